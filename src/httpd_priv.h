@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private structures and the functions the server's files share.
+ *
+ * Ownership: the server (struct httpd_data) owns the session table, the
+ * handler registry, the work queue and the pool of request slots. A session
+ * (struct httpd_sess) owns its socket, contexts and, only while bytes of a
+ * request are in flight, one request slot (struct httpd_req_aux: the buffer,
+ * the parser, the httpd_req_t handlers see, and the response state).
+ */
+#ifndef HTTPD_PRIV_H
+#define HTTPD_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "esp_http_server.h"
+#include "esp_log.h"
+#include "parse.h"
+#include "port/port.h"
+#include "port/poller.h"
+
+/* ---- Request slot ---------------------------------------------------------------- */
+
+struct httpd_sess;
+
+struct resp_hdr {
+    const char *field;
+    const char *value;
+};
+
+/* Head + body window layout of buf:
+ *   [0, head_len)            the request head (kept intact until the handler returns)
+ *   [head_len, dec_wr)       chunked: decoded body bytes, [dec_rd, dec_wr) not yet delivered
+ *   [raw_rd, len)            bytes received but not yet consumed (body, then next requests) */
+struct httpd_req_aux {
+    httpd_req_t        req;          /* first: the pointer handlers get */
+    struct httpd_sess *sess;
+    struct httpd_req_aux *next_free; /* pool link */
+
+    char    *buf;
+    size_t   cap;
+    size_t   len;
+    size_t   head_len;
+    size_t   raw_rd;
+    size_t   dec_rd;
+    size_t   dec_wr;
+
+    http_parser_t parser;
+    bool     head_started;           /* at least one byte of the current head arrived */
+
+    /* Request */
+    char    *hdrs;                   /* compacted "name\0value\0" pairs inside buf */
+    size_t   hdrs_len;
+    size_t   hdr_count;
+    size_t   path_len;               /* routing path: req->uri[path_off .. path_off + path_len) */
+    size_t   path_off;
+    int      version_minor;
+    uint64_t body_left;              /* Content-Length bytes not yet taken from the socket/buffer */
+    bool     chunked;
+    bool     body_done;              /* chunked: terminator seen */
+    http_chunked_t chunk;
+    bool     expect_continue;
+    bool     continue_sent;
+    bool     in_handler;
+
+    /* Response */
+    const char *status;
+    const char *content_type;
+    struct resp_hdr *resp_hdrs;      /* max_resp_headers entries */
+    unsigned n_resp_hdrs;
+    bool     user_conn_hdr;          /* the handler set a Connection header */
+    bool     chunk_head_sent;        /* the chunked response head went out */
+    bool     chunk_term_sent;        /* ... and its terminating chunk */
+    bool     resp_started;           /* any response byte went out */
+    bool     close_after;            /* close the connection once this request is done */
+    bool     broken;                 /* the stream cannot be resynchronised */
+};
+
+/* ---- Session ----------------------------------------------------------------------- */
+
+enum sess_state {
+    SESS_FREE = 0,
+    SESS_IDLE,        /* between requests (a head may be partly buffered) */
+    SESS_BUSY,        /* a handler is running for it */
+    SESS_DRAIN,       /* discarding the unread rest of a body */
+    SESS_LINGER,      /* response sent, FIN sent, discarding input until the peer closes */
+};
+
+enum timer_kind {
+    TIMER_NONE = 0,
+    TIMER_RECV,       /* head arrival / drain inactivity: recv_wait_timeout */
+    TIMER_LINGER,     /* lingering close */
+};
+
+struct timer_list {
+    struct httpd_sess *head;
+    struct httpd_sess *tail;
+};
+
+struct httpd_sess {
+    int       fd;
+    uint8_t   state;              /* enum sess_state */
+    uint8_t   timer;              /* enum timer_kind the session is queued on */
+    uint32_t  gen;                /* bumps each time the slot is reused */
+    uint64_t  lru_counter;
+    uint64_t  deadline_ms;
+    struct httpd_sess *tprev, *tnext;
+
+    void               *ctx;
+    httpd_free_ctx_fn_t free_ctx;
+    bool                ignore_sess_ctx_changes;
+    void               *transport_ctx;
+    httpd_free_ctx_fn_t free_transport_ctx;
+
+    httpd_send_func_t    send_fn;
+    httpd_recv_func_t    recv_fn;
+    httpd_pending_func_t pending_fn;
+
+    struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
+};
+
+/* ---- Server ------------------------------------------------------------------------ */
+
+struct uri_entry {
+    char           *uri;          /* strdup'd template; NULL = free slot */
+    httpd_method_t  method;
+    esp_err_t     (*handler)(httpd_req_t *r);
+    void           *user_ctx;
+};
+
+enum work_kind {
+    WORK_USER = 0,
+    WORK_CLOSE,                   /* httpd_sess_trigger_close */
+};
+
+struct work_item {
+    uint8_t         kind;
+    httpd_work_fn_t fn;
+    void           *arg;
+    int             fd;
+    uint32_t        gen;
+};
+
+struct httpd_data {
+    httpd_config_t config;
+    size_t   max_line;            /* effective max_uri_len */
+    size_t   max_hdr;             /* effective max_req_hdr_len */
+    size_t   slot_buf_cap;
+
+    int      listen_fd;
+    int      wake_rd, wake_wr;
+    pthread_t thread;
+    atomic_bool stopping;
+    atomic_int  state;            /* esp_http_server_event_id_t */
+
+    poller_t *poller;
+    bool      listen_muted;
+
+    struct httpd_sess *sessions;  /* max_open_sockets */
+    unsigned  n_open;
+    uint64_t  lru_clock;
+    struct timer_list timers[3];  /* by enum timer_kind */
+
+    struct httpd_req_aux *free_slots;
+
+    pthread_mutex_t   uri_lock;
+    struct uri_entry *handlers;   /* max_uri_handlers */
+    httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
+
+    pthread_mutex_t   work_lock;
+    pthread_cond_t    work_cond;
+    struct work_item  work[CONFIG_HTTPD_WORK_QUEUE_LEN];
+    unsigned          work_head;
+    unsigned          work_count;
+
+    struct httpd_data *next_live; /* registry of running servers */
+};
+
+/* ---- server.c ---------------------------------------------------------------------- */
+
+/** True when h is a running server; if so the registry lock is held and the
+ *  caller must call httpd_registry_unlock(). */
+bool httpd_registry_lock_valid(httpd_handle_t h);
+void httpd_registry_unlock(void);
+/** True on the server's own thread. */
+bool httpd_on_server_thread(const struct httpd_data *hd);
+/** Queues an internal or user work item. ESP_OK, ESP_FAIL (full / stopping). */
+esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w);
+
+/* ---- session.c --------------------------------------------------------------------- */
+
+esp_err_t sess_table_init(struct httpd_data *hd);
+void sess_table_free(struct httpd_data *hd);
+/** Accepts waiting connections (LRU purge when full and enabled). */
+void sess_accept_ready(struct httpd_data *hd);
+/** Handles readiness of a session's socket. */
+void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
+/** Milliseconds until the nearest session deadline (-1: none). */
+int sess_next_timeout(struct httpd_data *hd);
+/** Acts on every expired deadline. */
+void sess_expire_timers(struct httpd_data *hd);
+/** Closes a session at once: close_fn (or close), then the contexts. */
+void sess_close(struct httpd_data *hd, struct httpd_sess *s);
+/** Closes every session (server stop). */
+void sess_close_all(struct httpd_data *hd);
+/** The session for fd, or NULL. */
+struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
+/** Closes the session fd/gen if it still exists (trigger_close). */
+void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
+
+/** Send / receive through the session's functions, waiting (up to the
+ *  send/recv time-out) while the socket is not ready. These are the calls that
+ *  will suspend a handler instead of waiting once handlers are coroutines. */
+int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
+int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
+/** Sends every byte of the iovecs (one sendmsg on the default transport).
+ *  0, or an HTTPD_SOCK_ERR_* code. */
+int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+
+/* ---- router.c ---------------------------------------------------------------------- */
+
+esp_err_t router_init(struct httpd_data *hd);
+void router_free(struct httpd_data *hd);
+/** Finds the handler for path/method; copies what the dispatcher needs.
+ *  Returns 0 (found), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
+int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
+                  esp_err_t (**handler)(httpd_req_t *), void **user_ctx);
+
+/* ---- request.c --------------------------------------------------------------------- */
+
+/** Fills req and the request state of aux from a parsed head. */
+void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux);
+/** Consumes the body the handler left unread from the buffer and, without
+ *  blocking, from the socket. 1 = done, 0 = needs more input, -1 = broken. */
+int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket);
+/** True when the request's body has been read completely. */
+bool req_body_complete(const struct httpd_req_aux *aux);
+
+/* ---- response.c -------------------------------------------------------------------- */
+
+/** Default status line and body of an error code. */
+const char *resp_err_status(httpd_err_code_t e);
+const char *resp_err_message(httpd_err_code_t e);
+
+#define HTTPD_AUX(r) ((struct httpd_req_aux *)(r)->aux)
+#define HTTPD_DATA(h) ((struct httpd_data *)(h))
+
+#endif /* HTTPD_PRIV_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * poll() backend: portable (POSIX, lwIP). Keeps a dense pollfd array; the
+ * position of each fd is found by a linear scan, which matches poll()'s own
+ * O(n) cost per wait.
+ */
+#include "port/poller.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+struct poller {
+    struct pollfd *pfds;
+    void         **udata;
+    unsigned       n;
+    unsigned       cap;
+};
+
+const char *poller_name(void)
+{
+    return "poll";
+}
+
+poller_t *poller_create(unsigned capacity)
+{
+    poller_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        return NULL;
+    }
+    p->cap = capacity ? capacity : 1;
+    p->pfds = calloc(p->cap, sizeof *p->pfds);
+    p->udata = calloc(p->cap, sizeof *p->udata);
+    if (!p->pfds || !p->udata) {
+        poller_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+void poller_destroy(poller_t *p)
+{
+    if (p) {
+        free(p->pfds);
+        free(p->udata);
+        free(p);
+    }
+}
+
+static short to_poll(unsigned ev)
+{
+    short e = 0;
+    if (ev & POLLER_IN) {
+        e |= POLLIN;
+    }
+    if (ev & POLLER_OUT) {
+        e |= POLLOUT;
+    }
+    return e;
+}
+
+static int find(const poller_t *p, int fd)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        if (p->pfds[i].fd == fd) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int poller_add(poller_t *p, int fd, unsigned events, void *udata)
+{
+    if (p->n == p->cap || find(p, fd) >= 0) {
+        return -1;
+    }
+    p->pfds[p->n].fd = fd;
+    p->pfds[p->n].events = to_poll(events);
+    p->pfds[p->n].revents = 0;
+    p->udata[p->n] = udata;
+    p->n++;
+    return 0;
+}
+
+int poller_mod(poller_t *p, int fd, unsigned events, void *udata)
+{
+    int i = find(p, fd);
+    if (i < 0) {
+        return -1;
+    }
+    p->pfds[i].events = to_poll(events);
+    p->udata[i] = udata;
+    return 0;
+}
+
+int poller_del(poller_t *p, int fd)
+{
+    int i = find(p, fd);
+    if (i < 0) {
+        return -1;
+    }
+    p->n--;
+    p->pfds[i] = p->pfds[p->n];
+    p->udata[i] = p->udata[p->n];
+    return 0;
+}
+
+int poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
+{
+    int rc;
+    do {
+        rc = poll(p->pfds, p->n, timeout_ms);
+    } while (rc < 0 && errno == EINTR);
+    if (rc <= 0) {
+        return rc;
+    }
+    int out = 0;
+    for (unsigned i = 0; i < p->n && out < max; i++) {
+        short re = p->pfds[i].revents;
+        if (!re) {
+            continue;
+        }
+        unsigned ev = 0;
+        if (re & POLLIN) {
+            ev |= POLLER_IN;
+        }
+        if (re & POLLOUT) {
+            ev |= POLLER_OUT;
+        }
+        if (re & (POLLERR | POLLHUP | POLLNVAL)) {
+            ev |= POLLER_ERR | POLLER_IN;
+        }
+        evs[out].udata = p->udata[i];
+        evs[out].events = ev;
+        out++;
+    }
+    return out;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Responses: the head is built in one buffer and leaves with the body in a
+ * single sendmsg (one writev-style call per response or chunk), the error
+ * table, error handlers and raw sends.
+ */
+#include "httpd_priv.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+static const char *TAG = "httpd_resp";
+
+/* Status line and default body of each httpd_err_code_t (upstream's texts). */
+static const struct {
+    const char *status;
+    const char *message;
+} ERRORS[HTTPD_ERR_CODE_MAX] = {
+    [HTTPD_500_INTERNAL_SERVER_ERROR]    = { "500 Internal Server Error", "Server has encountered an unexpected error" },
+    [HTTPD_501_METHOD_NOT_IMPLEMENTED]   = { "501 Method Not Implemented", "Server does not support this method" },
+    [HTTPD_505_VERSION_NOT_SUPPORTED]    = { "505 Version Not Supported", "HTTP version not supported by server" },
+    [HTTPD_400_BAD_REQUEST]              = { "400 Bad Request", "Bad request syntax" },
+    [HTTPD_401_UNAUTHORIZED]             = { "401 Unauthorized", "No permission -- see authorization schemes" },
+    [HTTPD_403_FORBIDDEN]                = { "403 Forbidden", "Request forbidden -- authorization will not help" },
+    [HTTPD_404_NOT_FOUND]                = { "404 Not Found", "Nothing matches the given URI" },
+    [HTTPD_405_METHOD_NOT_ALLOWED]       = { "405 Method Not Allowed", "Specified method is invalid for this resource" },
+    [HTTPD_408_REQ_TIMEOUT]              = { "408 Request Timeout", "Server closed this connection" },
+    [HTTPD_411_LENGTH_REQUIRED]          = { "411 Length Required", "Client must specify Content-Length" },
+    [HTTPD_413_CONTENT_TOO_LARGE]        = { "413 Content Too Large", "Content is too large" },
+    [HTTPD_414_URI_TOO_LONG]             = { "414 URI Too Long", "URI is too long" },
+    [HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE] = { "431 Request Header Fields Too Large", "Header fields are too long" },
+};
+
+const char *resp_err_status(httpd_err_code_t e)
+{
+    return (unsigned)e < HTTPD_ERR_CODE_MAX ? ERRORS[e].status : ERRORS[HTTPD_500_INTERNAL_SERVER_ERROR].status;
+}
+
+const char *resp_err_message(httpd_err_code_t e)
+{
+    return (unsigned)e < HTTPD_ERR_CODE_MAX ? ERRORS[e].message : ERRORS[HTTPD_500_INTERNAL_SERVER_ERROR].message;
+}
+
+static bool has_crlf(const char *s)
+{
+    return strpbrk(s, "\r\n") != NULL;
+}
+
+/* ---- Head setters ---------------------------------------------------------------- */
+
+esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
+{
+    if (!r || !status || has_crlf(status)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!r->aux) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
+    HTTPD_AUX(r)->status = status;
+    return ESP_OK;
+}
+
+esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
+{
+    if (!r || !type || has_crlf(type)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!r->aux) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
+    HTTPD_AUX(r)->content_type = type;
+    return ESP_OK;
+}
+
+/* True when a Connection header value lists the "close" token. */
+static bool lists_close(const char *v)
+{
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        const char *t = p;
+        while (*p && *p != ',' && *p != ' ' && *p != '\t') {
+            p++;
+        }
+        if (p - t == 5 && strncasecmp(t, "close", 5) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value)
+{
+    if (!r || !field || !value || has_crlf(field) || has_crlf(value)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    if (!aux) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
+    struct httpd_data *hd = HTTPD_DATA(r->handle);
+    if (aux->n_resp_hdrs >= hd->config.max_resp_headers) {
+        ESP_LOGW(TAG, "more than max_resp_headers (%u) headers", (unsigned)hd->config.max_resp_headers);
+        return ESP_ERR_HTTPD_RESP_HDR;
+    }
+    aux->resp_hdrs[aux->n_resp_hdrs].field = field;
+    aux->resp_hdrs[aux->n_resp_hdrs].value = value;
+    aux->n_resp_hdrs++;
+    if (strcasecmp(field, "Connection") == 0) {
+        aux->user_conn_hdr = true;
+        if (lists_close(value)) {
+            aux->close_after = true;   /* the application asked for it: do it */
+        }
+    }
+    return ESP_OK;
+}
+
+/* ---- Head building ---------------------------------------------------------------- */
+
+#define HEAD_STACK 512
+
+struct head {
+    char  stack[HEAD_STACK];
+    char *buf;
+    size_t len;
+};
+
+static size_t put(char *dst, size_t at, const char *s, size_t n)
+{
+    if (dst) {
+        memcpy(dst + at, s, n);
+    }
+    return at + n;
+}
+
+#define PUTS(dst, at, lit) put((dst), (at), (lit), sizeof(lit) - 1)
+
+/* Writes the head into dst (or only measures it when dst is NULL).
+ * framing: "Content-Length: N" / "Transfer-Encoding: chunked" line body, or NULL. */
+static size_t head_write(char *dst, const struct httpd_req_aux *aux, const char *framing)
+{
+    size_t at = 0;
+    at = PUTS(dst, at, "HTTP/1.1 ");
+    at = put(dst, at, aux->status, strlen(aux->status));
+    at = PUTS(dst, at, "\r\nContent-Type: ");
+    at = put(dst, at, aux->content_type, strlen(aux->content_type));
+    at = PUTS(dst, at, "\r\n");
+    if (framing) {
+        at = put(dst, at, framing, strlen(framing));
+        at = PUTS(dst, at, "\r\n");
+    }
+    for (unsigned i = 0; i < aux->n_resp_hdrs; i++) {
+        at = put(dst, at, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
+        at = PUTS(dst, at, ": ");
+        at = put(dst, at, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
+        at = PUTS(dst, at, "\r\n");
+    }
+    if (!aux->user_conn_hdr) {
+        if (aux->close_after) {
+            at = PUTS(dst, at, "Connection: close\r\n");
+        } else if (aux->version_minor == 0) {
+            at = PUTS(dst, at, "Connection: keep-alive\r\n");
+        }
+    }
+    return PUTS(dst, at, "\r\n");
+}
+
+/* Builds the head; ESP_ERR_HTTPD_RESP_HDR when the essential lines exceed
+ * max_req_hdr_len (upstream's rule), ESP_ERR_HTTPD_ALLOC_MEM when an unusually
+ * large head cannot get a buffer. */
+static esp_err_t head_build(struct head *h, struct httpd_req_aux *aux, const char *framing)
+{
+    struct httpd_data *hd = HTTPD_DATA(aux->req.handle);
+    size_t essential = strlen(aux->status) + strlen(aux->content_type) + (framing ? strlen(framing) : 0) + 32;
+    if (essential + 1 > hd->max_hdr) {
+        return ESP_ERR_HTTPD_RESP_HDR;
+    }
+    /* The request ends here if the client is waiting to be told to send its body. */
+    if (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux)) {
+        aux->close_after = true;
+    }
+    h->len = head_write(NULL, aux, framing);
+    h->buf = h->len <= HEAD_STACK ? h->stack : malloc(h->len);
+    if (!h->buf) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    head_write(h->buf, aux, framing);
+    return ESP_OK;
+}
+
+static void head_release(struct head *h)
+{
+    if (h->buf && h->buf != h->stack) {
+        free(h->buf);
+    }
+    h->buf = NULL;
+}
+
+/* Common argument checks; resolves HTTPD_RESP_USE_STRLEN. */
+static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
+{
+    if (!r || *buf_len < HTTPD_RESP_USE_STRLEN || (!buf && *buf_len > 0)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!r->aux || !HTTPD_AUX(r)->sess) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
+    if (*buf_len == HTTPD_RESP_USE_STRLEN) {
+        *buf_len = buf ? (ssize_t)strlen(buf) : 0;
+    }
+    return ESP_OK;
+}
+
+static esp_err_t send_iov(struct httpd_req_aux *aux, struct iovec *iov, int n)
+{
+    aux->resp_started = true;
+    int rc = sess_sendv_all(HTTPD_DATA(aux->req.handle), aux->sess, iov, n);
+    if (rc != 0) {
+        ESP_LOGD(TAG, "send failed (%d)", rc);
+        aux->broken = true;
+        return ESP_ERR_HTTPD_RESP_SEND;
+    }
+    return ESP_OK;
+}
+
+esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
+{
+    esp_err_t err = resp_args(r, buf, &buf_len);
+    if (err != ESP_OK) {
+        return err;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    char framing[48];
+    snprintf(framing, sizeof framing, "Content-Length: %zu", (size_t)buf_len);
+    struct head h;
+    err = head_build(&h, aux, framing);
+    if (err != ESP_OK) {
+        return err;
+    }
+    struct iovec iov[2] = {
+        { .iov_base = h.buf, .iov_len = h.len },
+        { .iov_base = (void *)buf, .iov_len = r->method == HTTP_HEAD ? 0 : (size_t)buf_len },
+    };
+    err = send_iov(aux, iov, 2);
+    head_release(&h);
+    return err;
+}
+
+esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len)
+{
+    esp_err_t err = resp_args(r, buf, &buf_len);
+    if (err != ESP_OK) {
+        return err;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    /* HTTP/1.0 has no chunked coding: the body goes unframed and the close ends it. */
+    bool framed = aux->version_minor != 0;
+    if (!framed) {
+        aux->close_after = true;
+    }
+    struct iovec iov[4];
+    int n = 0;
+    struct head h = { .buf = NULL };
+    if (!aux->chunk_head_sent) {
+        err = head_build(&h, aux, framed ? "Transfer-Encoding: chunked" : NULL);
+        if (err != ESP_OK) {
+            return err;
+        }
+        iov[n++] = (struct iovec){ .iov_base = h.buf, .iov_len = h.len };
+        aux->chunk_head_sent = true;
+        aux->chunk_term_sent = false;
+    }
+    char size_line[24];
+    bool body = r->method != HTTP_HEAD;
+    if (buf_len > 0 && body) {
+        if (framed) {
+            int sl = snprintf(size_line, sizeof size_line, "%zx\r\n", (size_t)buf_len);
+            iov[n++] = (struct iovec){ .iov_base = size_line, .iov_len = (size_t)sl };
+        }
+        iov[n++] = (struct iovec){ .iov_base = (void *)buf, .iov_len = (size_t)buf_len };
+        if (framed) {
+            iov[n++] = (struct iovec){ .iov_base = (void *)"\r\n", .iov_len = 2 };
+        }
+    } else if (buf_len == 0) {
+        if (framed && body) {
+            iov[n++] = (struct iovec){ .iov_base = (void *)"0\r\n\r\n", .iov_len = 5 };
+        }
+        aux->chunk_term_sent = true;
+    }
+    err = n ? send_iov(aux, iov, n) : ESP_OK;
+    head_release(&h);
+    return err;
+}
+
+int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
+{
+    if (!r || (!buf && buf_len)) {
+        return HTTPD_SOCK_ERR_INVALID;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    if (!aux || !aux->sess) {
+        return HTTPD_SOCK_ERR_INVALID;
+    }
+    aux->resp_started = true;
+    int n = sess_send_wait(HTTPD_DATA(r->handle), aux->sess, buf, buf_len, 0);
+    if (n < 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
+        aux->broken = true;
+    }
+    return n;
+}
+
+/* ---- Errors ----------------------------------------------------------------------- */
+
+esp_err_t httpd_resp_send_custom_err(httpd_req_t *req, const char *status, const char *msg)
+{
+    esp_err_t err = httpd_resp_set_status(req, status);
+    if (err != ESP_OK) {
+        return err;
+    }
+    httpd_resp_set_type(req, HTTPD_TYPE_TEXT);
+    return httpd_resp_send(req, msg ? msg : "", HTTPD_RESP_USE_STRLEN);
+}
+
+esp_err_t httpd_resp_send_err(httpd_req_t *req, httpd_err_code_t error, const char *msg)
+{
+    if (!req || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    return httpd_resp_send_custom_err(req, ERRORS[error].status, msg ? msg : ERRORS[error].message);
+}
+
+esp_err_t httpd_register_err_handler(httpd_handle_t handle, httpd_err_code_t error,
+                                     httpd_err_handler_func_t handler_fn)
+{
+    if (!handle || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    HTTPD_DATA(handle)->err_handlers[error] = handler_fn;
+    return ESP_OK;
+}
+
+esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
+{
+    if (!req || !req->aux || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
+        return ESP_FAIL;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(req);
+    httpd_err_handler_func_t fn = HTTPD_DATA(req->handle)->err_handlers[error];
+    if (fn) {
+        esp_err_t ret = fn(req, error);
+        return (ret == ESP_OK && error != HTTPD_500_INTERNAL_SERVER_ERROR) ? ESP_OK : ESP_FAIL;
+    }
+    aux->close_after = true;   /* the default response is followed by a close */
+    httpd_resp_send_err(req, error, NULL);
+    return ESP_FAIL;
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * URI handler registry and lookup. Registration may happen from any thread,
+ * also from inside a handler, so the table is guarded by a mutex; lookups copy
+ * what the dispatcher needs so a handler may unregister itself while running.
+ */
+#include "httpd_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *TAG = "httpd_uri";
+
+esp_err_t router_init(struct httpd_data *hd)
+{
+    hd->handlers = calloc(hd->config.max_uri_handlers, sizeof *hd->handlers);
+    return hd->handlers ? ESP_OK : ESP_ERR_HTTPD_ALLOC_MEM;
+}
+
+void router_free(struct httpd_data *hd)
+{
+    if (!hd->handlers) {
+        return;
+    }
+    for (unsigned i = 0; i < hd->config.max_uri_handlers; i++) {
+        free(hd->handlers[i].uri);
+    }
+    free(hd->handlers);
+    hd->handlers = NULL;
+}
+
+static bool uri_matches(const struct httpd_data *hd, const char *tpl, const char *uri, size_t len)
+{
+    if (hd->config.uri_match_fn) {
+        return hd->config.uri_match_fn(tpl, uri, len);
+    }
+    return strlen(tpl) == len && strncmp(tpl, uri, len) == 0;
+}
+
+/* Locks the registry of a handle that may be used from any thread. */
+static struct httpd_data *lock_server(httpd_handle_t handle)
+{
+    if (!httpd_registry_lock_valid(handle)) {
+        return NULL;
+    }
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    pthread_mutex_lock(&hd->uri_lock);
+    httpd_registry_unlock();
+    return hd;
+}
+
+esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler)
+{
+    if (!handle || !uri_handler || !uri_handler->uri || !uri_handler->handler) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = lock_server(handle);
+    if (!hd) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    /* The table is kept dense and in registration order: entries [0, n) are live. */
+    esp_err_t err = ESP_OK;
+    size_t ulen = strlen(uri_handler->uri);
+    unsigned n = 0;
+    for (; n < hd->config.max_uri_handlers && hd->handlers[n].uri; n++) {
+        const struct uri_entry *e = &hd->handlers[n];
+        if (e->method == uri_handler->method && uri_matches(hd, e->uri, uri_handler->uri, ulen)) {
+            ESP_LOGW(TAG, "handler %s (method %d) already registered", uri_handler->uri,
+                     (int)uri_handler->method);
+            err = ESP_ERR_HTTPD_HANDLER_EXISTS;
+            goto out;
+        }
+    }
+    if (n == hd->config.max_uri_handlers) {
+        ESP_LOGW(TAG, "no slot left for %s (max_uri_handlers %u)", uri_handler->uri,
+                 (unsigned)hd->config.max_uri_handlers);
+        err = ESP_ERR_HTTPD_HANDLERS_FULL;
+        goto out;
+    }
+    char *copy = strdup(uri_handler->uri);
+    if (!copy) {
+        err = ESP_ERR_HTTPD_ALLOC_MEM;
+        goto out;
+    }
+    hd->handlers[n] = (struct uri_entry){
+        .uri = copy, .method = uri_handler->method,
+        .handler = uri_handler->handler, .user_ctx = uri_handler->user_ctx,
+    };
+    ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
+out:
+    pthread_mutex_unlock(&hd->uri_lock);
+    return err;
+}
+
+static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_method, httpd_method_t method)
+{
+    if (!handle || !uri) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = lock_server(handle);
+    if (!hd) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_err_t err = ESP_ERR_NOT_FOUND;
+    unsigned w = 0;
+    for (unsigned r = 0; r < hd->config.max_uri_handlers && hd->handlers[r].uri; r++) {
+        struct uri_entry *e = &hd->handlers[r];
+        bool hit = (err == ESP_ERR_NOT_FOUND || any_method) &&
+                   (any_method || e->method == method) && strcmp(e->uri, uri) == 0;
+        if (hit) {
+            free(e->uri);
+            err = ESP_OK;
+        } else {
+            hd->handlers[w++] = *e;   /* close the gap, order kept */
+        }
+    }
+    for (unsigned i = w; i < hd->config.max_uri_handlers; i++) {
+        memset(&hd->handlers[i], 0, sizeof hd->handlers[i]);
+    }
+    pthread_mutex_unlock(&hd->uri_lock);
+    return err;
+}
+
+esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, httpd_method_t method)
+{
+    return unregister(handle, uri, false, method);
+}
+
+esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
+{
+    return unregister(handle, uri, true, (httpd_method_t)0);
+}
+
+int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
+                  esp_err_t (**handler)(httpd_req_t *), void **user_ctx)
+{
+    int result = HTTPD_404_NOT_FOUND;
+    pthread_mutex_lock(&hd->uri_lock);
+    for (unsigned i = 0; i < hd->config.max_uri_handlers && hd->handlers[i].uri; i++) {
+        const struct uri_entry *e = &hd->handlers[i];
+        if (!uri_matches(hd, e->uri, path, path_len)) {
+            continue;
+        }
+        if ((int)e->method == method || (int)e->method == HTTP_ANY) {
+            *handler = e->handler;
+            *user_ctx = e->user_ctx;
+            result = 0;
+            break;
+        }
+        result = HTTPD_405_METHOD_NOT_ALLOWED;
+    }
+    pthread_mutex_unlock(&hd->uri_lock);
+    return result;
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Server lifecycle and the loop: httpd_start/stop, the server thread, the
+ * private wake-up pipe and httpd_queue_work.
+ */
+#include "httpd_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *TAG = "httpd";
+
+#define EVENTS_PER_WAIT 64
+
+/* ---- Registry of running servers --------------------------------------------------
+ * Lets calls from other threads (stop, queue_work, trigger_close, registration)
+ * tell a live handle from a stale one instead of touching freed memory. */
+static pthread_mutex_t g_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct httpd_data *g_live;
+
+bool httpd_registry_lock_valid(httpd_handle_t h)
+{
+    if (!h) {
+        return false;
+    }
+    pthread_mutex_lock(&g_registry_lock);
+    for (struct httpd_data *d = g_live; d; d = d->next_live) {
+        if (d == h) {
+            return true;
+        }
+    }
+    pthread_mutex_unlock(&g_registry_lock);
+    return false;
+}
+
+void httpd_registry_unlock(void)
+{
+    pthread_mutex_unlock(&g_registry_lock);
+}
+
+static void registry_add(struct httpd_data *hd)
+{
+    pthread_mutex_lock(&g_registry_lock);
+    hd->next_live = g_live;
+    g_live = hd;
+    pthread_mutex_unlock(&g_registry_lock);
+}
+
+/* Returns false when hd was not registered (already stopping). */
+static bool registry_remove(struct httpd_data *hd)
+{
+    bool found = false;
+    pthread_mutex_lock(&g_registry_lock);
+    for (struct httpd_data **pp = &g_live; *pp; pp = &(*pp)->next_live) {
+        if (*pp == hd) {
+            *pp = hd->next_live;
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_registry_lock);
+    return found;
+}
+
+bool httpd_on_server_thread(const struct httpd_data *hd)
+{
+    return pthread_equal(pthread_self(), hd->thread) != 0;
+}
+
+/* ---- Work queue ------------------------------------------------------------------ */
+
+esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w)
+{
+    pthread_mutex_lock(&hd->work_lock);
+#if CONFIG_HTTPD_QUEUE_WORK_BLOCKING
+    while (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN && !atomic_load(&hd->stopping) &&
+           !httpd_on_server_thread(hd)) {
+        pthread_cond_wait(&hd->work_cond, &hd->work_lock);
+    }
+#endif
+    if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || atomic_load(&hd->stopping)) {
+        pthread_mutex_unlock(&hd->work_lock);
+        return ESP_FAIL;
+    }
+    hd->work[(hd->work_head + hd->work_count) % CONFIG_HTTPD_WORK_QUEUE_LEN] = *w;
+    bool was_empty = hd->work_count++ == 0;
+    pthread_mutex_unlock(&hd->work_lock);
+    if (was_empty) {
+        port_wake_signal(hd->wake_wr);
+    }
+    return ESP_OK;
+}
+
+/* Runs the items queued when the loop woke, in order; items queued meanwhile
+ * wait for the next turn so a work function that re-queues itself cannot
+ * starve the sockets. */
+static void run_work(struct httpd_data *hd)
+{
+    port_wake_drain(hd->wake_rd);
+    pthread_mutex_lock(&hd->work_lock);
+    unsigned n = hd->work_count;
+    pthread_mutex_unlock(&hd->work_lock);
+    while (n-- > 0 && !atomic_load(&hd->stopping)) {
+        pthread_mutex_lock(&hd->work_lock);
+        struct work_item w = hd->work[hd->work_head];
+        hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
+        hd->work_count--;
+        pthread_cond_signal(&hd->work_cond);
+        pthread_mutex_unlock(&hd->work_lock);
+        if (w.kind == WORK_CLOSE) {
+            sess_close_by_id(hd, w.fd, w.gen);
+        } else {
+            w.fn(w.arg);
+        }
+    }
+    pthread_mutex_lock(&hd->work_lock);
+    bool more = hd->work_count > 0;
+    pthread_mutex_unlock(&hd->work_lock);
+    if (more) {
+        port_wake_signal(hd->wake_wr);
+    }
+}
+
+esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *arg)
+{
+    if (!handle || !work) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!httpd_registry_lock_valid(handle)) {
+        return ESP_FAIL;
+    }
+    struct work_item w = { .kind = WORK_USER, .fn = work, .arg = arg };
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    httpd_registry_unlock();
+    /* The handle stays valid: httpd_stop() joins the thread only after
+     * registry removal, and frees after the join; a push that races with it
+     * sees `stopping` and fails. */
+    return httpd_work_push(hd, &w);
+}
+
+/* ---- The loop -------------------------------------------------------------------- */
+
+static void *server_thread(void *arg)
+{
+    struct httpd_data *hd = arg;
+    poller_event_t evs[EVENTS_PER_WAIT];
+
+    while (!atomic_load(&hd->stopping)) {
+        int n = poller_wait(hd->poller, evs, EVENTS_PER_WAIT, sess_next_timeout(hd));
+        if (n < 0) {
+            ESP_LOGE(TAG, "poller_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n && !atomic_load(&hd->stopping); i++) {
+            void *u = evs[i].udata;
+            if (u == &hd->wake_rd) {
+                run_work(hd);
+            } else if (u == hd) {
+                sess_accept_ready(hd);
+            } else {
+                sess_on_event(hd, u, evs[i].events);
+            }
+        }
+        sess_expire_timers(hd);
+    }
+    sess_close_all(hd);
+    return NULL;
+}
+
+/* ---- Lifecycle ------------------------------------------------------------------- */
+
+static void free_global_ctx(void *ctx, httpd_free_ctx_fn_t fn)
+{
+    if (ctx) {
+        if (fn) {
+            fn(ctx);
+        } else {
+            free(ctx);
+        }
+    }
+}
+
+static void server_free(struct httpd_data *hd)
+{
+    if (!hd) {
+        return;
+    }
+    if (hd->poller) {
+        poller_destroy(hd->poller);
+    }
+    port_close(hd->listen_fd);
+    port_close(hd->wake_rd);
+    port_close(hd->wake_wr);
+    sess_table_free(hd);
+    router_free(hd);
+    pthread_mutex_destroy(&hd->uri_lock);
+    pthread_mutex_destroy(&hd->work_lock);
+    pthread_cond_destroy(&hd->work_cond);
+    free(hd);
+}
+
+esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
+{
+    if (!handle || !config) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (config->max_open_sockets == 0 || config->max_uri_handlers == 0 ||
+        (config->max_req_hdr_len != 0 && config->max_req_hdr_len < 16) ||
+        (config->max_uri_len != 0 && config->max_uri_len < 16)) {
+        ESP_LOGE(TAG, "invalid configuration");
+        return ESP_ERR_INVALID_ARG;
+    }
+
+    struct httpd_data *hd = calloc(1, sizeof *hd);
+    if (!hd) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    hd->config = *config;
+    hd->listen_fd = hd->wake_rd = hd->wake_wr = -1;
+    hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
+    hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
+    pthread_mutex_init(&hd->uri_lock, NULL);
+    pthread_mutex_init(&hd->work_lock, NULL);
+    pthread_cond_init(&hd->work_cond, NULL);
+    atomic_init(&hd->stopping, false);
+    atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
+
+    esp_err_t err = router_init(hd);
+    if (err == ESP_OK) {
+        err = sess_table_init(hd);
+    }
+    if (err == ESP_OK) {
+        hd->poller = poller_create((unsigned)config->max_open_sockets + 2u);
+        if (!hd->poller) {
+            err = ESP_ERR_HTTPD_ALLOC_MEM;
+        }
+    }
+    if (err != ESP_OK) {
+        server_free(hd);
+        return err;
+    }
+
+    struct port_listen_opts lo = {
+        .port = config->server_port,
+        .backlog = config->backlog_conn,
+        .ifname = (config->if_name && config->if_name->ifr_name[0]) ? config->if_name->ifr_name : NULL,
+    };
+    hd->listen_fd = port_listen(&lo);
+    if (hd->listen_fd < 0) {
+        ESP_LOGE(TAG, "cannot listen on port %u: %s", (unsigned)config->server_port, strerror(errno));
+        server_free(hd);
+        return ESP_FAIL;
+    }
+    int wake[2];
+    if (port_wake_open(wake) < 0) {
+        ESP_LOGE(TAG, "cannot create the control pipe: %s", strerror(errno));
+        server_free(hd);
+        return ESP_FAIL;
+    }
+    hd->wake_rd = wake[0];
+    hd->wake_wr = wake[1];
+    /* Poller user data: the server itself for the listening socket, the
+     * wake fd's address for the pipe, a session's address for its socket. */
+    if (poller_add(hd->poller, hd->wake_rd, POLLER_IN, &hd->wake_rd) < 0 ||
+        poller_add(hd->poller, hd->listen_fd, POLLER_IN, hd) < 0) {
+        server_free(hd);
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    /* stack_size is the ESP32's task stack; glibc handlers need more, so it
+     * only ever raises the default. */
+    size_t def_stack = 0;
+    pthread_attr_getstacksize(&attr, &def_stack);
+    if (config->stack_size > def_stack) {
+        pthread_attr_setstacksize(&attr, config->stack_size);
+    }
+    atomic_store(&hd->state, HTTP_SERVER_EVENT_START);
+    registry_add(hd);
+    int rc = pthread_create(&hd->thread, &attr, server_thread, hd);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        registry_remove(hd);
+        ESP_LOGE(TAG, "cannot create the server thread: %s", strerror(rc));
+        server_free(hd);
+        return ESP_ERR_HTTPD_TASK;
+    }
+    ESP_LOGD(TAG, "started on port %u (%s backend)", (unsigned)config->server_port, poller_name());
+    *handle = hd;
+    return ESP_OK;
+}
+
+esp_err_t httpd_stop(httpd_handle_t handle)
+{
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    if (!hd) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!httpd_registry_lock_valid(handle)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    httpd_registry_unlock();
+    if (httpd_on_server_thread(hd)) {
+        ESP_LOGE(TAG, "httpd_stop called from the server thread");
+        return ESP_ERR_INVALID_STATE;
+    }
+    if (!registry_remove(hd)) {
+        return ESP_ERR_INVALID_ARG;   /* another thread is stopping it */
+    }
+    pthread_mutex_lock(&hd->work_lock);
+    atomic_store(&hd->stopping, true);
+    pthread_cond_broadcast(&hd->work_cond);
+    pthread_mutex_unlock(&hd->work_lock);
+    port_wake_signal(hd->wake_wr);
+    pthread_join(hd->thread, NULL);
+
+    if (hd->work_count) {
+        ESP_LOGW(TAG, "%u queued work item(s) dropped at stop", hd->work_count);
+    }
+    free_global_ctx(hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
+    free_global_ctx(hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
+    atomic_store(&hd->state, HTTP_SERVER_EVENT_STOP);
+    server_free(hd);
+    return ESP_OK;
+}
+
+esp_http_server_event_id_t httpd_get_server_state(httpd_handle_t handle)
+{
+    if (!handle || !httpd_registry_lock_valid(handle)) {
+        return handle ? HTTP_SERVER_EVENT_STOP : HTTP_SERVER_EVENT_ERROR;
+    }
+    esp_http_server_event_id_t st = (esp_http_server_event_id_t)atomic_load(&HTTPD_DATA(handle)->state);
+    httpd_registry_unlock();
+    return st;
+}
+
+void *httpd_get_global_user_ctx(httpd_handle_t handle)
+{
+    return handle ? HTTPD_DATA(handle)->config.global_user_ctx : NULL;
+}
+
+void *httpd_get_global_transport_ctx(httpd_handle_t handle)
+{
+    return handle ? HTTPD_DATA(handle)->config.global_transport_ctx : NULL;
+}

@@ -1,0 +1,864 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Sessions: the table sized by max_open_sockets, accept and LRU purge, the
+ * per-session state machine (gather a head without blocking, run the handler,
+ * drain the unread body, linger before closing), deadlines, the request-slot
+ * pool, and the httpd_sess_* / httpd_socket_* API.
+ */
+#include "httpd_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *TAG = "httpd_sess";
+
+#define LINGER_MS        2000u   /* how long a closing session waits for the peer's FIN */
+#define BODY_WINDOW      2048u   /* room after the largest head for body read-ahead */
+#define LEADING_LINES    8u      /* empty lines tolerated before a request line */
+#define ACCEPTS_PER_WAKE 16
+
+/* ---- Request slots: taken while bytes are in flight, pooled otherwise ----------- */
+
+static void slot_reset(struct httpd_req_aux *aux)
+{
+    http_parser_init(&aux->parser);
+    aux->head_started = false;
+    aux->head_len = aux->raw_rd = aux->dec_rd = aux->dec_wr = 0;
+    aux->hdrs = NULL;
+    aux->hdrs_len = aux->hdr_count = 0;
+    aux->in_handler = false;
+}
+
+static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = hd->free_slots;
+    if (aux) {
+        hd->free_slots = aux->next_free;
+    } else {
+        size_t hdrs = (size_t)hd->config.max_resp_headers * sizeof(struct resp_hdr);
+        aux = calloc(1, sizeof *aux + hdrs + hd->slot_buf_cap);
+        if (!aux) {
+            return NULL;
+        }
+        aux->resp_hdrs = (struct resp_hdr *)(aux + 1);
+        aux->buf = (char *)aux->resp_hdrs + hdrs;
+        aux->cap = hd->slot_buf_cap;
+    }
+    aux->next_free = NULL;
+    aux->sess = s;
+    aux->len = 0;
+    slot_reset(aux);
+    return aux;
+}
+
+static void slot_put(struct httpd_data *hd, struct httpd_req_aux *aux)
+{
+    aux->sess = NULL;
+    aux->req.aux = NULL;
+    aux->next_free = hd->free_slots;
+    hd->free_slots = aux;
+}
+
+/* ---- Deadlines: one FIFO list per duration, so each stays sorted -------------- */
+
+static void timer_clear(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->timer == TIMER_NONE) {
+        return;
+    }
+    struct timer_list *l = &hd->timers[s->timer];
+    if (s->tprev) {
+        s->tprev->tnext = s->tnext;
+    } else {
+        l->head = s->tnext;
+    }
+    if (s->tnext) {
+        s->tnext->tprev = s->tprev;
+    } else {
+        l->tail = s->tprev;
+    }
+    s->tprev = s->tnext = NULL;
+    s->timer = TIMER_NONE;
+}
+
+static void timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
+{
+    timer_clear(hd, s);
+    uint64_t ms = kind == TIMER_LINGER ? LINGER_MS : (uint64_t)hd->config.recv_wait_timeout * 1000u;
+    s->deadline_ms = port_now_ms() + ms;
+    struct timer_list *l = &hd->timers[kind];
+    s->timer = (uint8_t)kind;
+    s->tprev = l->tail;
+    s->tnext = NULL;
+    if (l->tail) {
+        l->tail->tnext = s;
+    } else {
+        l->head = s;
+    }
+    l->tail = s;
+}
+
+int sess_next_timeout(struct httpd_data *hd)
+{
+    uint64_t next = UINT64_MAX;
+    for (int k = TIMER_RECV; k <= TIMER_LINGER; k++) {
+        if (hd->timers[k].head && hd->timers[k].head->deadline_ms < next) {
+            next = hd->timers[k].head->deadline_ms;
+        }
+    }
+    if (next == UINT64_MAX) {
+        return -1;
+    }
+    uint64_t now = port_now_ms();
+    return next <= now ? 0 : (int)(next - now);
+}
+
+/* ---- Table ------------------------------------------------------------------------ */
+
+esp_err_t sess_table_init(struct httpd_data *hd)
+{
+    hd->sessions = calloc(hd->config.max_open_sockets, sizeof *hd->sessions);
+    if (!hd->sessions) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        hd->sessions[i].fd = -1;
+    }
+    hd->slot_buf_cap = hd->max_line + hd->max_hdr + LEADING_LINES * 2 + BODY_WINDOW;
+    return ESP_OK;
+}
+
+void sess_table_free(struct httpd_data *hd)
+{
+    while (hd->free_slots) {
+        struct httpd_req_aux *next = hd->free_slots->next_free;
+        free(hd->free_slots);
+        hd->free_slots = next;
+    }
+    free(hd->sessions);
+    hd->sessions = NULL;
+}
+
+struct httpd_sess *sess_find(struct httpd_data *hd, int fd)
+{
+    if (fd < 0 || !hd->sessions) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        if (hd->sessions[i].state != SESS_FREE && hd->sessions[i].fd == fd) {
+            return &hd->sessions[i];
+        }
+    }
+    return NULL;
+}
+
+static void listen_mute(struct httpd_data *hd, bool mute)
+{
+    if (hd->listen_muted != mute) {
+        hd->listen_muted = mute;
+        poller_mod(hd->poller, hd->listen_fd, mute ? 0 : POLLER_IN, hd);
+    }
+}
+
+static void free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
+{
+    if (*ctx) {
+        if (fn) {
+            fn(*ctx);
+        } else {
+            free(*ctx);
+        }
+        *ctx = NULL;
+    }
+}
+
+void sess_close(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->state == SESS_FREE) {
+        return;
+    }
+    timer_clear(hd, s);
+    poller_del(hd->poller, s->fd);
+    if (hd->config.enable_so_linger) {
+        port_set_linger(s->fd, hd->config.linger_timeout);
+    }
+    ESP_LOGD(TAG, "closing session fd %d", s->fd);
+    /* With close_fn the application owns close(): it runs exactly once. */
+    if (hd->config.close_fn) {
+        hd->config.close_fn(hd, s->fd);
+    } else {
+        port_close(s->fd);
+    }
+    free_ctx(&s->ctx, s->free_ctx);
+    free_ctx(&s->transport_ctx, s->free_transport_ctx);
+    if (s->io) {
+        slot_put(hd, s->io);
+        s->io = NULL;
+    }
+    s->state = SESS_FREE;
+    s->fd = -1;
+    hd->n_open--;
+    listen_mute(hd, false);
+}
+
+void sess_close_all(struct httpd_data *hd)
+{
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        sess_close(hd, &hd->sessions[i]);
+    }
+}
+
+void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
+{
+    struct httpd_sess *s = sess_find(hd, fd);
+    if (s && s->gen == gen) {
+        sess_close(hd, s);
+    }
+}
+
+/* The response is out: send FIN, then read and discard until the peer closes
+ * (or LINGER_MS passes), so unread request bytes cannot turn our close into
+ * an RST that destroys the response before the client reads it. */
+static void sess_close_gracefully(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->io) {
+        slot_put(hd, s->io);
+        s->io = NULL;
+    }
+    port_shutdown_wr(s->fd);
+    s->state = SESS_LINGER;
+    timer_set(hd, s, TIMER_LINGER);
+}
+
+/* ---- Default transport -------------------------------------------------------- */
+
+static int default_send(httpd_handle_t h, int fd, const char *buf, size_t len, int flags)
+{
+    (void)h;
+    ssize_t n = port_send(fd, buf, len, flags);
+    return n < 0 ? port_errno_to_sock_err(errno) : (int)n;
+}
+
+static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int flags)
+{
+    (void)h;
+    ssize_t n = port_recv(fd, buf, len, flags);
+    return n < 0 ? port_errno_to_sock_err(errno) : (int)n;
+}
+
+/* Waits for fd until deadline; false on time-out or error. */
+static bool wait_ready(int fd, bool for_write, uint64_t deadline)
+{
+    uint64_t now = port_now_ms();
+    if (now >= deadline) {
+        return false;
+    }
+    uint64_t left = deadline - now;
+    return port_wait_fd(fd, for_write, left > INT32_MAX ? INT32_MAX : (int)left) == 1;
+}
+
+int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
+{
+    uint64_t deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
+    for (;;) {
+        int n = s->send_fn(hd, s->fd, buf, len, flags);
+        if (n != HTTPD_SOCK_ERR_TIMEOUT || !wait_ready(s->fd, true, deadline)) {
+            return n;
+        }
+    }
+}
+
+int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
+{
+    uint64_t deadline = port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
+    for (;;) {
+        int n = s->recv_fn(hd, s->fd, buf, len, flags);
+        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
+            return n;
+        }
+        if (s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
+            continue;
+        }
+        if (!wait_ready(s->fd, false, deadline)) {
+            return HTTPD_SOCK_ERR_TIMEOUT;
+        }
+    }
+}
+
+int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+{
+    uint64_t span = (uint64_t)hd->config.send_wait_timeout * 1000u;
+    uint64_t deadline = port_now_ms() + span;
+    while (iovcnt > 0) {
+        if (iov->iov_len == 0) {
+            iov++;
+            iovcnt--;
+            continue;
+        }
+        ssize_t n;
+        if (s->send_fn == default_send) {
+            n = port_sendv(s->fd, iov, iovcnt);
+            if (n < 0) {
+                n = port_errno_to_sock_err(errno);
+            }
+        } else {
+            n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
+        }
+        if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+            if (!wait_ready(s->fd, true, deadline)) {
+                return HTTPD_SOCK_ERR_TIMEOUT;
+            }
+            continue;
+        }
+        if (n < 0) {
+            return (int)n;
+        }
+        deadline = port_now_ms() + span;   /* the time-out is for lack of progress */
+        size_t done = (size_t)n;
+        while (iovcnt > 0 && done >= iov->iov_len) {
+            done -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt > 0) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return 0;
+}
+
+/* ---- Accept ----------------------------------------------------------------------- */
+
+static struct httpd_sess *lru_victim(struct httpd_data *hd)
+{
+    struct httpd_sess *victim = NULL;
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        struct httpd_sess *s = &hd->sessions[i];
+        if (s->state == SESS_FREE || s->state == SESS_BUSY) {
+            continue;
+        }
+        if (!victim || s->lru_counter < victim->lru_counter) {
+            victim = s;
+        }
+    }
+    return victim;
+}
+
+static void sess_new(struct httpd_data *hd, int fd)
+{
+    struct httpd_sess *s = NULL;
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        if (hd->sessions[i].state == SESS_FREE) {
+            s = &hd->sessions[i];
+            break;
+        }
+    }
+    if (!s) {
+        port_close(fd);
+        return;
+    }
+    uint32_t gen = s->gen + 1;
+    memset(s, 0, sizeof *s);
+    s->fd = fd;
+    s->gen = gen;
+    s->state = SESS_IDLE;
+    s->lru_counter = hd->lru_clock;
+    s->send_fn = default_send;
+    s->recv_fn = default_recv;
+    hd->n_open++;
+    if (poller_add(hd->poller, fd, POLLER_IN, s) < 0) {
+        ESP_LOGE(TAG, "cannot watch fd %d", fd);
+        sess_close(hd, s);
+        return;
+    }
+    ESP_LOGD(TAG, "new session fd %d", fd);
+    if (hd->config.open_fn && hd->config.open_fn(hd, fd) != ESP_OK) {
+        ESP_LOGW(TAG, "open_fn refused fd %d", fd);
+        sess_close(hd, s);
+    }
+}
+
+void sess_accept_ready(struct httpd_data *hd)
+{
+    for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
+        if (hd->n_open >= hd->config.max_open_sockets) {
+            /* A lingering session has finished its work: it goes first. */
+            struct httpd_sess *victim = hd->timers[TIMER_LINGER].head;
+            if (!victim && hd->config.lru_purge_enable) {
+                victim = lru_victim(hd);
+            }
+            if (!victim) {
+                listen_mute(hd, true);   /* new clients wait in the backlog */
+                return;
+            }
+            ESP_LOGD(TAG, "purging session fd %d to make room", victim->fd);
+            sess_close(hd, victim);
+        }
+        int fd = port_accept(hd->listen_fd);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                ESP_LOGE(TAG, "accept: %s", strerror(errno));
+                if (hd->n_open > 0 && (errno == EMFILE || errno == ENFILE)) {
+                    listen_mute(hd, true);   /* until a session closes */
+                }
+            }
+            return;
+        }
+        const httpd_config_t *c = &hd->config;
+        if (port_tune_client(fd, c->keep_alive_enable,
+                             c->keep_alive_idle ? c->keep_alive_idle : 5,
+                             c->keep_alive_interval ? c->keep_alive_interval : 5,
+                             c->keep_alive_count ? c->keep_alive_count : 3) < 0) {
+            ESP_LOGW(TAG, "cannot set socket options: %s", strerror(errno));
+            port_close(fd);
+            continue;
+        }
+        sess_new(hd, fd);
+    }
+}
+
+/* ---- Requests --------------------------------------------------------------------- */
+
+static httpd_err_code_t status_to_err(int status)
+{
+    switch (status) {
+    case 413: return HTTPD_413_CONTENT_TOO_LARGE;
+    case 414: return HTTPD_414_URI_TOO_LONG;
+    case 431: return HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE;
+    case 501: return HTTPD_501_METHOD_NOT_IMPLEMENTED;
+    case 505: return HTTPD_505_VERSION_NOT_SUPPORTED;
+    default:  return HTTPD_400_BAD_REQUEST;
+    }
+}
+
+/* Prepares a request object for an error found before a handler could run:
+ * no URI, no headers. */
+static void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux)
+{
+    httpd_req_t *r = &aux->req;
+    memset(r, 0, sizeof *r);
+    r->handle = hd;
+    r->method = -1;
+    r->aux = aux;
+    r->sess_ctx = aux->sess->ctx;
+    r->free_ctx = aux->sess->free_ctx;
+    r->ignore_sess_ctx_changes = aux->sess->ignore_sess_ctx_changes;
+    aux->hdrs = NULL;
+    aux->hdrs_len = aux->hdr_count = 0;
+    aux->version_minor = 1;
+    aux->chunked = false;
+    aux->body_left = 0;
+    aux->body_done = true;
+    aux->expect_continue = aux->continue_sent = false;
+    aux->status = HTTPD_200;
+    aux->content_type = HTTPD_TYPE_TEXT;
+    aux->n_resp_hdrs = 0;
+    aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = aux->resp_started = false;
+    aux->close_after = true;
+    aux->broken = true;
+}
+
+/* Stores what the handler did with the session context (upstream rules). */
+static void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
+{
+    if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
+        free_ctx(&s->ctx, s->free_ctx);
+    }
+    s->ctx = r->sess_ctx;
+    s->free_ctx = r->free_ctx;
+    s->ignore_sess_ctx_changes = r->ignore_sess_ctx_changes;
+}
+
+static void request_done(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    s->lru_counter = ++hd->lru_clock;
+    size_t rest = aux->len - aux->raw_rd;
+    if (rest) {
+        memmove(aux->buf, aux->buf + aux->raw_rd, rest);   /* pipelined bytes */
+    }
+    aux->len = rest;
+    slot_reset(aux);
+    s->state = SESS_IDLE;
+}
+
+/* After the handler (or an error response): keep the connection for the next
+ * request, or close it. */
+static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
+{
+    struct httpd_req_aux *aux = s->io;
+    if (!keep || aux->close_after || aux->broken ||
+        (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux))) {
+        sess_close_gracefully(hd, s);
+        return;
+    }
+    int r = req_drain(hd, aux, true);
+    if (r < 0) {
+        sess_close_gracefully(hd, s);
+    } else if (r == 0) {
+        s->state = SESS_DRAIN;
+        timer_set(hd, s, TIMER_RECV);
+    } else {
+        request_done(hd, s);
+    }
+}
+
+static void fail_before_handler(struct httpd_data *hd, struct httpd_sess *s, httpd_err_code_t code)
+{
+    struct httpd_req_aux *aux = s->io;
+    s->state = SESS_BUSY;
+    req_setup_bare(hd, aux);
+    httpd_req_handle_err(&aux->req, code);
+    finish_request(hd, s, false);
+}
+
+static void run_request(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    httpd_req_t *r = &aux->req;
+    s->state = SESS_BUSY;
+    req_setup(hd, aux);
+
+    httpd_err_code_t code;
+    esp_err_t (*handler)(httpd_req_t *) = NULL;
+    if ((aux->parser.flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) == (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) {
+        code = HTTPD_400_BAD_REQUEST;   /* no protocol to switch to */
+        aux->broken = true;
+    } else {
+        const char *path = aux->path_len ? r->uri + aux->path_off : "/";
+        size_t plen = aux->path_len ? aux->path_len : 1;
+        code = (httpd_err_code_t)router_lookup(hd, path, plen, r->method, &handler, &r->user_ctx);
+    }
+    if (!handler) {
+        /* 404/405 leave the stream in sync, so a custom handler may keep it. */
+        bool keep = httpd_req_handle_err(r, code) == ESP_OK && !aux->broken;
+        finish_request(hd, s, keep);
+        return;
+    }
+    aux->in_handler = true;
+    esp_err_t ret = handler(r);
+    aux->in_handler = false;
+    sess_ctx_commit(s, r);
+    if (ret == ESP_OK && aux->chunk_head_sent && !aux->chunk_term_sent) {
+        ESP_LOGD(TAG, "terminating the chunked response the handler left open");
+        httpd_resp_send_chunk(r, NULL, 0);
+    }
+    if (ret != ESP_OK) {
+        ESP_LOGD(TAG, "handler for %s returned %d: closing", r->uri, ret);
+    }
+    finish_request(hd, s, ret == ESP_OK);
+}
+
+/* Parses and serves every complete head in the buffer (pipelining). */
+static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
+{
+    http_parse_limits_t lim = {
+        .max_line = hd->max_line,
+        .max_target = CONFIG_HTTPD_MAX_URI_LEN,
+        .max_headers = hd->max_hdr,
+    };
+    while (s->state == SESS_IDLE && s->io && s->io->len > 0) {
+        struct httpd_req_aux *aux = s->io;
+        if (!aux->head_started) {
+            aux->head_started = true;
+            timer_set(hd, s, TIMER_RECV);   /* the whole head must arrive in time */
+        }
+        int rc = http_parse_head(&aux->parser, aux->buf, aux->len, &lim);
+        if (rc == HTTP_PARSE_AGAIN) {
+            if (aux->len == aux->cap) {
+                timer_clear(hd, s);
+                fail_before_handler(hd, s, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
+            }
+            return;
+        }
+        timer_clear(hd, s);
+        if (rc == HTTP_PARSE_ERROR) {
+            ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, aux->parser.status);
+            fail_before_handler(hd, s, status_to_err(aux->parser.status));
+            return;
+        }
+        run_request(hd, s);
+    }
+    if (s->state == SESS_IDLE && s->io && s->io->len == 0) {
+        slot_put(hd, s->io);   /* idle keep-alive: hold no buffer */
+        s->io = NULL;
+    }
+}
+
+static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (!s->io) {
+        s->io = slot_get(hd, s);
+        if (!s->io) {
+            ESP_LOGE(TAG, "out of memory for fd %d", s->fd);
+            sess_close(hd, s);
+            return;
+        }
+    }
+    struct httpd_req_aux *aux = s->io;
+    int n = s->recv_fn(hd, s->fd, aux->buf + aux->len, aux->cap - aux->len, 0);
+    if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+        process_buffered(hd, s);   /* nothing new; releases an empty slot */
+        return;
+    }
+    if (n <= 0) {
+        sess_close(hd, s);         /* peer closed or socket error */
+        return;
+    }
+    aux->len += (size_t)n;
+    process_buffered(hd, s);
+}
+
+static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
+{
+    int r = req_drain(hd, s->io, true);
+    if (r < 0) {
+        sess_close(hd, s);
+    } else if (r == 0) {
+        timer_set(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
+    } else {
+        timer_clear(hd, s);
+        request_done(hd, s);
+        process_buffered(hd, s);
+    }
+}
+
+static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
+{
+    char sink[512];
+    for (int i = 0; i < 8; i++) {
+        int n = s->recv_fn(hd, s->fd, sink, sizeof sink, 0);
+        if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+            return;
+        }
+        if (n <= 0) {
+            sess_close(hd, s);
+            return;
+        }
+    }
+}
+
+void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+{
+    (void)events;
+    switch (s->state) {
+    case SESS_IDLE:
+        on_readable_idle(hd, s);
+        break;
+    case SESS_DRAIN:
+        on_readable_drain(hd, s);
+        break;
+    case SESS_LINGER:
+        on_readable_linger(hd, s);
+        break;
+    default:
+        break;   /* stale event for a freed slot */
+    }
+    /* A transport with its own buffer (TLS) may hold bytes the socket no longer signals. */
+    for (int i = 0; i < 4 && s->state == SESS_IDLE && s->pending_fn && s->pending_fn(hd, s->fd) > 0; i++) {
+        on_readable_idle(hd, s);
+    }
+}
+
+static void head_timed_out(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    s->state = SESS_BUSY;
+    req_setup_bare(hd, aux);
+    aux->broken = false;
+    aux->close_after = false;
+    if (httpd_req_handle_err(&aux->req, HTTPD_408_REQ_TIMEOUT) == ESP_OK) {
+        /* A custom 408 handler chose to keep waiting (upstream retries the read). */
+        s->state = SESS_IDLE;
+        aux->req.aux = aux;
+        timer_set(hd, s, TIMER_RECV);
+        return;
+    }
+    sess_close_gracefully(hd, s);
+}
+
+void sess_expire_timers(struct httpd_data *hd)
+{
+    uint64_t now = port_now_ms();
+    for (int k = TIMER_RECV; k <= TIMER_LINGER; k++) {
+        struct httpd_sess *s;
+        while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
+            timer_clear(hd, s);
+            if (k == TIMER_LINGER || s->state == SESS_DRAIN) {
+                sess_close(hd, s);
+            } else if (s->state == SESS_IDLE && s->io && s->io->head_started) {
+                ESP_LOGD(TAG, "fd %d: request head not received in time", s->fd);
+                head_timed_out(hd, s);
+            }
+        }
+    }
+}
+
+/* ---- Public session API (server thread, unless noted) ----------------------------- */
+
+static struct httpd_sess *sess_lookup(httpd_handle_t handle, int sockfd)
+{
+    return handle ? sess_find(HTTPD_DATA(handle), sockfd) : NULL;
+}
+
+esp_err_t httpd_sess_set_recv_override(httpd_handle_t hd, int sockfd, httpd_recv_func_t recv_func)
+{
+    struct httpd_sess *s = sess_lookup(hd, sockfd);
+    if (!s || !recv_func) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    s->recv_fn = recv_func;
+    return ESP_OK;
+}
+
+esp_err_t httpd_sess_set_send_override(httpd_handle_t hd, int sockfd, httpd_send_func_t send_func)
+{
+    struct httpd_sess *s = sess_lookup(hd, sockfd);
+    if (!s || !send_func) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    s->send_fn = send_func;
+    return ESP_OK;
+}
+
+esp_err_t httpd_sess_set_pending_override(httpd_handle_t hd, int sockfd, httpd_pending_func_t pending_func)
+{
+    struct httpd_sess *s = sess_lookup(hd, sockfd);
+    if (!s || !pending_func) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    s->pending_fn = pending_func;
+    return ESP_OK;
+}
+
+/* Inside a handler of this session the live context is the request's. */
+static httpd_req_t *handler_req(struct httpd_sess *s)
+{
+    return (s->io && s->io->in_handler) ? &s->io->req : NULL;
+}
+
+void *httpd_sess_get_ctx(httpd_handle_t handle, int sockfd)
+{
+    struct httpd_sess *s = sess_lookup(handle, sockfd);
+    if (!s) {
+        return NULL;
+    }
+    httpd_req_t *r = handler_req(s);
+    return r ? r->sess_ctx : s->ctx;
+}
+
+void httpd_sess_set_ctx(httpd_handle_t handle, int sockfd, void *ctx, httpd_free_ctx_fn_t free_fn)
+{
+    struct httpd_sess *s = sess_lookup(handle, sockfd);
+    if (!s) {
+        return;
+    }
+    httpd_req_t *r = handler_req(s);
+    if (r && r->sess_ctx != s->ctx && r->sess_ctx != ctx) {
+        /* The handler had already replaced the context in req: that one goes too. */
+        free_ctx(&r->sess_ctx, r->free_ctx);
+    }
+    if (s->ctx != ctx) {
+        free_ctx(&s->ctx, s->free_ctx);
+    }
+    s->ctx = ctx;
+    s->free_ctx = free_fn;
+    if (r) {
+        r->sess_ctx = ctx;
+        r->free_ctx = free_fn;
+    }
+}
+
+void *httpd_sess_get_transport_ctx(httpd_handle_t handle, int sockfd)
+{
+    struct httpd_sess *s = sess_lookup(handle, sockfd);
+    return s ? s->transport_ctx : NULL;
+}
+
+void httpd_sess_set_transport_ctx(httpd_handle_t handle, int sockfd, void *ctx, httpd_free_ctx_fn_t free_fn)
+{
+    struct httpd_sess *s = sess_lookup(handle, sockfd);
+    if (!s) {
+        return;
+    }
+    if (s->transport_ctx != ctx) {
+        free_ctx(&s->transport_ctx, s->free_transport_ctx);
+    }
+    s->transport_ctx = ctx;
+    s->free_transport_ctx = free_fn;
+}
+
+/* Any thread: the close is queued to the server thread and names the session
+ * by (fd, generation), so a newer session on a reused fd is never closed. */
+esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
+{
+    if (!handle) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!httpd_registry_lock_valid(handle)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    struct httpd_sess *s = sess_find(hd, sockfd);
+    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
+    httpd_registry_unlock();
+    if (!s) {
+        return ESP_ERR_NOT_FOUND;
+    }
+    return httpd_work_push(hd, &w);
+}
+
+esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
+{
+    if (!handle || sockfd < 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    struct httpd_sess *s = sess_find(hd, sockfd);
+    if (!s) {
+        return ESP_ERR_NOT_FOUND;
+    }
+    s->lru_counter = ++hd->lru_clock;
+    return ESP_OK;
+}
+
+esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_fds)
+{
+    if (!handle || !fds || !client_fds || *fds == 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    size_t n = 0;
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        const struct httpd_sess *s = &hd->sessions[i];
+        if (s->state == SESS_FREE || s->state == SESS_LINGER) {
+            continue;
+        }
+        if (n == *fds) {
+            return ESP_ERR_INVALID_ARG;
+        }
+        client_fds[n++] = s->fd;
+    }
+    *fds = n;
+    return ESP_OK;
+}
+
+int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)
+{
+    struct httpd_sess *s = sess_lookup(hd, sockfd);
+    if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
+        return HTTPD_SOCK_ERR_INVALID;
+    }
+    return sess_send_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+}
+
+int httpd_socket_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
+{
+    struct httpd_sess *s = sess_lookup(hd, sockfd);
+    if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
+        return HTTPD_SOCK_ERR_INVALID;
+    }
+    return sess_recv_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+}
