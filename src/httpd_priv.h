@@ -66,6 +66,9 @@ struct httpd_req_aux {
     bool     expect_continue;
     bool     continue_sent;
     bool     in_handler;
+    bool     async;                  /* handed to httpd_req_async_handler_begin() */
+    int      async_fd;               /* the session an async copy belongs to */
+    uint32_t async_gen;
 
     /* Response */
     const char *status;
@@ -88,6 +91,7 @@ enum sess_state {
     SESS_BUSY,        /* a handler is running for it */
     SESS_DRAIN,       /* discarding the unread rest of a body */
     SESS_LINGER,      /* response sent, FIN sent, discarding input until the peer closes */
+    SESS_ASYNC,       /* a copy of the request is being served by another thread */
 };
 
 enum timer_kind {
@@ -121,6 +125,7 @@ struct httpd_sess {
     httpd_pending_func_t pending_fn;
 
     struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
+    bool      close_pending;      /* trigger_close arrived while ASYNC */
 };
 
 /* ---- Server ------------------------------------------------------------------------ */
@@ -135,6 +140,7 @@ struct uri_entry {
 enum work_kind {
     WORK_USER = 0,
     WORK_CLOSE,                   /* httpd_sess_trigger_close */
+    WORK_ASYNC_DONE,              /* httpd_req_async_handler_complete: arg is the copy */
 };
 
 struct work_item {
@@ -211,6 +217,12 @@ void sess_close_all(struct httpd_data *hd);
 struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
 /** Closes the session fd/gen if it still exists (trigger_close). */
 void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
+
+/** Size of a request slot (struct, response-header array and buffer). */
+size_t sess_slot_size(const struct httpd_data *hd);
+/** Server thread: the async copy came back; it becomes the session's slot and
+ *  the connection carries on (drain, next request). */
+void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, uint32_t gen);
 
 /** Send / receive through the session's functions, waiting (up to the
  *  send/recv time-out) while the socket is not ready. These are the calls that

@@ -7,7 +7,10 @@
 #include "httpd_priv.h"
 #include "query.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *TAG = "httpd_req";
 
@@ -374,4 +377,63 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
     size_t n = buf_len < aux->head_len ? buf_len : aux->head_len;
     memcpy(buf, aux->buf, n);
     return ESP_OK;
+}
+
+/* ---- Async requests ------------------------------------------------------------- */
+
+esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
+{
+    if (!r || !out || !r->aux || !HTTPD_AUX(r)->sess) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    if (!aux->in_handler || aux->async) {
+        return ESP_ERR_INVALID_ARG;   /* only once, from the handler that owns r */
+    }
+    struct httpd_data *hd = HTTPD_DATA(r->handle);
+    size_t size = sess_slot_size(hd);
+    struct httpd_req_aux *copy = malloc(size);
+    if (!copy) {
+        return ESP_ERR_NO_MEM;
+    }
+    /* Same layout as a pool slot, so the copy can rejoin the pool later. */
+    memcpy(copy, aux, size);
+    ptrdiff_t shift = (char *)copy - (char *)aux;
+    copy->resp_hdrs = (struct resp_hdr *)((char *)aux->resp_hdrs + shift);
+    copy->buf = aux->buf + shift;
+    copy->hdrs = aux->hdrs ? aux->hdrs + shift : NULL;
+    copy->req.aux = copy;
+    copy->next_free = NULL;
+    copy->in_handler = false;
+    copy->async_fd = aux->sess->fd;
+    copy->async_gen = aux->sess->gen;
+    aux->async = true;
+    /* The copy owns the body now; the original must not drain it. */
+    aux->body_left = 0;
+    aux->body_done = true;
+    *out = &copy->req;
+    return ESP_OK;
+}
+
+esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
+{
+    if (!r || !r->aux) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_req_aux *copy = HTTPD_AUX(r);
+    struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->async_fd, .gen = copy->async_gen };
+    for (int tries = 0; tries < 10000; tries++) {
+        if (!httpd_registry_lock_valid(r->handle)) {
+            free(copy);   /* server gone */
+            return ESP_OK;
+        }
+        struct httpd_data *hd = HTTPD_DATA(r->handle);
+        httpd_registry_unlock();
+        if (httpd_work_push(hd, &w) == ESP_OK) {
+            return ESP_OK;
+        }
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
+        nanosleep(&ts, NULL);   /* queue full: wait for the loop, as upstream does */
+    }
+    return ESP_FAIL;
 }

@@ -110,6 +110,8 @@ static void run_work(struct httpd_data *hd)
         pthread_mutex_unlock(&hd->work_lock);
         if (w.kind == WORK_CLOSE) {
             sess_close_by_id(hd, w.fd, w.gen);
+        } else if (w.kind == WORK_ASYNC_DONE) {
+            sess_async_done(hd, w.arg, w.fd, w.gen);
         } else {
             w.fn(w.arg);
         }

@@ -28,6 +28,13 @@ static void slot_reset(struct httpd_req_aux *aux)
     aux->hdrs = NULL;
     aux->hdrs_len = aux->hdr_count = 0;
     aux->in_handler = false;
+    aux->async = false;
+}
+
+size_t sess_slot_size(const struct httpd_data *hd)
+{
+    return sizeof(struct httpd_req_aux) + (size_t)hd->config.max_resp_headers * sizeof(struct resp_hdr) +
+           hd->slot_buf_cap;
 }
 
 static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *s)
@@ -37,7 +44,7 @@ static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *
         hd->free_slots = aux->next_free;
     } else {
         size_t hdrs = (size_t)hd->config.max_resp_headers * sizeof(struct resp_hdr);
-        aux = calloc(1, sizeof *aux + hdrs + hd->slot_buf_cap);
+        aux = calloc(1, sess_slot_size(hd));
         if (!aux) {
             return NULL;
         }
@@ -213,7 +220,11 @@ void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
 {
     struct httpd_sess *s = sess_find(hd, fd);
     if (s && s->gen == gen) {
-        sess_close(hd, s);
+        if (s->state == SESS_ASYNC) {
+            s->close_pending = true;   /* the worker still writes to it */
+        } else {
+            sess_close(hd, s);
+        }
     }
 }
 
@@ -336,7 +347,7 @@ static struct httpd_sess *lru_victim(struct httpd_data *hd)
     struct httpd_sess *victim = NULL;
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
         struct httpd_sess *s = &hd->sessions[i];
-        if (s->state == SESS_FREE || s->state == SESS_BUSY) {
+        if (s->state == SESS_FREE || s->state == SESS_BUSY || s->state == SESS_ASYNC) {
             continue;
         }
         if (!victim || s->lru_counter < victim->lru_counter) {
@@ -541,6 +552,13 @@ static void run_request(struct httpd_data *hd, struct httpd_sess *s)
     esp_err_t ret = handler(r);
     aux->in_handler = false;
     sess_ctx_commit(s, r);
+    if (aux->async) {
+        /* A worker finishes this request; the socket stays quiet until
+         * httpd_req_async_handler_complete() hands the copy back. */
+        s->state = SESS_ASYNC;
+        poller_mod(hd->poller, s->fd, 0, s);
+        return;
+    }
     if (ret == ESP_OK && aux->chunk_head_sent && !aux->chunk_term_sent) {
         ESP_LOGD(TAG, "terminating the chunked response the handler left open");
         httpd_resp_send_chunk(r, NULL, 0);
@@ -660,6 +678,28 @@ void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
     for (int i = 0; i < 4 && s->state == SESS_IDLE && s->pending_fn && s->pending_fn(hd, s->fd) > 0; i++) {
         on_readable_idle(hd, s);
     }
+}
+
+void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, uint32_t gen)
+{
+    struct httpd_sess *s = sess_find(hd, fd);
+    if (!s || s->gen != gen || s->state != SESS_ASYNC) {
+        free(copy);   /* the session ended meanwhile (server stop) */
+        return;
+    }
+    slot_put(hd, s->io);
+    s->io = copy;
+    copy->async = false;
+    copy->in_handler = false;
+    copy->next_free = NULL;
+    s->state = SESS_BUSY;
+    poller_mod(hd->poller, s->fd, POLLER_IN, s);
+    if (s->close_pending) {
+        sess_close(hd, s);
+        return;
+    }
+    finish_request(hd, s, !copy->broken);
+    process_buffered(hd, s);
 }
 
 static void head_timed_out(struct httpd_data *hd, struct httpd_sess *s)

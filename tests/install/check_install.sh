@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Installs the build into a scratch prefix, then builds and runs a consumer
+# program through pkg-config and through find_package(esp_http_server).
+# usage: check_install.sh SOURCE_DIR BUILD_DIR EXTRA_CFLAGS
+set -eu
+src=$1 build=$2 extra=${3:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+libdir=$(ls -d "$tmp"/prefix/lib*/ | head -1)
+test -f "$tmp/prefix/include/esp_http_server/esp_http_server.h"
+test -f "$tmp/prefix/include/esp_http_server/esp_http_server_config.h"
+test -f "$libdir/pkgconfig/esp_http_server.pc"
+test -f "$libdir/cmake/esp_http_server/esp_http_serverConfig.cmake"
+
+# 1. pkg-config, shared library
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+# shellcheck disable=SC2046,SC2086
+cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_http_server) \
+   "$src/tests/install/consumer/main.c" -o "$tmp/pc_consumer" $(pkg-config --libs esp_http_server) -pthread
+LD_LIBRARY_PATH="$libdir" "$tmp/pc_consumer"
+grep -q "CONFIG_HTTPD_MAX_URI_LEN  *$(sed -n 's/^CONFIG_HTTPD_MAX_URI_LEN:STRING=//p' "$build/CMakeCache.txt")" \
+   "$tmp/prefix/include/esp_http_server/esp_http_server_config.h"
+
+# 2. find_package, shared and static targets
+cmake -S "$src/tests/install/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+      -DCMAKE_C_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" >/dev/null
+cmake --build "$tmp/cm" >/dev/null
+LD_LIBRARY_PATH="$libdir" "$tmp/cm/consumer_shared"
+"$tmp/cm/consumer_static"
+echo "install check passed"
