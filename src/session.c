@@ -375,7 +375,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->fd = fd;
     s->gen = gen;
     s->state = SESS_IDLE;
-    s->lru_counter = hd->lru_clock;
+    s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
@@ -391,21 +391,24 @@ static void sess_new(struct httpd_data *hd, int fd)
     }
 }
 
+/* When the table is full: the session to close for a newcomer, or NULL.
+ * A lingering session has finished its work, so it goes first. */
+static struct httpd_sess *room_victim(struct httpd_data *hd)
+{
+    struct httpd_sess *victim = hd->timers[TIMER_LINGER].head;
+    if (!victim && hd->config.lru_purge_enable) {
+        victim = lru_victim(hd);
+    }
+    return victim;
+}
+
 void sess_accept_ready(struct httpd_data *hd)
 {
     for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
-        if (hd->n_open >= hd->config.max_open_sockets) {
-            /* A lingering session has finished its work: it goes first. */
-            struct httpd_sess *victim = hd->timers[TIMER_LINGER].head;
-            if (!victim && hd->config.lru_purge_enable) {
-                victim = lru_victim(hd);
-            }
-            if (!victim) {
-                listen_mute(hd, true);   /* new clients wait in the backlog */
-                return;
-            }
-            ESP_LOGD(TAG, "purging session fd %d to make room", victim->fd);
-            sess_close(hd, victim);
+        bool full = hd->n_open >= hd->config.max_open_sockets;
+        if (full && !room_victim(hd)) {
+            listen_mute(hd, true);   /* new clients wait in the backlog */
+            return;
         }
         int fd = port_accept(hd->listen_fd);
         if (fd < 0) {
@@ -416,6 +419,12 @@ void sess_accept_ready(struct httpd_data *hd)
                 }
             }
             return;
+        }
+        if (full) {
+            /* Only now that a newcomer really exists does an old session make room. */
+            struct httpd_sess *victim = room_victim(hd);
+            ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
+            sess_close(hd, victim);
         }
         const httpd_config_t *c = &hd->config;
         if (port_tune_client(fd, c->keep_alive_enable,
