@@ -258,15 +258,33 @@ static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int fla
     return n < 0 ? port_errno_to_sock_err(errno) : (int)n;
 }
 
-/* Waits for fd until deadline; false on time-out or error. */
-static bool wait_ready(int fd, bool for_write, uint64_t deadline)
+#define WAIT_SLICE_MS 100   /* how often a waiting handler notices httpd_stop() */
+
+/* Waits for fd until deadline; false on time-out, error, or server stop
+ * (so httpd_stop() is not held up by a handler waiting on a slow client). */
+static bool wait_ready(struct httpd_data *hd, int fd, bool for_write, uint64_t deadline)
 {
-    uint64_t now = port_now_ms();
-    if (now >= deadline) {
-        return false;
+    for (;;) {
+        if (atomic_load(&hd->stopping)) {
+            return false;
+        }
+        uint64_t now = port_now_ms();
+        if (now >= deadline) {
+            return false;
+        }
+        uint64_t left = deadline - now;
+        int rc = port_wait_fd(fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+        if (rc != 0) {
+            return rc == 1;
+        }
     }
-    uint64_t left = deadline - now;
-    return port_wait_fd(fd, for_write, left > INT32_MAX ? INT32_MAX : (int)left) == 1;
+}
+
+/* A wait that ended because the server is stopping is a failure, not a
+ * time-out: handlers that retry on time-outs must not spin through the stop. */
+static int stop_or_timeout(struct httpd_data *hd)
+{
+    return atomic_load(&hd->stopping) ? HTTPD_SOCK_ERR_FAIL : HTTPD_SOCK_ERR_TIMEOUT;
 }
 
 int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
@@ -274,8 +292,11 @@ int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf,
     uint64_t deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
     for (;;) {
         int n = s->send_fn(hd, s->fd, buf, len, flags);
-        if (n != HTTPD_SOCK_ERR_TIMEOUT || !wait_ready(s->fd, true, deadline)) {
+        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
             return n;
+        }
+        if (!wait_ready(hd, s->fd, true, deadline)) {
+            return stop_or_timeout(hd);
         }
     }
 }
@@ -291,8 +312,8 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
         if (s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
             continue;
         }
-        if (!wait_ready(s->fd, false, deadline)) {
-            return HTTPD_SOCK_ERR_TIMEOUT;
+        if (!wait_ready(hd, s->fd, false, deadline)) {
+            return stop_or_timeout(hd);
         }
     }
 }
@@ -317,8 +338,8 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
             n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
         }
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
-            if (!wait_ready(s->fd, true, deadline)) {
-                return HTTPD_SOCK_ERR_TIMEOUT;
+            if (!wait_ready(hd, s->fd, true, deadline)) {
+                return stop_or_timeout(hd);
             }
             continue;
         }
