@@ -47,7 +47,9 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
     if (aux->chunked) {
         http_chunked_init(&aux->chunk);
     }
-    aux->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && !req_body_complete(aux);
+    /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
+    aux->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
+                           !req_body_complete(aux);
     aux->continue_sent = false;
 
     aux->status = HTTPD_200;
@@ -55,8 +57,10 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
     aux->n_resp_hdrs = 0;
     aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = aux->resp_started = false;
     aux->broken = false;
+    /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
+     * cannot be trusted: serve it, then close. */
     aux->close_after = (p->flags & HTTP_F_CONN_CLOSE) ||
-                       (p->version_minor == 0 && !(p->flags & HTTP_F_CONN_KEEP_ALIVE));
+                       (p->version_minor == 0 && (!(p->flags & HTTP_F_CONN_KEEP_ALIVE) || aux->chunked));
 }
 
 bool req_body_complete(const struct httpd_req_aux *aux)

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Response generation: exact wire format of httpd_resp_send, chunked responses,
+custom headers and their limit, header-injection guard, send_err / custom_err."""
+import socket
+import struct
+
+import pytest
+
+from conftest import (ERR_CODES, ERRORS, chunked_bytes, get_req, response_bytes)
+
+
+def test_status_500_set_by_handler_keeps_connection(server):
+    with server.conn() as c:
+        r = c.get("/hello/status_500")
+        assert r.raw == response_bytes("Hello World!", status="500 Internal Server Error")
+        assert c.get("/hello").raw == response_bytes("Hello World!")
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 17, 300])
+def test_chunked_stream_exact(server, n):
+    with server.conn() as c:
+        c.send(get_req("/stream?n=%d" % n))
+        r = c.read_response()
+        assert r.raw == chunked_bytes(["chunk%d\n" % i for i in range(n)])
+        assert r.header("Content-Length") is None
+        assert c.get("/hello").status == 200
+
+
+def test_chunked_stream_default(server):
+    with server.conn() as c:
+        assert c.get("/stream").raw == chunked_bytes(["chunk0\n", "chunk1\n", "chunk2\n"])
+
+
+def test_request_headers_readable_after_send(server):
+    with server.conn() as c:
+        c.send(get_req("/hdr_after_send", [("X-Test", "still here")]))
+        r = c.read_response()
+        assert r.raw == chunked_bytes(["a", "still here"])
+        # a 30-byte chunk: its size line is lowercase hex "1e"
+        c.send(get_req("/hdr_after_send", [("X-Test", "z" * 30)]))
+        r = c.read_response()
+        assert r.raw == chunked_bytes(["a", "z" * 30]) and b"\r\n1e\r\n" in r.raw
+        c.send(get_req("/hdr_after_send"))
+        assert c.read_response().raw == chunked_bytes(["a", "<ESP_ERR_NOT_FOUND>"])
+
+
+def test_resp_headers_limit_and_injection(server):
+    with server.conn() as c:
+        r = c.get("/resp_headers")
+    body = "ESP_ERR_HTTPD_RESP_HDR\ninj=" + ",".join(["ESP_ERR_INVALID_ARG"] * 5)
+    hdrs = [("X-H%d" % i, "v%d" % i) for i in range(8)]
+    assert r.raw == response_bytes(body, headers=hdrs)
+
+
+@pytest.mark.parametrize("n", [1, 3, 20])
+def test_resp_headers_configured_limit(server_factory, n):
+    srv = server_factory("--max-resp-headers", str(n))
+    r = srv.get("/resp_headers")
+    body = "ESP_ERR_HTTPD_RESP_HDR\ninj=" + ",".join(["ESP_ERR_INVALID_ARG"] * 5)
+    assert r.raw == response_bytes(body, headers=[("X-H%d" % i, "v%d" % i) for i in range(n)])
+
+
+def test_custom_header_echo(server):
+    with server.conn() as c:
+        r = c.request(b"POST /echo HTTP/1.1\r\nHost: x\r\nCustom: SomeValue\r\nContent-Length: 2\r\n\r\nhi")
+        assert r.raw == response_bytes("hi", headers=[("Custom", "SomeValue")])
+
+
+@pytest.mark.parametrize("code", sorted(ERR_CODES))
+def test_send_err_default_messages(server, code):
+    # sent by a handler that returns ESP_OK: no Connection: close, connection kept
+    status, msg = ERRORS[code]
+    with server.conn() as c:
+        r = c.get("/err?c=%d" % ERR_CODES[code])
+        assert r.raw == response_bytes(msg, status=status)
+        assert c.get("/hello").raw == response_bytes("Hello World!")
+
+
+@pytest.mark.parametrize("code", [400, 404, 408, 500])
+def test_send_err_custom_message(server, code):
+    status, _ = ERRORS[code]
+    with server.conn() as c:
+        assert c.get("/err_msg?c=%d" % ERR_CODES[code]).raw == response_bytes("custom message", status=status)
+        assert c.get("/hello").status == 200
+
+
+def test_send_err_invalid_code(server):
+    with server.conn() as c:
+        r = c.get("/err?c=13")
+        assert r.status == 200
+        assert r.body.startswith(b"send_err=") and r.body != b"send_err=ESP_OK"
+        assert c.get("/hello").status == 200
+
+
+def test_custom_err(server):
+    with server.conn() as c:
+        r = c.get("/custom_err")
+        assert r.raw == b"HTTP/1.1 418 I'm a teapot\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\nshort and stout"
+        assert c.get("/hello").status == 200
+
+
+def test_handler_connection_close_header(server):
+    with server.conn() as c:
+        c.send(get_req("/conn_close_hdr"))
+        data = c.read_until_close(timeout=5)
+        # the handler's own Connection header, not a second one
+        assert data == response_bytes("bye", headers=[("Connection", "close")])
+
+
+def test_async_work_second_response(server):
+    with server.conn() as c:
+        c.send(get_req("/async_data"))
+        assert c.read_response().raw == response_bytes("Hello World!")
+        assert c.read_response().raw == response_bytes("Hello Double World!")
+        assert c.get("/hello").status == 200
+
+
+def test_client_reset_during_big_response(server):
+    # the server must survive a peer that resets while it sends (no SIGPIPE, no crash)
+    for _ in range(3):
+        c = server.conn()
+        c.send(get_req("/big?n=%d" % (16 << 20)))
+        c.read_exact(1000)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+    for _ in range(3):
+        c = server.conn()
+        c.send(get_req("/big?n=%d" % (16 << 20)))
+        c.read_exact(1000)
+        c.close()            # FIN with unread data: RST from our side as well
+    assert server.get("/hello").status == 200
+
+
+def test_response_to_connection_close_request(server):
+    with server.conn() as c:
+        c.send(get_req("/stream?n=2", [("Connection", "close")]))
+        data = c.read_until_close()
+        expect = chunked_bytes(["chunk0\n", "chunk1\n"]).replace(
+            b"Transfer-Encoding: chunked\r\n", b"Transfer-Encoding: chunked\r\nConnection: close\r\n")
+        assert data == expect
