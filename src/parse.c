@@ -44,7 +44,7 @@ static bool is_target_byte(unsigned char c) { return (c >= 0x21 && c != 0x7F); }
 /* Field-value bytes (field-vchar or SP/HTAB). */
 static bool is_value_byte(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7F); }
 
-static int hex_value(unsigned char c)
+int http_hex_value(int c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -727,7 +727,7 @@ ssize_t http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
 
         switch (c->state) {
         case C_SIZE_START:
-            h = hex_value(ch);
+            h = http_hex_value(ch);
             if (h < 0) {
                 goto bad;
             }
@@ -736,7 +736,7 @@ ssize_t http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
             break;
 
         case C_SIZE:
-            h = hex_value(ch);
+            h = http_hex_value(ch);
             if (h >= 0) {
                 if (c->remaining >> 60) {
                     goto bad;  /* a 17th significant digit */

@@ -99,6 +99,9 @@ size_t http_headers_compact(char *block, size_t len, size_t *count);
 bool http_header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len);
 
+/** Value of a hexadecimal digit, or -1. */
+int http_hex_value(int c);
+
 /** Token of a method ("GET"), NULL for values outside the table. */
 const char *http_method_name(int method);
 

@@ -13,6 +13,7 @@
 #include "esp_http_server.h"
 #include "esp_log.h"
 #include "query.h"
+#include "parse.h"
 
 static const char *TAG = "httpd_query";
 
@@ -63,20 +64,6 @@ esp_err_t httpd_query_key_value(const char *qry, const char *key, char *val, siz
 
 /* ---- httpd_url_decode ----------------------------------------------------------- */
 
-/* Value of a hex digit, or -1. */
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t src_len, bool plus_is_space)
 {
@@ -91,8 +78,8 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
         size_t used = 1;
 
         if (c == '%' && src_len - i >= 3) {
-            const int hi = hex_value(src[i + 1]);
-            const int lo = hex_value(src[i + 2]);
+            const int hi = http_hex_value((unsigned char)src[i + 1]);
+            const int lo = http_hex_value((unsigned char)src[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (char)(unsigned char)((hi << 4) | lo);
                 used = 3;
