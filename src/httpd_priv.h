@@ -183,6 +183,8 @@ struct httpd_data {
     unsigned          work_head;
     unsigned          work_count;
 
+    atomic_uint       async_out;  /* async request copies not yet handed back */
+
     struct httpd_data *next_live; /* registry of running servers */
 };
 
@@ -211,8 +213,13 @@ int sess_next_timeout(struct httpd_data *hd);
 void sess_expire_timers(struct httpd_data *hd);
 /** Closes a session at once: close_fn (or close), then the contexts. */
 void sess_close(struct httpd_data *hd, struct httpd_sess *s);
-/** Closes every session (server stop). */
+/** Closes every session (server stop) except those whose request copy is
+ *  still with a worker: those are shut down (sends fail) but keep their fd
+ *  until sess_close_async_all(), after the copies came back. */
 void sess_close_all(struct httpd_data *hd);
+void sess_close_async_all(struct httpd_data *hd);
+/** A copy handed back after the server stopped: free it. */
+void sess_async_release(struct httpd_data *hd, struct httpd_req_aux *copy);
 /** The session for fd, or NULL. */
 struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
 /** Closes the session fd/gen if it still exists (trigger_close). */

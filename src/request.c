@@ -412,6 +412,7 @@ esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
     copy->async_fd = aux->sess->fd;
     copy->async_gen = aux->sess->gen;
     aux->async = true;
+    atomic_fetch_add(&hd->async_out, 1);   /* httpd_stop() waits for it */
     /* The copy owns the body now; the original must not drain it. */
     aux->body_left = 0;
     aux->body_done = true;
@@ -421,23 +422,21 @@ esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
 
 esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
 {
-    if (!r || !r->aux) {
+    if (!r || !r->aux || !r->handle) {
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_req_aux *copy = HTTPD_AUX(r);
+    struct httpd_data *hd = HTTPD_DATA(r->handle);   /* kept alive by async_out */
     struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->async_fd, .gen = copy->async_gen };
-    for (int tries = 0; tries < 10000; tries++) {
-        if (!httpd_registry_lock_valid(r->handle)) {
-            free(copy);   /* server gone */
+    for (;;) {
+        if (httpd_work_push(hd, &w) == ESP_OK) {
             return ESP_OK;
         }
-        struct httpd_data *hd = HTTPD_DATA(r->handle);
-        httpd_registry_unlock();
-        if (httpd_work_push(hd, &w) == ESP_OK) {
+        if (atomic_load(&hd->stopping)) {
+            sess_async_release(hd, copy);   /* the loop is gone or going: free it here */
             return ESP_OK;
         }
         struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
         nanosleep(&ts, NULL);   /* queue full: wait for the loop, as upstream does */
     }
-    return ESP_FAIL;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *TAG = "httpd";
 
@@ -227,6 +228,7 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     pthread_cond_init(&hd->work_cond, NULL);
     atomic_init(&hd->stopping, false);
     atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
+    atomic_init(&hd->async_out, 0);
 
     esp_err_t err = router_init(hd);
     if (err == ESP_OK) {
@@ -318,9 +320,37 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     port_wake_signal(hd->wake_wr);
     pthread_join(hd->thread, NULL);
 
-    if (hd->work_count) {
-        ESP_LOGW(TAG, "%u queued work item(s) dropped at stop", hd->work_count);
+    /* Work left in the queue is dropped, except handed-back async copies. */
+    unsigned dropped = 0;
+    pthread_mutex_lock(&hd->work_lock);
+    while (hd->work_count) {
+        struct work_item w = hd->work[hd->work_head];
+        hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
+        hd->work_count--;
+        if (w.kind == WORK_ASYNC_DONE) {
+            sess_async_release(hd, w.arg);
+        } else {
+            dropped++;
+        }
     }
+    pthread_mutex_unlock(&hd->work_lock);
+    if (dropped) {
+        ESP_LOGW(TAG, "%u queued work item(s) dropped at stop", dropped);
+    }
+    /* Workers still holding request copies: their I/O now fails, so they
+     * finish soon; wait for them before the memory they use goes away. */
+    uint64_t limit = port_now_ms() + 1000u * (5u + (hd->config.recv_wait_timeout > hd->config.send_wait_timeout
+                                                    ? hd->config.recv_wait_timeout : hd->config.send_wait_timeout));
+    while (atomic_load(&hd->async_out) > 0 && port_now_ms() < limit) {
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 5000000 };
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&hd->async_out) > 0) {
+        ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated",
+                 atomic_load(&hd->async_out));
+        return ESP_OK;
+    }
+    sess_close_async_all(hd);
     free_global_ctx(hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
     free_global_ctx(hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
     atomic_store(&hd->state, HTTP_SERVER_EVENT_STOP);

@@ -212,8 +212,28 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
 void sess_close_all(struct httpd_data *hd)
 {
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        struct httpd_sess *s = &hd->sessions[i];
+        if (s->state == SESS_ASYNC) {
+            /* A worker may be writing to it right now: closing the fd would let
+             * the number be reused under it. Make its I/O fail instead. */
+            port_shutdown_rdwr(s->fd);
+        } else {
+            sess_close(hd, s);
+        }
+    }
+}
+
+void sess_close_async_all(struct httpd_data *hd)
+{
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
         sess_close(hd, &hd->sessions[i]);
     }
+}
+
+void sess_async_release(struct httpd_data *hd, struct httpd_req_aux *copy)
+{
+    free(copy);
+    atomic_fetch_sub(&hd->async_out, 1);
 }
 
 void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
@@ -714,9 +734,10 @@ void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, 
 {
     struct httpd_sess *s = sess_find(hd, fd);
     if (!s || s->gen != gen || s->state != SESS_ASYNC) {
-        free(copy);   /* the session ended meanwhile (server stop) */
+        sess_async_release(hd, copy);   /* the session ended meanwhile */
         return;
     }
+    atomic_fetch_sub(&hd->async_out, 1);
     slot_put(hd, s->io);
     s->io = copy;
     copy->async = false;

@@ -38,6 +38,9 @@ void port_set_linger(int fd, int seconds);
 /** Half-closes the sending side (FIN after queued data). */
 void port_shutdown_wr(int fd);
 
+/** Shuts down both directions (pending and later I/O on fd fails). */
+void port_shutdown_rdwr(int fd);
+
 void port_close(int fd);
 
 /** Send without raising SIGPIPE. Return as send()/sendmsg(). */

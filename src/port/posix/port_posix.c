@@ -153,6 +153,11 @@ void port_shutdown_wr(int fd)
     (void)shutdown(fd, SHUT_WR);
 }
 
+void port_shutdown_rdwr(int fd)
+{
+    (void)shutdown(fd, SHUT_RDWR);
+}
+
 void port_close(int fd)
 {
     if (fd >= 0) {
