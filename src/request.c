@@ -427,6 +427,11 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
     }
     struct httpd_req_aux *copy = HTTPD_AUX(r);
     struct httpd_data *hd = HTTPD_DATA(r->handle);   /* kept alive by async_out */
+    if (copy->chunk_head_sent && !copy->chunk_term_sent && !copy->broken) {
+        /* As for synchronous handlers: end a chunked response left open, here
+         * on the worker's thread where waiting for the socket is harmless. */
+        httpd_resp_send_chunk(r, NULL, 0);
+    }
     struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->async_fd, .gen = copy->async_gen };
     for (;;) {
         if (httpd_work_push(hd, &w) == ESP_OK) {
