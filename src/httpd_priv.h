@@ -167,6 +167,8 @@ struct httpd_data {
     bool      listen_muted;
 
     struct httpd_sess *sessions;  /* max_open_sockets */
+    pthread_mutex_t   sess_lock;  /* guards a slot's fd/gen/state changes against
+                                     lookups from other threads (trigger_close) */
     unsigned  n_open;
     uint64_t  lru_clock;
     struct timer_list timers[3];  /* by enum timer_kind */

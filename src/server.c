@@ -198,6 +198,7 @@ static void server_free(struct httpd_data *hd)
     sess_table_free(hd);
     router_free(hd);
     pthread_mutex_destroy(&hd->uri_lock);
+    pthread_mutex_destroy(&hd->sess_lock);
     pthread_mutex_destroy(&hd->work_lock);
     pthread_cond_destroy(&hd->work_cond);
     free(hd);
@@ -224,6 +225,7 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
     pthread_mutex_init(&hd->uri_lock, NULL);
+    pthread_mutex_init(&hd->sess_lock, NULL);
     pthread_mutex_init(&hd->work_lock, NULL);
     pthread_cond_init(&hd->work_cond, NULL);
     atomic_init(&hd->stopping, false);

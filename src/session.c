@@ -203,8 +203,10 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
         slot_put(hd, s->io);
         s->io = NULL;
     }
+    pthread_mutex_lock(&hd->sess_lock);
     s->state = SESS_FREE;
     s->fd = -1;
+    pthread_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     listen_mute(hd, false);
 }
@@ -412,10 +414,12 @@ static void sess_new(struct httpd_data *hd, int fd)
         return;
     }
     uint32_t gen = s->gen + 1;
+    pthread_mutex_lock(&hd->sess_lock);
     memset(s, 0, sizeof *s);
     s->fd = fd;
     s->gen = gen;
     s->state = SESS_IDLE;
+    pthread_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
     s->send_fn = default_send;
     s->recv_fn = default_recv;
@@ -892,8 +896,10 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
+    pthread_mutex_lock(&hd->sess_lock);
     struct httpd_sess *s = sess_find(hd, sockfd);
     struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
+    pthread_mutex_unlock(&hd->sess_lock);
     httpd_registry_unlock();
     if (!s) {
         return ESP_ERR_NOT_FOUND;
