@@ -22,6 +22,9 @@
 #include "parse.h"
 #include "port/port.h"
 #include "port/poller.h"
+#if HTTPD_CORO
+#include "coro.h"
+#endif
 
 /* ---- Request slot ---------------------------------------------------------------- */
 
@@ -67,6 +70,9 @@ struct httpd_req_aux {
     bool     continue_sent;
     bool     in_handler;
     bool     async;                  /* handed to httpd_req_async_handler_begin() */
+    uint8_t  job;                    /* enum sess_job: what the coroutine runs */
+    uint8_t  job_err;                /* httpd_err_code_t for JOB_PARSE_ERROR */
+    bool     job_keep;               /* the job's verdict: keep the connection */
     int      async_fd;               /* the session an async copy belongs to */
     uint32_t async_gen;
 
@@ -96,8 +102,18 @@ enum sess_state {
 
 enum timer_kind {
     TIMER_NONE = 0,
-    TIMER_RECV,       /* head arrival / drain inactivity: recv_wait_timeout */
+    TIMER_RECV,       /* head arrival, drain inactivity, a handler waiting to read: recv_wait_timeout */
+    TIMER_SEND,       /* a handler waiting to write: send_wait_timeout */
     TIMER_LINGER,     /* lingering close */
+    TIMER_KINDS
+};
+
+/* Why a suspended handler was resumed. */
+enum wait_result {
+    WAIT_PENDING = 0,
+    WAIT_READY,
+    WAIT_TIMEOUT,
+    WAIT_STOP,
 };
 
 struct timer_list {
@@ -125,7 +141,12 @@ struct httpd_sess {
     httpd_pending_func_t pending_fn;
 
     struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
-    bool      close_pending;      /* trigger_close arrived while ASYNC */
+    bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
+    uint8_t   poll_events;        /* interest registered with the poller */
+    uint8_t   wait_result;        /* enum wait_result */
+#if HTTPD_CORO
+    coro_t   *co;                 /* the handler's coroutine while one is in flight */
+#endif
 };
 
 /* ---- Server ------------------------------------------------------------------------ */
@@ -171,7 +192,10 @@ struct httpd_data {
                                      lookups from other threads (trigger_close) */
     unsigned  n_open;
     uint64_t  lru_clock;
-    struct timer_list timers[3];  /* by enum timer_kind */
+    struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind */
+#if HTTPD_CORO
+    coro_pool_t *coro_pool;       /* handler stacks */
+#endif
 
     struct httpd_req_aux *free_slots;
 

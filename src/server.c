@@ -13,6 +13,7 @@
 static const char *TAG = "httpd";
 
 #define EVENTS_PER_WAIT 64
+#define HTTPD_MIN_HANDLER_STACK (64u * 1024u)
 
 /* ---- Registry of running servers --------------------------------------------------
  * Lets calls from other threads (stop, queue_work, trigger_close, registration)
@@ -192,6 +193,9 @@ static void server_free(struct httpd_data *hd)
     if (hd->poller) {
         poller_destroy(hd->poller);
     }
+#if HTTPD_CORO
+    coro_pool_destroy(hd->coro_pool);
+#endif
     port_close(hd->listen_fd);
     port_close(hd->wake_rd);
     port_close(hd->wake_wr);
@@ -242,6 +246,17 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
             err = ESP_ERR_HTTPD_ALLOC_MEM;
         }
     }
+#if HTTPD_CORO
+    if (err == ESP_OK) {
+        /* stack_size is what a handler may use (upstream's meaning), but glibc
+         * needs far more than the ESP32's 4 KiB: never less than 64 KiB. */
+        size_t stack = config->stack_size > HTTPD_MIN_HANDLER_STACK ? config->stack_size : HTTPD_MIN_HANDLER_STACK;
+        hd->coro_pool = coro_pool_create(stack);
+        if (!hd->coro_pool) {
+            err = ESP_ERR_HTTPD_ALLOC_MEM;
+        }
+    }
+#endif
     if (err != ESP_OK) {
         server_free(hd);
         return err;
@@ -293,7 +308,12 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         server_free(hd);
         return ESP_ERR_HTTPD_TASK;
     }
-    ESP_LOGD(TAG, "started on port %u (%s backend)", (unsigned)config->server_port, poller_name());
+#if HTTPD_CORO
+    ESP_LOGD(TAG, "started on port %u (%s backend, %s handler coroutines)", (unsigned)config->server_port,
+             poller_name(), coro_backend());
+#else
+    ESP_LOGW(TAG, "built without handler coroutines: a slow client blocks the server while its handler waits");
+#endif
     *handle = hd;
     return ESP_OK;
 }

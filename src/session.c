@@ -18,6 +18,10 @@ static const char *TAG = "httpd_sess";
 #define LEADING_LINES    8u      /* empty lines tolerated before a request line */
 #define ACCEPTS_PER_WAKE 16
 
+#if HTTPD_CORO
+static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why);
+#endif
+
 /* ---- Request slots: taken while bytes are in flight, pooled otherwise ----------- */
 
 static void slot_reset(struct httpd_req_aux *aux)
@@ -92,7 +96,9 @@ static void timer_clear(struct httpd_data *hd, struct httpd_sess *s)
 static void timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
 {
     timer_clear(hd, s);
-    uint64_t ms = kind == TIMER_LINGER ? LINGER_MS : (uint64_t)hd->config.recv_wait_timeout * 1000u;
+    uint64_t ms = kind == TIMER_LINGER ? LINGER_MS
+                : kind == TIMER_SEND ? (uint64_t)hd->config.send_wait_timeout * 1000u
+                : (uint64_t)hd->config.recv_wait_timeout * 1000u;
     s->deadline_ms = port_now_ms() + ms;
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
@@ -109,7 +115,7 @@ static void timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_ki
 int sess_next_timeout(struct httpd_data *hd)
 {
     uint64_t next = UINT64_MAX;
-    for (int k = TIMER_RECV; k <= TIMER_LINGER; k++) {
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
         if (hd->timers[k].head && hd->timers[k].head->deadline_ms < next) {
             next = hd->timers[k].head->deadline_ms;
         }
@@ -168,6 +174,15 @@ static void listen_mute(struct httpd_data *hd, bool mute)
     }
 }
 
+/* Changes what the poller watches on a session's socket, only when it differs. */
+static void set_interest(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+{
+    if (s->poll_events != events) {
+        s->poll_events = (uint8_t)events;
+        poller_mod(hd->poller, s->fd, events, s);
+    }
+}
+
 static void free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
 {
     if (*ctx) {
@@ -215,6 +230,17 @@ void sess_close_all(struct httpd_data *hd)
 {
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
         struct httpd_sess *s = &hd->sessions[i];
+#if HTTPD_CORO
+        /* A suspended handler is resumed with an error (every wait fails from
+         * now on) and runs to its end before its session goes. */
+        for (int tries = 0; s->state == SESS_BUSY && s->co && tries < 1000; tries++) {
+            job_resume(hd, s, WAIT_STOP);
+        }
+        if (s->co) {
+            ESP_LOGE(TAG, "fd %d: handler does not finish at stop; its stack is leaked", s->fd);
+            s->co = NULL;
+        }
+#endif
         if (s->state == SESS_ASYNC) {
             /* A worker may be writing to it right now: closing the fd would let
              * the number be reused under it. Make its I/O fail instead. */
@@ -242,8 +268,8 @@ void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
 {
     struct httpd_sess *s = sess_find(hd, fd);
     if (s && s->gen == gen) {
-        if (s->state == SESS_ASYNC) {
-            s->close_pending = true;   /* the worker still writes to it */
+        if (s->state == SESS_ASYNC || s->state == SESS_BUSY) {
+            s->close_pending = true;   /* a worker or a suspended handler still uses it */
         } else {
             sess_close(hd, s);
         }
@@ -282,10 +308,26 @@ static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int fla
 
 #define WAIT_SLICE_MS 100   /* how often a waiting handler notices httpd_stop() */
 
-/* Waits for fd until deadline; false on time-out, error, or server stop
- * (so httpd_stop() is not held up by a handler waiting on a slow client). */
-static bool wait_ready(struct httpd_data *hd, int fd, bool for_write, uint64_t deadline)
+/* Waits until the session's socket is ready; false on time-out, error, or
+ * server stop (so httpd_stop() is not held up by a handler waiting on a slow
+ * client). On the session's own handler coroutine the handler is suspended
+ * and the loop serves everyone else meanwhile; elsewhere (work functions,
+ * async workers, builds without coroutines) the calling thread waits. */
+static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint64_t deadline)
 {
+#if HTTPD_CORO
+    if (s->co && coro_current() == s->co) {
+        if (atomic_load(&hd->stopping)) {
+            return false;
+        }
+        set_interest(hd, s, for_write ? POLLER_OUT : POLLER_IN);
+        s->wait_result = WAIT_PENDING;
+        timer_set(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
+        coro_yield();
+        timer_clear(hd, s);
+        return s->wait_result == WAIT_READY;
+    }
+#endif
     for (;;) {
         if (atomic_load(&hd->stopping)) {
             return false;
@@ -295,7 +337,7 @@ static bool wait_ready(struct httpd_data *hd, int fd, bool for_write, uint64_t d
             return false;
         }
         uint64_t left = deadline - now;
-        int rc = port_wait_fd(fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+        int rc = port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
         if (rc != 0) {
             return rc == 1;
         }
@@ -317,7 +359,7 @@ int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf,
         if (n != HTTPD_SOCK_ERR_TIMEOUT) {
             return n;
         }
-        if (!wait_ready(hd, s->fd, true, deadline)) {
+        if (!wait_ready(hd, s, true, deadline)) {
             return stop_or_timeout(hd);
         }
     }
@@ -334,7 +376,7 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
         if (s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
             continue;
         }
-        if (!wait_ready(hd, s->fd, false, deadline)) {
+        if (!wait_ready(hd, s, false, deadline)) {
             return stop_or_timeout(hd);
         }
     }
@@ -360,7 +402,7 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
             n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
         }
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
-            if (!wait_ready(hd, s->fd, true, deadline)) {
+            if (!wait_ready(hd, s, true, deadline)) {
                 return stop_or_timeout(hd);
             }
             continue;
@@ -424,6 +466,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
+    s->poll_events = POLLER_IN;
     if (poller_add(hd->poller, fd, POLLER_IN, s) < 0) {
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
         sess_close(hd, s);
@@ -570,22 +613,33 @@ static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool kee
     }
 }
 
-static void fail_before_handler(struct httpd_data *hd, struct httpd_sess *s, httpd_err_code_t code)
-{
-    struct httpd_req_aux *aux = s->io;
-    s->state = SESS_BUSY;
-    req_setup_bare(hd, aux);
-    httpd_req_handle_err(&aux->req, code);
-    finish_request(hd, s, false);
-}
+/* ---- Jobs: what runs on a handler coroutine ---------------------------------------
+ * Everything that may wait on the socket (handlers, error handlers, their
+ * responses) runs as a job: on a coroutine when there is one, so a socket
+ * that is not ready suspends only that job; the loop does the rest. */
 
-static void run_request(struct httpd_data *hd, struct httpd_sess *s)
+enum sess_job {
+    JOB_REQUEST,        /* route and run the handler (or the 404/405 error handler) */
+    JOB_PARSE_ERROR,    /* answer a malformed head (job_err) */
+    JOB_HEAD_TIMEOUT,   /* answer a head that did not arrive in time (408) */
+};
+
+static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct httpd_req_aux *aux = s->io;
     httpd_req_t *r = &aux->req;
-    s->state = SESS_BUSY;
-    req_setup(hd, aux);
-
+    switch (aux->job) {
+    case JOB_PARSE_ERROR:
+        httpd_req_handle_err(r, (httpd_err_code_t)aux->job_err);
+        aux->job_keep = false;   /* the rest of the stream cannot be delimited */
+        return;
+    case JOB_HEAD_TIMEOUT:
+        /* A custom 408 handler may keep waiting for the head (upstream retries the read). */
+        aux->job_keep = httpd_req_handle_err(r, HTTPD_408_REQ_TIMEOUT) == ESP_OK;
+        return;
+    default:
+        break;
+    }
     httpd_err_code_t code;
     esp_err_t (*handler)(httpd_req_t *) = NULL;
     if ((aux->parser.flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) == (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) {
@@ -598,29 +652,95 @@ static void run_request(struct httpd_data *hd, struct httpd_sess *s)
     }
     if (!handler) {
         /* 404/405 leave the stream in sync, so a custom handler may keep it. */
-        bool keep = httpd_req_handle_err(r, code) == ESP_OK && !aux->broken;
-        finish_request(hd, s, keep);
+        aux->job_keep = httpd_req_handle_err(r, code) == ESP_OK && !aux->broken;
         return;
     }
     aux->in_handler = true;
     esp_err_t ret = handler(r);
     aux->in_handler = false;
     sess_ctx_commit(s, r);
-    if (aux->async) {
-        /* A worker finishes this request; the socket stays quiet until
-         * httpd_req_async_handler_complete() hands the copy back. */
-        s->state = SESS_ASYNC;
-        poller_mod(hd->poller, s->fd, 0, s);
-        return;
-    }
-    if (ret == ESP_OK && aux->chunk_head_sent && !aux->chunk_term_sent) {
+    if (!aux->async && ret == ESP_OK && aux->chunk_head_sent && !aux->chunk_term_sent) {
         ESP_LOGD(TAG, "terminating the chunked response the handler left open");
         httpd_resp_send_chunk(r, NULL, 0);
     }
     if (ret != ESP_OK) {
         ESP_LOGD(TAG, "handler for %s returned %d: closing", r->uri, ret);
     }
-    finish_request(hd, s, ret == ESP_OK);
+    aux->job_keep = ret == ESP_OK;
+}
+
+/* The job ended: carry the connection on from the loop (no waiting here). */
+static void job_done(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    if (aux->job == JOB_REQUEST && aux->async) {
+        /* A worker finishes this request; the socket stays quiet until
+         * httpd_req_async_handler_complete() hands the copy back. */
+        s->state = SESS_ASYNC;
+        set_interest(hd, s, 0);
+        return;
+    }
+    set_interest(hd, s, POLLER_IN);
+    if (s->close_pending) {
+        sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
+        return;
+    }
+    if (aux->job == JOB_HEAD_TIMEOUT && aux->job_keep) {
+        s->state = SESS_IDLE;
+        timer_set(hd, s, TIMER_RECV);
+        return;
+    }
+    finish_request(hd, s, aux->job_keep);
+}
+
+#if HTTPD_CORO
+static void job_coro_main(void *arg)
+{
+    struct httpd_sess *s = arg;
+    job_run(HTTPD_DATA(s->io->req.handle), s);
+}
+
+/* Resumes a suspended job; true when it has finished (and been wrapped up). */
+static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why)
+{
+    s->wait_result = (uint8_t)why;
+    if (!coro_resume(s->co)) {
+        return false;   /* waiting on its socket again */
+    }
+    s->co = NULL;
+    job_done(hd, s);
+    return true;
+}
+#endif
+
+static void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job job, httpd_err_code_t err)
+{
+    struct httpd_req_aux *aux = s->io;
+    s->state = SESS_BUSY;
+    aux->job = (uint8_t)job;
+    aux->job_err = (uint8_t)err;
+    aux->job_keep = false;
+    if (job == JOB_REQUEST) {
+        req_setup(hd, aux);
+    } else {
+        req_setup_bare(hd, aux);
+        if (job == JOB_HEAD_TIMEOUT) {
+            aux->broken = false;
+            aux->close_after = false;
+        }
+    }
+#if HTTPD_CORO
+    if (hd->coro_pool) {
+        s->co = coro_new(hd->coro_pool, job_coro_main, s);
+        if (s->co) {
+            job_resume(hd, s, WAIT_READY);
+            return;
+        }
+        ESP_LOGW(TAG, "no handler stack: running fd %d's handler on the server thread", s->fd);
+    }
+#endif
+    job_run(hd, s);   /* no coroutine: the server waits with the handler, as upstream */
+    job_done(hd, s);
 }
 
 /* Parses and serves every complete head in the buffer (pipelining). */
@@ -641,17 +761,17 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
         if (rc == HTTP_PARSE_AGAIN) {
             if (aux->len == aux->cap) {
                 timer_clear(hd, s);
-                fail_before_handler(hd, s, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
+                job_start(hd, s, JOB_PARSE_ERROR, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
             }
             return;
         }
         timer_clear(hd, s);
         if (rc == HTTP_PARSE_ERROR) {
             ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, aux->parser.status);
-            fail_before_handler(hd, s, status_to_err(aux->parser.status));
+            job_start(hd, s, JOB_PARSE_ERROR, status_to_err(aux->parser.status));
             return;
         }
-        run_request(hd, s);
+        job_start(hd, s, JOB_REQUEST, HTTPD_500_INTERNAL_SERVER_ERROR);
     }
     if (s->state == SESS_IDLE && s->io && s->io->len == 0) {
         slot_put(hd, s->io);   /* idle keep-alive: hold no buffer */
@@ -725,6 +845,13 @@ void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
     case SESS_LINGER:
         on_readable_linger(hd, s);
         break;
+#if HTTPD_CORO
+    case SESS_BUSY:
+        if (s->co && s->wait_result == WAIT_PENDING && job_resume(hd, s, WAIT_READY)) {
+            process_buffered(hd, s);
+        }
+        break;
+#endif
     default:
         break;   /* stale event for a freed slot */
     }
@@ -748,7 +875,7 @@ void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, 
     copy->in_handler = false;
     copy->next_free = NULL;
     s->state = SESS_BUSY;
-    poller_mod(hd->poller, s->fd, POLLER_IN, s);
+    set_interest(hd, s, POLLER_IN);
     if (s->close_pending) {
         sess_close(hd, s);
         return;
@@ -757,35 +884,25 @@ void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, 
     process_buffered(hd, s);
 }
 
-static void head_timed_out(struct httpd_data *hd, struct httpd_sess *s)
-{
-    struct httpd_req_aux *aux = s->io;
-    s->state = SESS_BUSY;
-    req_setup_bare(hd, aux);
-    aux->broken = false;
-    aux->close_after = false;
-    if (httpd_req_handle_err(&aux->req, HTTPD_408_REQ_TIMEOUT) == ESP_OK) {
-        /* A custom 408 handler chose to keep waiting (upstream retries the read). */
-        s->state = SESS_IDLE;
-        aux->req.aux = aux;
-        timer_set(hd, s, TIMER_RECV);
-        return;
-    }
-    sess_close_gracefully(hd, s);
-}
-
 void sess_expire_timers(struct httpd_data *hd)
 {
     uint64_t now = port_now_ms();
-    for (int k = TIMER_RECV; k <= TIMER_LINGER; k++) {
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
         struct httpd_sess *s;
         while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
             timer_clear(hd, s);
             if (k == TIMER_LINGER || s->state == SESS_DRAIN) {
                 sess_close(hd, s);
+#if HTTPD_CORO
+            } else if (s->state == SESS_BUSY && s->co) {
+                if (job_resume(hd, s, WAIT_TIMEOUT)) {   /* the handler's wait ran out */
+                    process_buffered(hd, s);
+                }
+#endif
             } else if (s->state == SESS_IDLE && s->io && s->io->head_started) {
                 ESP_LOGD(TAG, "fd %d: request head not received in time", s->fd);
-                head_timed_out(hd, s);
+                job_start(hd, s, JOB_HEAD_TIMEOUT, HTTPD_408_REQ_TIMEOUT);
+                process_buffered(hd, s);
             }
         }
     }

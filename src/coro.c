@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Coroutines for handlers: stack pool, resume/yield, AddressSanitizer fiber
+ * annotations. The register switch itself lives in src/port/switch_<arch>.S;
+ * without one, ucontext does the job.
+ */
+#include "coro.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#if defined(HTTPD_CORO_ASM)
+/* Saves the callee-saved registers on the current stack, stores the stack
+ * pointer in *save_sp, switches to new_sp and restores from there. */
+void httpd_coro_switch(void **save_sp, void *new_sp);
+/* First "return address" of a new coroutine: calls entry(coro) from the
+ * registers the initial frame sets up. */
+void httpd_coro_trampoline(void);
+#else
+#include <ucontext.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ASAN 1
+#endif
+#endif
+#ifdef CORO_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+struct coro {
+    void       *sp;            /* the coroutine's stack pointer while suspended */
+    void       *caller_sp;     /* the resumer's while the coroutine runs */
+    coro_fn     fn;
+    void       *arg;
+    bool        finished;
+    coro_pool_t *pool;
+    char       *map;           /* mapping: guard page, then the stack */
+    char       *stack_lo;      /* lowest usable byte */
+    size_t      stack_len;
+    coro_t     *next_free;
+#ifndef HTTPD_CORO_ASM
+    ucontext_t  ctx;
+    ucontext_t  caller_ctx;
+#endif
+#ifdef CORO_ASAN
+    void       *fake_stack;
+    const void *caller_bottom;
+    size_t      caller_size;
+#endif
+};
+
+struct coro_pool {
+    size_t   stack_len;        /* usable bytes per stack */
+    size_t   page;
+    coro_t  *free_list;
+    unsigned mapped;
+};
+
+static _Thread_local coro_t *t_current;
+
+const char *coro_backend(void)
+{
+#if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
+    return "x86_64";
+#elif defined(HTTPD_CORO_ASM) && defined(__aarch64__)
+    return "aarch64";
+#else
+    return "ucontext";
+#endif
+}
+
+coro_t *coro_current(void)
+{
+    return t_current;
+}
+
+coro_pool_t *coro_pool_create(size_t stack_size)
+{
+    coro_pool_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        return NULL;
+    }
+    long pg = sysconf(_SC_PAGESIZE);
+    p->page = pg > 0 ? (size_t)pg : 4096u;
+    p->stack_len = (stack_size + p->page - 1) / p->page * p->page;
+    return p;
+}
+
+void coro_pool_destroy(coro_pool_t *p)
+{
+    if (!p) {
+        return;
+    }
+    while (p->free_list) {
+        coro_t *c = p->free_list;
+        p->free_list = c->next_free;
+        munmap(c->map, p->page + p->stack_len);
+    }
+    free(p);
+}
+
+unsigned coro_pool_mapped(const coro_pool_t *p)
+{
+    return p->mapped;
+}
+
+/* The coro struct sits at the top of its own mapping, above the stack. */
+static coro_t *stack_map(coro_pool_t *p)
+{
+    size_t len = p->page + p->stack_len;
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        return NULL;
+    }
+    if (mprotect(m, p->page, PROT_NONE) != 0) {   /* the guard page */
+        munmap(m, len);
+        return NULL;
+    }
+    uintptr_t top = ((uintptr_t)(m + len) - sizeof(coro_t)) & ~(uintptr_t)63;
+    coro_t *c = (coro_t *)top;
+    memset(c, 0, sizeof *c);
+    c->map = m;
+    c->stack_lo = m + p->page;
+    c->stack_len = (size_t)((char *)c - c->stack_lo);
+    c->pool = p;
+    p->mapped++;
+    return c;
+}
+
+static void coro_finish_and_leave(coro_t *c);
+
+/* First code a coroutine runs, on its own stack. */
+static void coro_entry(coro_t *c)
+{
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &c->caller_bottom, &c->caller_size);
+#endif
+    c->fn(c->arg);
+    coro_finish_and_leave(c);
+}
+
+#ifndef HTTPD_CORO_ASM
+static _Thread_local coro_t *t_starting;
+
+static void coro_uc_entry(void)
+{
+    coro_entry(t_starting);
+}
+
+/* Kept out of coro_new() so getcontext() cannot clobber its locals. */
+__attribute__((noinline)) static void uc_prepare(coro_t *c)
+{
+    getcontext(&c->ctx);
+    c->ctx.uc_stack.ss_sp = c->stack_lo;
+    c->ctx.uc_stack.ss_size = c->stack_len;
+    c->ctx.uc_link = NULL;
+    makecontext(&c->ctx, coro_uc_entry, 0);
+}
+#endif
+
+coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg)
+{
+    coro_t *c = p->free_list;
+    if (c) {
+        p->free_list = c->next_free;
+    } else {
+        c = stack_map(p);
+        if (!c) {
+            return NULL;
+        }
+    }
+    c->next_free = NULL;
+    c->fn = fn;
+    c->arg = arg;
+    c->finished = false;
+#if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
+    /* Initial frame popped by httpd_coro_switch: mxcsr/x87 control word, r15,
+     * r14, r13 (coro), r12 (entry), rbx, rbp, then the trampoline as return
+     * address. The stack top stays 16-byte aligned after that ret. */
+    uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
+    uint64_t *f = (uint64_t *)top - 8;
+    f[0] = 0x037F00001F80ull;                 /* mxcsr 0x1F80, fpu cw 0x037F: the defaults */
+    f[1] = 0;                                 /* r15 */
+    f[2] = 0;                                 /* r14 */
+    f[3] = (uint64_t)(uintptr_t)c;            /* r13 */
+    f[4] = (uint64_t)(uintptr_t)coro_entry;   /* r12 */
+    f[5] = 0;                                 /* rbx */
+    f[6] = 0;                                 /* rbp */
+    f[7] = (uint64_t)(uintptr_t)httpd_coro_trampoline;
+    c->sp = f;
+#elif defined(HTTPD_CORO_ASM) && defined(__aarch64__)
+    /* Initial frame popped by httpd_coro_switch: x19 (entry), x20 (coro),
+     * x21..x28, x29 (0), x30 (trampoline), d8..d15. */
+    uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
+    uint64_t *f = (uint64_t *)(top - 176);
+    memset(f, 0, 176);
+    f[0] = (uint64_t)(uintptr_t)coro_entry;
+    f[1] = (uint64_t)(uintptr_t)c;
+    f[11] = (uint64_t)(uintptr_t)httpd_coro_trampoline;
+    c->sp = f;
+#else
+    uc_prepare(c);
+#endif
+    return c;
+}
+
+static void switch_into(coro_t *c)
+{
+#ifndef HTTPD_CORO_ASM
+    t_starting = c;
+#endif
+#ifdef CORO_ASAN
+    void *fake = NULL;
+    __sanitizer_start_switch_fiber(&fake, c->stack_lo, c->stack_len);
+#endif
+#ifdef HTTPD_CORO_ASM
+    httpd_coro_switch(&c->caller_sp, c->sp);
+#else
+    swapcontext(&c->caller_ctx, &c->ctx);
+#endif
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+}
+
+bool coro_resume(coro_t *c)
+{
+    coro_t *prev = t_current;
+    t_current = c;
+    switch_into(c);
+    t_current = prev;
+    if (c->finished) {
+        coro_pool_t *p = c->pool;
+        c->next_free = p->free_list;
+        p->free_list = c;
+        return true;
+    }
+    return false;
+}
+
+static void switch_out(coro_t *c, bool final)
+{
+#ifdef CORO_ASAN
+    __sanitizer_start_switch_fiber(final ? NULL : &c->fake_stack, c->caller_bottom, c->caller_size);
+#else
+    (void)final;
+#endif
+#ifdef HTTPD_CORO_ASM
+    httpd_coro_switch(&c->sp, c->caller_sp);
+#else
+    swapcontext(&c->ctx, &c->caller_ctx);
+#endif
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(c->fake_stack, &c->caller_bottom, &c->caller_size);
+#endif
+}
+
+void coro_yield(void)
+{
+    coro_t *c = t_current;
+    if (c) {
+        switch_out(c, false);
+    }
+}
+
+static void coro_finish_and_leave(coro_t *c)
+{
+    c->finished = true;
+    switch_out(c, true);
+    abort();   /* a finished coroutine is never resumed */
+}
