@@ -14,17 +14,22 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 step() { printf '\n==== %s\n' "$*"; }
 
-build() { # dir compiler
-    CC=$2 cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Debug -DHTTPD_SANITIZE=ON -DHTTPD_WERROR=ON >"$1.configure.log" 2>&1 \
-        || { cat "$1.configure.log"; return 1; }
-    cmake --build "$1" -j"$JOBS" >"$1.build.log" 2>&1 || { cat "$1.build.log"; return 1; }
+build() { # dir compiler [cmake options...]
+    dir=$1 cc=$2
+    shift 2
+    CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DHTTPD_SANITIZE=ON -DHTTPD_WERROR=ON "$@" >"$dir.configure.log" 2>&1 \
+        || { cat "$dir.configure.log"; return 1; }
+    cmake --build "$dir" -j"$JOBS" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; return 1; }
 }
 
 mkdir -p "$BUILD"
-for cc in gcc clang; do
+# gcc: assembly coroutine switch; clang: the ucontext fallback.
+for variant in "gcc auto" "clang ucontext"; do
+    set -- $variant
+    cc=$1 switch=$2
     dir="$BUILD/asan-$cc"
-    step "build ($cc, ASan+UBSan, -Werror)"
-    if ! build "$dir" "$cc"; then status=1; continue; fi
+    step "build ($cc, ASan+UBSan, -Werror, coroutine switch: $switch)"
+    if ! build "$dir" "$cc" -DHTTPD_CORO_SWITCH="$switch"; then status=1; continue; fi
     step "ctest ($cc)"
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
 done
