@@ -34,6 +34,14 @@ for variant in "gcc auto" "clang ucontext"; do
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
 done
 
+# A port without coroutines must still build warning-free and pass the C tests.
+step "build and ctest (gcc, -DHTTPD_CORO=OFF: upstream's blocking fallback)"
+if build "$BUILD/asan-nocoro" gcc -DHTTPD_CORO=OFF -DHTTPD_BUILD_EXAMPLES=OFF; then
+    (cd "$BUILD/asan-nocoro" && ctest --output-on-failure -j"$JOBS") || status=1
+else
+    status=1
+fi
+
 step "pytest (gcc build)"
 HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest
 rc=$?
