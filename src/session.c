@@ -174,13 +174,22 @@ static void listen_mute(struct httpd_data *hd, bool mute)
     }
 }
 
-/* Changes what the poller watches on a session's socket, only when it differs. */
+/* Changes what the poller watches on a session's socket, only when it differs.
+ * A muted socket leaves the poller altogether: both backends report hang-ups
+ * even with no interest, which would spin the loop (async sessions are muted). */
 static void set_interest(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    if (s->poll_events != events) {
-        s->poll_events = (uint8_t)events;
+    if (s->poll_events == events) {
+        return;
+    }
+    if (events == 0) {
+        poller_del(hd->poller, s->fd);
+    } else if (s->poll_events == 0) {
+        poller_add(hd->poller, s->fd, events, s);
+    } else {
         poller_mod(hd->poller, s->fd, events, s);
     }
+    s->poll_events = (uint8_t)events;
 }
 
 static void free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
