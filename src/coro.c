@@ -56,10 +56,13 @@ struct coro {
 #endif
 };
 
+#define STACKS_KEPT_IDLE 8   /* stacks kept mapped for reuse; a burst beyond that is unmapped */
+
 struct coro_pool {
     size_t   stack_len;        /* usable bytes per stack */
     size_t   page;
     coro_t  *free_list;
+    unsigned n_free;
     unsigned mapped;
 };
 
@@ -170,6 +173,7 @@ coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     coro_t *c = p->free_list;
     if (c) {
         p->free_list = c->next_free;
+        p->n_free--;
     } else {
         c = stack_map(p);
         if (!c) {
@@ -238,8 +242,14 @@ bool coro_resume(coro_t *c)
     t_current = prev;
     if (c->finished) {
         coro_pool_t *p = c->pool;
-        c->next_free = p->free_list;
-        p->free_list = c;
+        if (p->n_free >= STACKS_KEPT_IDLE) {
+            p->mapped--;
+            munmap(c->map, p->page + p->stack_len);
+        } else {
+            c->next_free = p->free_list;
+            p->free_list = c;
+            p->n_free++;
+        }
         return true;
     }
     return false;

@@ -24,7 +24,7 @@ typedef void (*coro_fn)(void *arg);
 coro_pool_t *coro_pool_create(size_t stack_size);
 /** Unmaps every pooled stack. No coroutine of the pool may be in flight. */
 void coro_pool_destroy(coro_pool_t *p);
-/** Number of stacks the pool has mapped so far (in flight + idle). */
+/** Number of stacks mapped now: in flight, plus at most 8 idle ones kept for reuse. */
 unsigned coro_pool_mapped(const coro_pool_t *p);
 
 /** A coroutine that will run fn(arg) when first resumed. NULL when no stack can be mapped. */

@@ -198,6 +198,7 @@ struct httpd_data {
 #endif
 
     struct httpd_req_aux *free_slots;
+    unsigned  n_free_slots;
 
     pthread_mutex_t   uri_lock;
     struct uri_entry *handlers;   /* max_uri_handlers */

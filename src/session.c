@@ -17,6 +17,7 @@ static const char *TAG = "httpd_sess";
 #define BODY_WINDOW      2048u   /* room after the largest head for body read-ahead */
 #define LEADING_LINES    8u      /* empty lines tolerated before a request line */
 #define ACCEPTS_PER_WAKE 16
+#define SLOTS_KEPT_IDLE  8       /* request slots kept for reuse; a burst beyond that is freed */
 
 #if HTTPD_CORO
 static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why);
@@ -46,6 +47,7 @@ static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *
     struct httpd_req_aux *aux = hd->free_slots;
     if (aux) {
         hd->free_slots = aux->next_free;
+        hd->n_free_slots--;
     } else {
         size_t hdrs = (size_t)hd->config.max_resp_headers * sizeof(struct resp_hdr);
         aux = calloc(1, sess_slot_size(hd));
@@ -65,10 +67,15 @@ static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *
 
 static void slot_put(struct httpd_data *hd, struct httpd_req_aux *aux)
 {
+    if (hd->n_free_slots >= SLOTS_KEPT_IDLE) {
+        free(aux);   /* after a burst, memory goes back instead of staying at the peak */
+        return;
+    }
     aux->sess = NULL;
     aux->req.aux = NULL;
     aux->next_free = hd->free_slots;
     hd->free_slots = aux;
+    hd->n_free_slots++;
 }
 
 /* ---- Deadlines: one FIFO list per duration, so each stays sorted -------------- */
@@ -149,6 +156,7 @@ void sess_table_free(struct httpd_data *hd)
         free(hd->free_slots);
         hd->free_slots = next;
     }
+    hd->n_free_slots = 0;
     free(hd->sessions);
     hd->sessions = NULL;
 }

@@ -137,7 +137,7 @@ static void test_many(void)
     }
     CHECK_EQ_INT(sum, 5 * N);
     unsigned mapped = coro_pool_mapped(pool);
-    CHECK(mapped >= before && mapped <= before + N);
+    CHECK(mapped >= before && mapped <= 8);   /* a burst's stacks are unmapped, a few kept */
     /* A second wave takes the same stacks back from the pool. */
     for (int i = 0; i < 10000; i++) {
         int v = 0;
