@@ -499,6 +499,13 @@ typedef void (*transfer_complete_cb)(esp_err_t err, int socket, void *arg);
 
 esp_err_t httpd_ws_recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len);
 esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len);
+/** Extension (not in upstream): reads a whole message. Starting with the frame
+ *  the handler was called for, it reads its payload and, while the message is
+ *  fragmented, the continuation frames that follow (answering PINGs met on the
+ *  way), into pkt->payload (max_len bytes). pkt->type is the message's type,
+ *  pkt->len its length, pkt->final true. ESP_ERR_INVALID_SIZE (and close 1009)
+ *  when the message is longer than max_len. */
+esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len);
 esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt);
 esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame);
 httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd);

@@ -25,6 +25,9 @@
 #if HTTPD_CORO
 #include "coro.h"
 #endif
+#if CONFIG_HTTPD_WS_SUPPORT
+#include "ws_codec.h"
+#endif
 
 /* ---- Request slot ---------------------------------------------------------------- */
 
@@ -73,6 +76,13 @@ struct httpd_req_aux {
     uint8_t  job;                    /* enum sess_job: what the coroutine runs */
     uint8_t  job_err;                /* httpd_err_code_t for JOB_PARSE_ERROR */
     bool     job_keep;               /* the job's verdict: keep the connection */
+#if CONFIG_HTTPD_WS_SUPPORT
+    ws_frame_hdr_t ws_hdr;           /* the frame being received */
+    uint64_t ws_left;                /* its payload bytes not yet read */
+    bool     ws_frame;               /* a frame header is parsed and its payload pending */
+    bool     ws_text;                /* the payload belongs to a text message (validate UTF-8) */
+    uint16_t ws_fail;                /* close code to send once the handler returns, or 0 */
+#endif
     int      async_fd;               /* the session an async copy belongs to */
     uint32_t async_gen;
 
@@ -144,6 +154,17 @@ struct httpd_sess {
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
     uint8_t   poll_events;        /* interest registered with the poller */
     uint8_t   wait_result;        /* enum wait_result */
+    bool      sending;            /* a handler is suspended in the middle of a send */
+#if CONFIG_HTTPD_WS_SUPPORT
+    bool      ws;                 /* WebSocket handshake done */
+    bool      ws_closing;         /* a close frame went out: no more frames */
+    bool      ws_control;         /* handle_ws_control_frames */
+    uint8_t   ws_msg_op;          /* opcode of the fragmented message in progress, 0 = none */
+    esp_err_t (*ws_handler)(httpd_req_t *r);
+    void     *ws_user_ctx;
+    char     *ws_uri;             /* the handshake's URI, shown to frame handlers */
+    ws_utf8_t ws_utf8;            /* validator state across a text message's fragments */
+#endif
 #if HTTPD_CORO
     coro_t   *co;                 /* the handler's coroutine while one is in flight */
 #endif
@@ -156,12 +177,45 @@ struct uri_entry {
     httpd_method_t  method;
     esp_err_t     (*handler)(httpd_req_t *r);
     void           *user_ctx;
+#if CONFIG_HTTPD_WS_SUPPORT
+    bool            is_websocket;
+    bool            ws_control;   /* handle_ws_control_frames */
+    char           *subprotocol;  /* strdup'd supported_subprotocol, or NULL */
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+    esp_err_t     (*ws_pre_handshake_cb)(httpd_req_t *req);
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+    esp_err_t     (*ws_post_handshake_cb)(httpd_req_t *req);
+#endif
+#endif
+};
+
+#define WS_SUBPROTO_MAX 64
+
+/* What a lookup hands the dispatcher: copies, so a handler may be
+ * unregistered (by any thread) while its request runs. */
+struct route {
+    esp_err_t (*handler)(httpd_req_t *r);
+    void      *user_ctx;
+#if CONFIG_HTTPD_WS_SUPPORT
+    bool       is_websocket;
+    bool       ws_control;
+    char       subprotocol[WS_SUBPROTO_MAX];   /* "" when none */
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+    esp_err_t (*ws_pre_handshake_cb)(httpd_req_t *req);
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+    esp_err_t (*ws_post_handshake_cb)(httpd_req_t *req);
+#endif
+#endif
 };
 
 enum work_kind {
     WORK_USER = 0,
     WORK_CLOSE,                   /* httpd_sess_trigger_close */
     WORK_ASYNC_DONE,              /* httpd_req_async_handler_complete: arg is the copy */
+    WORK_ALWAYS,                  /* internal fn(arg) that must run even when the server
+                                     stops first (it then finds no session and reports it) */
 };
 
 struct work_item {
@@ -205,7 +259,6 @@ struct httpd_data {
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
 
     pthread_mutex_t   work_lock;
-    pthread_cond_t    work_cond;
     struct work_item  work[CONFIG_HTTPD_WORK_QUEUE_LEN];
     unsigned          work_head;
     unsigned          work_count;
@@ -274,7 +327,21 @@ void router_free(struct httpd_data *hd);
 /** Finds the handler for path/method; copies what the dispatcher needs.
  *  Returns 0 (found), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
 int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                  esp_err_t (**handler)(httpd_req_t *), void **user_ctx);
+                  struct route *out);
+
+/* ---- ws.c ------------------------------------------------------------------------- */
+#if CONFIG_HTTPD_WS_SUPPORT
+/** In a request job: true when the request asks for a WebSocket upgrade; then
+ *  the handshake (or its error response) is done and aux->job_keep set. */
+bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt);
+/** Job for a WebSocket session with bytes waiting: read one frame header,
+ *  answer control frames, or run the handler for it. */
+void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
+/** Sets up the request object frame handlers see. */
+void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s);
+/** Releases a session's WebSocket state (on close). */
+void ws_sess_free(struct httpd_sess *s);
+#endif
 
 /* ---- request.c --------------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  */
 #include "httpd_priv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ void router_free(struct httpd_data *hd)
     }
     for (unsigned i = 0; i < hd->config.max_uri_handlers; i++) {
         free(hd->handlers[i].uri);
+#if CONFIG_HTTPD_WS_SUPPORT
+        free(hd->handlers[i].subprotocol);
+#endif
     }
     free(hd->handlers);
     hd->handlers = NULL;
@@ -86,6 +90,27 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
         .uri = copy, .method = uri_handler->method,
         .handler = uri_handler->handler, .user_ctx = uri_handler->user_ctx,
     };
+#if CONFIG_HTTPD_WS_SUPPORT
+    struct uri_entry *e = &hd->handlers[n];
+    e->is_websocket = uri_handler->is_websocket;
+    e->ws_control = uri_handler->handle_ws_control_frames;
+    if (uri_handler->supported_subprotocol) {
+        if (strlen(uri_handler->supported_subprotocol) >= WS_SUBPROTO_MAX ||
+            !(e->subprotocol = strdup(uri_handler->supported_subprotocol))) {
+            free(copy);
+            memset(e, 0, sizeof *e);
+            err = strlen(uri_handler->supported_subprotocol) >= WS_SUBPROTO_MAX ? ESP_ERR_INVALID_ARG
+                                                                                 : ESP_ERR_HTTPD_ALLOC_MEM;
+            goto out;
+        }
+    }
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+    e->ws_pre_handshake_cb = uri_handler->ws_pre_handshake_cb;
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+    e->ws_post_handshake_cb = uri_handler->ws_post_handshake_cb;
+#endif
+#endif
     ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
 out:
     pthread_mutex_unlock(&hd->uri_lock);
@@ -109,6 +134,9 @@ static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_met
                    (any_method || e->method == method) && strcmp(e->uri, uri) == 0;
         if (hit) {
             free(e->uri);
+#if CONFIG_HTTPD_WS_SUPPORT
+            free(e->subprotocol);
+#endif
             err = ESP_OK;
         } else {
             hd->handlers[w++] = *e;   /* close the gap, order kept */
@@ -132,7 +160,7 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
 }
 
 int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                  esp_err_t (**handler)(httpd_req_t *), void **user_ctx)
+                  struct route *out)
 {
     int result = HTTPD_404_NOT_FOUND;
     pthread_mutex_lock(&hd->uri_lock);
@@ -142,8 +170,22 @@ int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int 
             continue;
         }
         if ((int)e->method == method || (int)e->method == HTTP_ANY) {
-            *handler = e->handler;
-            *user_ctx = e->user_ctx;
+            memset(out, 0, sizeof *out);
+            out->handler = e->handler;
+            out->user_ctx = e->user_ctx;
+#if CONFIG_HTTPD_WS_SUPPORT
+            out->is_websocket = e->is_websocket;
+            out->ws_control = e->ws_control;
+            if (e->subprotocol) {
+                snprintf(out->subprotocol, sizeof out->subprotocol, "%s", e->subprotocol);
+            }
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+            out->ws_pre_handshake_cb = e->ws_pre_handshake_cb;
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+            out->ws_post_handshake_cb = e->ws_post_handshake_cb;
+#endif
+#endif
             result = 0;
             break;
         }

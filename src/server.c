@@ -13,6 +13,11 @@
 static const char *TAG = "httpd";
 
 #define EVENTS_PER_WAIT 64
+#ifdef CONFIG_HTTPD_QUEUE_WORK_BLOCKING
+#define QUEUE_WORK_BLOCKING 1
+#else
+#define QUEUE_WORK_BLOCKING 0
+#endif
 #define HTTPD_MIN_HANDLER_STACK (64u * 1024u)
 
 /* ---- Registry of running servers --------------------------------------------------
@@ -75,12 +80,6 @@ bool httpd_on_server_thread(const struct httpd_data *hd)
 esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w)
 {
     pthread_mutex_lock(&hd->work_lock);
-#if CONFIG_HTTPD_QUEUE_WORK_BLOCKING
-    while (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN && !atomic_load(&hd->stopping) &&
-           !httpd_on_server_thread(hd)) {
-        pthread_cond_wait(&hd->work_cond, &hd->work_lock);
-    }
-#endif
     if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || atomic_load(&hd->stopping)) {
         pthread_mutex_unlock(&hd->work_lock);
         return ESP_FAIL;
@@ -108,7 +107,6 @@ static void run_work(struct httpd_data *hd)
         struct work_item w = hd->work[hd->work_head];
         hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
         hd->work_count--;
-        pthread_cond_signal(&hd->work_cond);
         pthread_mutex_unlock(&hd->work_lock);
         if (w.kind == WORK_CLOSE) {
             sess_close_by_id(hd, w.fd, w.gen);
@@ -131,16 +129,24 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
     if (!handle || !work) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (!httpd_registry_lock_valid(handle)) {
-        return ESP_FAIL;
-    }
     struct work_item w = { .kind = WORK_USER, .fn = work, .arg = arg };
-    struct httpd_data *hd = HTTPD_DATA(handle);
-    httpd_registry_unlock();
-    /* The handle stays valid: httpd_stop() joins the thread only after
-     * registry removal, and frees after the join; a push that races with it
-     * sees `stopping` and fails. */
-    return httpd_work_push(hd, &w);
+    for (;;) {
+        if (!httpd_registry_lock_valid(handle)) {
+            return ESP_FAIL;
+        }
+        /* The registry lock is held across the push, so httpd_stop() cannot
+         * free the server in between. */
+        struct httpd_data *hd = HTTPD_DATA(handle);
+        esp_err_t err = httpd_work_push(hd, &w);
+        bool retry = QUEUE_WORK_BLOCKING && err != ESP_OK && !atomic_load(&hd->stopping) &&
+                     !httpd_on_server_thread(hd);
+        httpd_registry_unlock();
+        if (!retry) {
+            return err;
+        }
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
+        nanosleep(&ts, NULL);   /* queue full: wait for the loop to take some */
+    }
 }
 
 /* ---- The loop -------------------------------------------------------------------- */
@@ -204,7 +210,6 @@ static void server_free(struct httpd_data *hd)
     pthread_mutex_destroy(&hd->uri_lock);
     pthread_mutex_destroy(&hd->sess_lock);
     pthread_mutex_destroy(&hd->work_lock);
-    pthread_cond_destroy(&hd->work_cond);
     free(hd);
 }
 
@@ -231,7 +236,6 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     pthread_mutex_init(&hd->uri_lock, NULL);
     pthread_mutex_init(&hd->sess_lock, NULL);
     pthread_mutex_init(&hd->work_lock, NULL);
-    pthread_cond_init(&hd->work_cond, NULL);
     atomic_init(&hd->stopping, false);
     atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
     atomic_init(&hd->async_out, 0);
@@ -337,7 +341,6 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     }
     pthread_mutex_lock(&hd->work_lock);
     atomic_store(&hd->stopping, true);
-    pthread_cond_broadcast(&hd->work_cond);
     pthread_mutex_unlock(&hd->work_lock);
     port_wake_signal(hd->wake_wr);
     pthread_join(hd->thread, NULL);
@@ -351,6 +354,8 @@ esp_err_t httpd_stop(httpd_handle_t handle)
         hd->work_count--;
         if (w.kind == WORK_ASYNC_DONE) {
             sess_async_release(hd, w.arg);
+        } else if (w.kind == WORK_ALWAYS) {
+            w.fn(w.arg);   /* sessions are closed: it fails cleanly and tells its caller */
         } else {
             dropped++;
         }

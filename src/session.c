@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *TAG = "httpd_sess";
 
@@ -231,6 +232,9 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     }
     free_ctx(&s->ctx, s->free_ctx);
     free_ctx(&s->transport_ctx, s->free_transport_ctx);
+#if CONFIG_HTTPD_WS_SUPPORT
+    ws_sess_free(s);
+#endif
     if (s->io) {
         slot_put(hd, s->io);
         s->io = NULL;
@@ -639,6 +643,7 @@ enum sess_job {
     JOB_REQUEST,        /* route and run the handler (or the 404/405 error handler) */
     JOB_PARSE_ERROR,    /* answer a malformed head (job_err) */
     JOB_HEAD_TIMEOUT,   /* answer a head that did not arrive in time (408) */
+    JOB_WS_FRAME,       /* a WebSocket session has bytes: one frame */
 };
 
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
@@ -654,19 +659,41 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
         /* A custom 408 handler may keep waiting for the head (upstream retries the read). */
         aux->job_keep = httpd_req_handle_err(r, HTTPD_408_REQ_TIMEOUT) == ESP_OK;
         return;
+#if CONFIG_HTTPD_WS_SUPPORT
+    case JOB_WS_FRAME:
+        ws_frame_job(hd, s);
+        return;
+#endif
     default:
         break;
     }
-    httpd_err_code_t code;
-    esp_err_t (*handler)(httpd_req_t *) = NULL;
-    if ((aux->parser.flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) == (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) {
-        code = HTTPD_400_BAD_REQUEST;   /* no protocol to switch to */
-        aux->broken = true;
+    httpd_err_code_t code = HTTPD_400_BAD_REQUEST;
+    struct route rt = { .handler = NULL };
+    bool upgrade = (aux->parser.flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) == (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE);
+    const char *upg;
+    size_t upg_len;
+#if CONFIG_HTTPD_WS_SUPPORT
+    bool ws_upgrade = upgrade && http_header_find(aux->hdrs, aux->hdrs_len, "Upgrade", &upg, &upg_len) &&
+                      upg_len == 9 && strncasecmp(upg, "websocket", 9) == 0;
+#else
+    bool ws_upgrade = false;
+    (void)upg;
+    (void)upg_len;
+#endif
+    if (upgrade && !ws_upgrade) {
+        aux->broken = true;   /* no protocol to switch to */
     } else {
         const char *path = aux->path_len ? r->uri + aux->path_off : "/";
         size_t plen = aux->path_len ? aux->path_len : 1;
-        code = (httpd_err_code_t)router_lookup(hd, path, plen, r->method, &handler, &r->user_ctx);
+        code = (httpd_err_code_t)router_lookup(hd, path, plen, r->method, &rt);
+        r->user_ctx = rt.user_ctx;
     }
+    esp_err_t (*handler)(httpd_req_t *) = rt.handler;
+#if CONFIG_HTTPD_WS_SUPPORT
+    if (handler && ws_handshake(hd, s, &rt)) {
+        return;
+    }
+#endif
     if (!handler) {
         /* 404/405 leave the stream in sync, so a custom handler may keep it. */
         aux->job_keep = httpd_req_handle_err(r, code) == ESP_OK && !aux->broken;
@@ -739,6 +766,10 @@ static void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job
     aux->job_keep = false;
     if (job == JOB_REQUEST) {
         req_setup(hd, aux);
+#if CONFIG_HTTPD_WS_SUPPORT
+    } else if (job == JOB_WS_FRAME) {
+        ws_req_setup(hd, s);
+#endif
     } else {
         req_setup_bare(hd, aux);
         if (job == JOB_HEAD_TIMEOUT) {
@@ -770,6 +801,12 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
     };
     while (s->state == SESS_IDLE && s->io && s->io->len > 0) {
         struct httpd_req_aux *aux = s->io;
+#if CONFIG_HTTPD_WS_SUPPORT
+        if (s->ws) {
+            job_start(hd, s, JOB_WS_FRAME, HTTPD_500_INTERNAL_SERVER_ERROR);
+            continue;
+        }
+#endif
         if (!aux->head_started) {
             aux->head_started = true;
             timer_set(hd, s, TIMER_RECV);   /* the whole head must arrive in time */

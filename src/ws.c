@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * WebSocket (RFC 6455): the upgrade handshake, frame reception with the
+ * protocol checks upstream leaves out (masking, RSV bits, opcodes, control
+ * frame rules, UTF-8, sizes), automatic PING/CLOSE replies, and the
+ * httpd_ws_* API. Sends from other threads go through the server thread, so
+ * frames never interleave on the wire.
+ */
+#include "httpd_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *TAG = "httpd_ws";
+
+#define WS_KEY_LEN 24   /* base64 of 16 bytes */
+
+/* ---- Helpers -------------------------------------------------------------------- */
+
+static bool hdr_equals(httpd_req_t *r, const char *field, const char *want)
+{
+    const char *v;
+    size_t len;
+    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    return http_header_find(aux->hdrs, aux->hdrs_len, field, &v, &len) && len == strlen(want) &&
+           strncasecmp(v, want, len) == 0;
+}
+
+/* True when the comma/space separated list contains token (case-sensitive, as
+ * subprotocol names are). */
+static bool list_has(const char *list, size_t len, const char *token)
+{
+    size_t tl = strlen(token);
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (list[i] == ',' || list[i] == ' ' || list[i] == '\t')) {
+            i++;
+        }
+        size_t start = i;
+        while (i < len && list[i] != ',' && list[i] != ' ' && list[i] != '\t') {
+            i++;
+        }
+        if (i - start == tl && memcmp(list + start, token, tl) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static esp_err_t ws_send_raw(struct httpd_data *hd, struct httpd_sess *s, uint8_t opcode, bool fin,
+                             const uint8_t *payload, size_t len)
+{
+    uint8_t head[10];
+    size_t hl = ws_build_frame_header(head, fin, opcode, len);
+    struct iovec iov[2] = {
+        { .iov_base = head, .iov_len = hl },
+        { .iov_base = (void *)payload, .iov_len = len },
+    };
+    return sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
+}
+
+/* Sends a close frame with code (and no reason), once. */
+static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t code)
+{
+    if (s->ws_closing) {
+        return;
+    }
+    s->ws_closing = true;
+    uint8_t body[2] = { (uint8_t)(code >> 8), (uint8_t)code };
+    ws_send_raw(hd, s, WS_OP_CLOSE, true, body, code ? 2 : 0);
+}
+
+/* ---- Handshake ------------------------------------------------------------------ */
+
+static esp_err_t refuse(httpd_req_t *r, const char *msg, bool version_hdr)
+{
+    if (version_hdr) {
+        httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
+    }
+    HTTPD_AUX(r)->close_after = true;
+    return httpd_resp_send_custom_err(r, "400 Bad Request", msg);
+}
+
+bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt)
+{
+    struct httpd_req_aux *aux = s->io;
+    httpd_req_t *r = &aux->req;
+    unsigned f = aux->parser.flags;
+    bool upgrade = (f & HTTP_F_UPGRADE) && (f & HTTP_F_CONN_UPGRADE);
+    if (!upgrade || !rt->is_websocket) {
+        return false;   /* a plain request: the handler runs as for HTTP */
+    }
+    aux->job_keep = false;
+    const char *key;
+    size_t key_len;
+    uint8_t raw[18];
+    if (!hdr_equals(r, "Upgrade", "websocket")) {
+        refuse(r, "Unsupported upgrade", false);
+    } else if (r->method != HTTP_GET || aux->version_minor == 0) {
+        refuse(r, "WebSocket handshake needs GET over HTTP/1.1", false);
+    } else if (!http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Version", &key, &key_len)) {
+        refuse(r, "Missing Sec-WebSocket-Version header", true);
+    } else if (!hdr_equals(r, "Sec-WebSocket-Version", "13")) {
+        refuse(r, "WebSocket version not supported", true);   /* RFC 6455 4.2.2: names what we speak */
+    } else if (!http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Key", &key, &key_len)) {
+        refuse(r, "Missing Sec-WebSocket-Key header", false);
+    } else if (key_len != WS_KEY_LEN || ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
+        refuse(r, "Invalid Sec-WebSocket-Key header", false);
+    } else {
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+        if (rt->ws_pre_handshake_cb && rt->ws_pre_handshake_cb(r) != ESP_OK) {
+            ESP_LOGD(TAG, "fd %d: pre-handshake callback refused", s->fd);
+            return true;   /* closed without a response, as upstream */
+        }
+#endif
+        char accept[29];
+        ws_accept_key(key, key_len, accept);
+        char head[256];
+        const char *offered;
+        size_t offered_len;
+        bool proto = rt->subprotocol[0] &&
+                     http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                     list_has(offered, offered_len, rt->subprotocol);
+        int n = snprintf(head, sizeof head,
+                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Accept: %s\r\n%s%s%s\r\n",
+                         accept, proto ? "Sec-WebSocket-Protocol: " : "", proto ? rt->subprotocol : "",
+                         proto ? "\r\n" : "");
+        struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
+        if (sess_sendv_all(hd, s, &iov, 1) != 0) {
+            return true;
+        }
+        char *uri = strdup(r->uri);
+        if (!uri) {
+            return true;
+        }
+        free(s->ws_uri);
+        s->ws_uri = uri;
+        s->ws = true;
+        s->ws_closing = false;
+        s->ws_control = rt->ws_control;
+        s->ws_handler = rt->handler;
+        s->ws_user_ctx = rt->user_ctx;
+        s->ws_msg_op = 0;
+        memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
+        ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
+        aux->job_keep = true;
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+        if (rt->ws_post_handshake_cb) {
+            ws_req_setup(hd, s);
+            aux->job_keep = rt->ws_post_handshake_cb(r) == ESP_OK;
+        }
+#endif
+    }
+    return true;
+}
+
+void ws_sess_free(struct httpd_sess *s)
+{
+    free(s->ws_uri);
+    s->ws_uri = NULL;
+    s->ws = false;
+}
+
+/* ---- Frame reception ------------------------------------------------------------ */
+
+void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    httpd_req_t *r = &aux->req;
+    r->handle = hd;
+    r->method = HTTP_GET;
+    r->aux = aux;
+    r->content_len = 0;
+    r->user_ctx = s->ws_user_ctx;
+    r->sess_ctx = s->ctx;
+    r->free_ctx = s->free_ctx;
+    r->ignore_sess_ctx_changes = s->ignore_sess_ctx_changes;
+    snprintf((char *)r->uri, sizeof r->uri, "%s", s->ws_uri ? s->ws_uri : "");
+    aux->hdrs = NULL;
+    aux->hdrs_len = aux->hdr_count = 0;
+    aux->head_len = 0;
+    aux->chunked = false;
+    aux->body_left = 0;
+    aux->body_done = true;
+    aux->expect_continue = false;
+    aux->status = HTTPD_200;
+    aux->content_type = HTTPD_TYPE_TEXT;
+    aux->n_resp_hdrs = 0;
+    aux->close_after = aux->broken = false;
+    aux->ws_frame = false;
+    aux->ws_fail = 0;
+}
+
+/* Makes at least `want` unread bytes available in the slot's window. */
+static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
+{
+    struct httpd_req_aux *aux = s->io;
+    while (aux->len - aux->raw_rd < want) {
+        if (aux->raw_rd > 0) {
+            memmove(aux->buf, aux->buf + aux->raw_rd, aux->len - aux->raw_rd);
+            aux->len -= aux->raw_rd;
+            aux->raw_rd = 0;
+        }
+        int n = sess_recv_wait(hd, s, aux->buf + aux->len, aux->cap - aux->len, 0);
+        if (n <= 0) {
+            return false;
+        }
+        aux->len += (size_t)n;
+    }
+    return true;
+}
+
+/* Reads up to len payload bytes of the current frame into dst (NULL: discard),
+ * unmasked; validates text. Returns bytes read, or -1 (socket, or invalid UTF-8
+ * with aux->ws_fail set). */
+static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *dst, size_t len)
+{
+    struct httpd_req_aux *aux = s->io;
+    size_t done = 0;
+    while (done < len) {
+        size_t avail = aux->len - aux->raw_rd;
+        if (avail == 0) {
+            if (!fill(hd, s, 1)) {
+                aux->broken = true;
+                return -1;
+            }
+            avail = aux->len - aux->raw_rd;
+        }
+        size_t n = avail < len - done ? avail : len - done;
+        uint8_t *src = (uint8_t *)aux->buf + aux->raw_rd;
+        uint64_t offset = aux->ws_hdr.payload_len - aux->ws_left;
+        ws_unmask(src, n, aux->ws_hdr.mask, offset);
+        if (aux->ws_text && !ws_utf8_feed(&s->ws_utf8, src, n)) {
+            aux->ws_fail = WS_CLOSE_INVALID_DATA;
+            return -1;
+        }
+        if (dst) {
+            memcpy(dst + done, src, n);
+        }
+        aux->raw_rd += n;
+        aux->ws_left -= n;
+        done += n;
+    }
+    if (aux->ws_left == 0 && aux->ws_text && aux->ws_hdr.fin && !ws_utf8_complete(&s->ws_utf8)) {
+        aux->ws_fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
+        return -1;
+    }
+    return (long)done;
+}
+
+/* Validates a close frame's payload; returns the code to echo (0: none). */
+static uint16_t close_reply_code(const uint8_t *p, size_t len, uint16_t *fail)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (len == 1) {
+        *fail = WS_CLOSE_PROTOCOL;
+        return 0;
+    }
+    uint16_t code = (uint16_t)(p[0] << 8 | p[1]);
+    bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014 && code != 1012 && code != 1013 &&
+                                                    code != 1014) ||
+                 (code >= 3000 && code <= 4999);
+    ws_utf8_t v = { 0, 0 };
+    if (!valid) {
+        *fail = WS_CLOSE_PROTOCOL;
+        return 0;
+    }
+    if (!ws_utf8_feed(&v, p + 2, len - 2) || !ws_utf8_complete(&v)) {
+        *fail = WS_CLOSE_INVALID_DATA;
+        return 0;
+    }
+    return code;
+}
+
+void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    httpd_req_t *r = &aux->req;
+    aux->job_keep = false;
+    uint16_t code = 0;
+    int rc;
+    for (;;) {
+        rc = ws_parse_frame_header((const uint8_t *)aux->buf + aux->raw_rd, aux->len - aux->raw_rd,
+                                   CONFIG_HTTPD_WS_MAX_PAYLOAD, &aux->ws_hdr, &code);
+        if (rc != WS_PARSE_AGAIN) {
+            break;
+        }
+        if (!fill(hd, s, aux->len - aux->raw_rd + 1)) {
+            return;   /* peer gone or silent mid-header: close */
+        }
+    }
+    if (rc == WS_PARSE_ERROR) {
+        ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)code);
+        ws_send_close(hd, s, code);
+        return;
+    }
+    ws_frame_hdr_t *h = &aux->ws_hdr;
+    aux->raw_rd += h->header_len;
+    aux->ws_left = h->payload_len;
+    aux->ws_frame = true;
+
+    /* Fragmentation rules (RFC 6455 5.4). */
+    bool control = h->opcode >= WS_OP_CLOSE;
+    if (!control) {
+        if (h->opcode == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
+            ws_send_close(hd, s, WS_CLOSE_PROTOCOL);
+            return;
+        }
+        uint8_t msg_op = h->opcode == WS_OP_CONTINUE ? s->ws_msg_op : h->opcode;
+        aux->ws_text = msg_op == WS_OP_TEXT;
+        if (h->opcode != WS_OP_CONTINUE) {
+            memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
+        }
+        s->ws_msg_op = h->fin ? 0 : msg_op;
+    } else {
+        aux->ws_text = false;
+    }
+
+    if (control && (!s->ws_control || h->opcode == WS_OP_CLOSE) && h->opcode != WS_OP_PONG) {
+        uint8_t payload[125];
+        size_t len = (size_t)h->payload_len;
+        if (read_payload(hd, s, payload, len) < 0) {
+            return;
+        }
+        if (h->opcode == WS_OP_PING) {
+            aux->job_keep = ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
+            return;
+        }
+        /* CLOSE: echo its status code (RFC 6455 5.5.1), then close the connection. */
+        uint16_t fail = 0;
+        uint16_t echo = close_reply_code(payload, len, &fail);
+        if (s->ws_control) {
+            /* The handler asked to see control frames: show it, but the close happens anyway. */
+            aux->ws_frame = false;
+            aux->ws_left = 0;
+            s->ws_handler(r);
+        }
+        ws_send_close(hd, s, fail ? fail : echo);
+        return;
+    }
+
+    /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
+    aux->in_handler = true;
+    esp_err_t ret = s->ws_handler(r);
+    aux->in_handler = false;
+    if (aux->ws_fail) {
+        ws_send_close(hd, s, aux->ws_fail);
+        return;
+    }
+    if (ret != ESP_OK) {
+        ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
+        return;
+    }
+    if (aux->ws_left && read_payload(hd, s, NULL, (size_t)aux->ws_left) < 0) {   /* what it left unread */
+        if (aux->ws_fail) {
+            ws_send_close(hd, s, aux->ws_fail);
+        }
+        return;
+    }
+    aux->job_keep = !s->ws_closing && !aux->broken;
+}
+
+/* ---- API: receive ----------------------------------------------------------------- */
+
+static struct httpd_req_aux *ws_aux(httpd_req_t *req)
+{
+    struct httpd_req_aux *aux = req ? HTTPD_AUX(req) : NULL;
+    return (aux && aux->sess && aux->sess->ws) ? aux : NULL;
+}
+
+static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, bool part)
+{
+    if (!req || !pkt) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_req_aux *aux = ws_aux(req);
+    if (!aux || !aux->ws_frame) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    pkt->final = aux->ws_hdr.fin;
+    pkt->fragmented = false;
+    pkt->type = (httpd_ws_type_t)aux->ws_hdr.opcode;
+    if (max_len == 0) {
+        pkt->len = (size_t)aux->ws_left;   /* length query; nothing read */
+        pkt->left_len = (size_t)aux->ws_left;
+        return ESP_OK;
+    }
+    size_t want = (size_t)aux->ws_left;
+    if (want > max_len) {
+        if (!part) {
+            return ESP_ERR_INVALID_SIZE;
+        }
+        want = max_len;
+    }
+    if (want && !pkt->payload) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    long n = read_payload(HTTPD_DATA(req->handle), aux->sess, pkt->payload, want);
+    if (n < 0) {
+        return ESP_FAIL;
+    }
+    pkt->len = (size_t)n;
+    pkt->left_len = (size_t)aux->ws_left;
+    return ESP_OK;
+}
+
+esp_err_t httpd_ws_recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    return recv_frame(req, pkt, max_len, false);
+}
+
+esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    return recv_frame(req, pkt, max_len, true);
+}
+
+/* Reads the next frame header inside a handler (for message reassembly). */
+static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    uint16_t code = 0;
+    for (;;) {
+        int rc = ws_parse_frame_header((const uint8_t *)aux->buf + aux->raw_rd, aux->len - aux->raw_rd,
+                                       CONFIG_HTTPD_WS_MAX_PAYLOAD, &aux->ws_hdr, &code);
+        if (rc == WS_PARSE_OK) {
+            aux->raw_rd += aux->ws_hdr.header_len;
+            aux->ws_left = aux->ws_hdr.payload_len;
+            return true;
+        }
+        if (rc == WS_PARSE_ERROR) {
+            aux->ws_fail = code;
+            return false;
+        }
+        if (!fill(hd, s, aux->len - aux->raw_rd + 1)) {
+            aux->broken = true;
+            return false;
+        }
+    }
+}
+
+esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    if (!req || !pkt || (max_len && !pkt->payload)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_req_aux *aux = ws_aux(req);
+    if (!aux || !aux->ws_frame) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    struct httpd_data *hd = HTTPD_DATA(req->handle);
+    struct httpd_sess *s = aux->sess;
+    ws_frame_hdr_t *h = &aux->ws_hdr;
+    pkt->type = (httpd_ws_type_t)h->opcode;
+    pkt->fragmented = false;
+    size_t total = 0;
+    for (;;) {
+        if (total + aux->ws_left > max_len) {
+            aux->ws_fail = WS_CLOSE_TOO_BIG;   /* larger than the handler will take */
+            return ESP_ERR_INVALID_SIZE;
+        }
+        size_t part = (size_t)aux->ws_left;
+        if (read_payload(hd, s, pkt->payload + total, part) < 0) {
+            return ESP_FAIL;
+        }
+        total += part;
+        if (h->opcode >= WS_OP_CLOSE || h->fin) {
+            break;
+        }
+        /* More fragments: take them, answering pings met on the way. */
+        for (;;) {
+            if (!next_header(hd, s)) {
+                return ESP_FAIL;
+            }
+            if (h->opcode == WS_OP_CONTINUE) {
+                s->ws_msg_op = h->fin ? 0 : s->ws_msg_op;
+                break;
+            }
+            if (h->opcode < WS_OP_CLOSE || h->opcode == WS_OP_CLOSE) {
+                /* A new data frame inside a message, or the peer closing. */
+                aux->ws_fail = h->opcode == WS_OP_CLOSE ? WS_CLOSE_NORMAL : WS_CLOSE_PROTOCOL;
+                aux->ws_left = 0;
+                return ESP_FAIL;
+            }
+            uint8_t ctl[125];
+            bool text = aux->ws_text;
+            aux->ws_text = false;
+            long n = read_payload(hd, s, ctl, (size_t)h->payload_len);
+            aux->ws_text = text;
+            if (n < 0) {
+                return ESP_FAIL;
+            }
+            if (h->opcode == WS_OP_PING && ws_send_raw(hd, s, WS_OP_PONG, true, ctl, (size_t)n) != ESP_OK) {
+                return ESP_FAIL;
+            }
+        }
+    }
+    pkt->final = true;
+    pkt->len = total;
+    pkt->left_len = 0;
+    return ESP_OK;
+}
+
+/* ---- API: send ------------------------------------------------------------------ */
+
+static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const httpd_ws_frame_t *f)
+{
+    if (!s->ws || s->ws_closing) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    if (f->len && !f->payload) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    bool fin = f->fragmented ? f->final : true;
+    esp_err_t err = ws_send_raw(hd, s, (uint8_t)f->type, fin, f->payload, f->len);
+    if (err == ESP_OK && f->type == HTTPD_WS_TYPE_CLOSE) {
+        s->ws_closing = true;
+    }
+    return err;
+}
+
+esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt)
+{
+    if (!req || !pkt || !req->aux || !HTTPD_AUX(req)->sess) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    return send_frame(HTTPD_DATA(req->handle), HTTPD_AUX(req)->sess, pkt);
+}
+
+/* A send handed to the server thread by another thread, which waits for it. */
+struct ws_sync_send {
+    struct httpd_data *hd;
+    int fd;
+    const httpd_ws_frame_t *frame;
+    esp_err_t result;
+    bool done;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+static esp_err_t send_on_server(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame)
+{
+    struct httpd_sess *s = sess_find(hd, fd);
+    if (!s) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    return send_frame(hd, s, frame);
+}
+
+static void sync_send_work(void *arg)
+{
+    struct ws_sync_send *j = arg;
+    esp_err_t err = send_on_server(j->hd, j->fd, j->frame);
+    pthread_mutex_lock(&j->lock);
+    j->result = err;
+    j->done = true;
+    pthread_cond_signal(&j->cond);
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* From the server thread: send now. From any other thread: have the server
+ * thread send it between handler steps, and wait for the outcome. */
+static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_frame_t *frame)
+{
+    if (!handle || !frame) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    if (!httpd_registry_lock_valid(handle)) {
+        return ESP_FAIL;
+    }
+    if (httpd_on_server_thread(hd)) {
+        httpd_registry_unlock();
+        return send_on_server(hd, fd, frame);
+    }
+    struct ws_sync_send j = { .hd = hd, .fd = fd, .frame = frame, .result = ESP_FAIL, .done = false };
+    pthread_mutex_init(&j.lock, NULL);
+    pthread_cond_init(&j.cond, NULL);
+    /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
+     * first, so this wait always ends. */
+    struct work_item w = { .kind = WORK_ALWAYS, .fn = sync_send_work, .arg = &j };
+    esp_err_t err = httpd_work_push(hd, &w);
+    httpd_registry_unlock();
+    if (err == ESP_OK) {
+        pthread_mutex_lock(&j.lock);
+        while (!j.done) {
+            pthread_cond_wait(&j.cond, &j.lock);
+        }
+        err = j.result;
+        pthread_mutex_unlock(&j.lock);
+    }
+    pthread_mutex_destroy(&j.lock);
+    pthread_cond_destroy(&j.cond);
+    return err;
+}
+
+esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame)
+{
+    return send_any_thread(hd, fd, frame);
+}
+
+esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame)
+{
+    return send_any_thread(handle, socket, frame);
+}
+
+struct ws_async_send {
+    struct httpd_data *hd;
+    int fd;
+    httpd_ws_frame_t frame;   /* copied; the payload is not */
+    transfer_complete_cb cb;
+    void *arg;
+};
+
+static void async_send_work(void *arg)
+{
+    struct ws_async_send *j = arg;
+    esp_err_t err = send_on_server(j->hd, j->fd, &j->frame);
+    if (j->cb) {
+        j->cb(err, j->fd, j->arg);
+    }
+    free(j);
+}
+
+esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame,
+                                   transfer_complete_cb callback, void *arg)
+{
+    if (!handle || !frame) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct ws_async_send *j = malloc(sizeof *j);
+    if (!j) {
+        return ESP_ERR_NO_MEM;
+    }
+    *j = (struct ws_async_send){ .hd = HTTPD_DATA(handle), .fd = socket, .frame = *frame, .cb = callback, .arg = arg };
+    struct work_item w = { .kind = WORK_ALWAYS, .fn = async_send_work, .arg = j };
+    esp_err_t err = ESP_FAIL;
+    if (httpd_registry_lock_valid(handle)) {
+        err = httpd_work_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
+        httpd_registry_unlock();
+    }
+    if (err != ESP_OK) {
+        free(j);
+    }
+    return err;
+}
+
+httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd)
+{
+    if (!hd) {
+        return HTTPD_WS_CLIENT_INVALID;
+    }
+    struct httpd_sess *s = sess_find(HTTPD_DATA(hd), fd);
+    if (!s || s->state == SESS_LINGER) {
+        return HTTPD_WS_CLIENT_INVALID;
+    }
+    return (s->ws && !s->ws_closing) ? HTTPD_WS_CLIENT_WEBSOCKET : HTTPD_WS_CLIENT_HTTP;
+}
