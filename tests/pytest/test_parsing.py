@@ -47,9 +47,18 @@ ERROR_CASES = [
     ("cl_2_pow_64", b"POST /echo HTTP/1.1\r\n" + H + b"Content-Length: 18446744073709551616\r\n\r\n", 413),
     ("cl_huge", b"POST /echo HTTP/1.1\r\n" + H + b"Content-Length: 99999999999999999999999999999\r\n\r\n", 413),
     ("upgrade_tls", b"OPTIONS * HTTP/1.1\r\nHost:127.0.0.1\r\nUpgrade: TLS/1.0\r\nConnection: Upgrade\r\n\r\n", 400),
-    ("upgrade_websocket", b"GET /hello HTTP/1.1\r\n" + H + b"Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
-                          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400),
+    ("upgrade_h2c", b"GET /hello HTTP/1.1\r\n" + H + b"Upgrade: h2c\r\nConnection: keep-alive, Upgrade\r\n\r\n", 400),
 ]
+
+
+def test_websocket_upgrade_to_plain_handler_runs_it(server):
+    # With WebSocket support, an upgrade to a URI not registered as is_websocket
+    # is an ordinary request for that handler (upstream behaviour).
+    with server.conn() as c:
+        c.send(b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        r = c.read_response()
+        assert r.status == 200 and r.body == b"Hello World!", r.raw
 
 
 @pytest.mark.parametrize("data,code", [c[1:] for c in ERROR_CASES], ids=[c[0] for c in ERROR_CASES])
