@@ -154,7 +154,8 @@ struct httpd_sess {
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
     uint8_t   poll_events;        /* interest registered with the poller */
     uint8_t   wait_result;        /* enum wait_result */
-    bool      sending;            /* a handler is suspended in the middle of a send */
+    bool      sending;            /* a handler's send is in progress (it may be suspended in it) */
+    struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
 #if CONFIG_HTTPD_WS_SUPPORT
     bool      ws;                 /* WebSocket handshake done */
     bool      ws_closing;         /* a close frame went out: no more frames */
@@ -268,6 +269,13 @@ struct httpd_data {
     struct httpd_data *next_live; /* registry of running servers */
 };
 
+/* A send the loop could not make because the session's handler is suspended in
+ * the middle of its own (bytes would interleave); run once that one finishes. */
+struct deferred_send {
+    struct deferred_send *next;
+    void (*run)(struct deferred_send *d);
+};
+
 /* ---- server.c ---------------------------------------------------------------------- */
 
 /** True when h is a running server; if so the registry lock is held and the
@@ -291,6 +299,11 @@ void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 int sess_next_timeout(struct httpd_data *hd);
 /** Acts on every expired deadline. */
 void sess_expire_timers(struct httpd_data *hd);
+/** Stores what a handler did with the session context (upstream's rules). */
+void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
+/** Parks d until the session's in-progress send ends (false: nothing in
+ *  progress, send now). */
+bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
 /** Closes a session at once: close_fn (or close), then the contexts. */
 void sess_close(struct httpd_data *hd, struct httpd_sess *s);
 /** Closes every session (server stop) except those whose request copy is

@@ -23,6 +23,7 @@ static const char *TAG = "httpd_sess";
 #if HTTPD_CORO
 static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why);
 #endif
+static void run_deferred(struct httpd_sess *s);
 
 /* ---- Request slots: taken while bytes are in flight, pooled otherwise ----------- */
 
@@ -244,6 +245,8 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     s->fd = -1;
     pthread_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
+    s->sending = false;
+    run_deferred(s);   /* they find no session now and report it */
     listen_mute(hd, false);
 }
 
@@ -309,6 +312,30 @@ static void sess_close_gracefully(struct httpd_data *hd, struct httpd_sess *s)
     port_shutdown_wr(s->fd);
     s->state = SESS_LINGER;
     timer_set(hd, s, TIMER_LINGER);
+}
+
+bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
+{
+    if (!s->sending) {
+        return false;
+    }
+    d->next = NULL;
+    struct deferred_send **pp = &s->deferred;
+    while (*pp) {
+        pp = &(*pp)->next;   /* keep their order */
+    }
+    *pp = d;
+    return true;
+}
+
+/* Runs the sends parked on s (loop context, never inside a handler). */
+static void run_deferred(struct httpd_sess *s)
+{
+    while (s->deferred && !s->sending) {
+        struct deferred_send *d = s->deferred;
+        s->deferred = d->next;
+        d->run(d);
+    }
 }
 
 /* ---- Default transport -------------------------------------------------------- */
@@ -403,7 +430,21 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
     }
 }
 
+static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+
 int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+{
+    /* While this runs (possibly suspended), nobody else may write to s. */
+    bool outer = !s->sending;
+    s->sending = true;
+    int rc = sendv_all(hd, s, iov, iovcnt);
+    if (outer) {
+        s->sending = false;
+    }
+    return rc;
+}
+
+static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
     uint64_t span = (uint64_t)hd->config.send_wait_timeout * 1000u;
     uint64_t deadline = port_now_ms() + span;
@@ -589,8 +630,7 @@ static void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux)
     aux->broken = true;
 }
 
-/* Stores what the handler did with the session context (upstream rules). */
-static void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
+void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
 {
     if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
         free_ctx(&s->ctx, s->free_ctx);
@@ -748,7 +788,9 @@ static void job_coro_main(void *arg)
 static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why)
 {
     s->wait_result = (uint8_t)why;
-    if (!coro_resume(s->co)) {
+    bool finished = coro_resume(s->co);
+    run_deferred(s);   /* back in the loop: sends that waited for the handler's */
+    if (!finished) {
         return false;   /* waiting on its socket again */
     }
     s->co = NULL;

@@ -171,7 +171,7 @@ void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
     struct httpd_req_aux *aux = s->io;
     httpd_req_t *r = &aux->req;
     r->handle = hd;
-    r->method = HTTP_GET;
+    r->method = 0;   /* as upstream: frame handlers tell themselves from the handshake by method != HTTP_GET */
     r->aux = aux;
     r->content_len = 0;
     r->user_ctx = s->ws_user_ctx;
@@ -262,8 +262,9 @@ static uint16_t close_reply_code(const uint8_t *p, size_t len, uint16_t *fail)
         return 0;
     }
     uint16_t code = (uint16_t)(p[0] << 8 | p[1]);
-    bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014 && code != 1012 && code != 1013 &&
-                                                    code != 1014) ||
+    /* Sendable codes: RFC 6455 7.4.1 plus the IANA registry (1012-1014), and the
+     * ranges for libraries (3000-3999) and applications (4000-4999). */
+    bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
                  (code >= 3000 && code <= 4999);
     ws_utf8_t v = { 0, 0 };
     if (!valid) {
@@ -321,7 +322,11 @@ void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
         aux->ws_text = false;
     }
 
-    if (control && (!s->ws_control || h->opcode == WS_OP_CLOSE) && h->opcode != WS_OP_PONG) {
+    if (!control && h->fin && aux->ws_text && h->payload_len == 0 && !ws_utf8_complete(&s->ws_utf8)) {
+        ws_send_close(hd, s, WS_CLOSE_INVALID_DATA);   /* the message ended inside a character */
+        return;
+    }
+    if (control && h->opcode != WS_OP_PONG && !s->ws_control) {
         uint8_t payload[125];
         size_t len = (size_t)h->payload_len;
         if (read_payload(hd, s, payload, len) < 0) {
@@ -334,13 +339,26 @@ void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
         /* CLOSE: echo its status code (RFC 6455 5.5.1), then close the connection. */
         uint16_t fail = 0;
         uint16_t echo = close_reply_code(payload, len, &fail);
-        if (s->ws_control) {
-            /* The handler asked to see control frames: show it, but the close happens anyway. */
-            aux->ws_frame = false;
-            aux->ws_left = 0;
-            s->ws_handler(r);
-        }
         ws_send_close(hd, s, fail ? fail : echo);
+        return;
+    }
+    if (h->opcode == WS_OP_CLOSE) {
+        /* The handler takes control frames: it reads this one itself; the
+         * reply and the close follow once it returns. */
+        size_t len = (size_t)h->payload_len;
+        if (!fill(hd, s, len)) {
+            return;
+        }
+        uint8_t copy[125];
+        memcpy(copy, aux->buf + aux->raw_rd, len);
+        ws_unmask(copy, len, h->mask, 0);
+        uint16_t fail = 0;
+        uint16_t echo = close_reply_code(copy, len, &fail);
+        aux->in_handler = true;
+        s->ws_handler(r);
+        aux->in_handler = false;
+        sess_ctx_commit(s, r);
+        ws_send_close(hd, s, fail ? fail : echo);   /* unless the handler sent its own */
         return;
     }
 
@@ -348,6 +366,7 @@ void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
     aux->in_handler = true;
     esp_err_t ret = s->ws_handler(r);
     aux->in_handler = false;
+    sess_ctx_commit(s, r);
     if (aux->ws_fail) {
         ws_send_close(hd, s, aux->ws_fail);
         return;
@@ -480,9 +499,8 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
                 s->ws_msg_op = h->fin ? 0 : s->ws_msg_op;
                 break;
             }
-            if (h->opcode < WS_OP_CLOSE || h->opcode == WS_OP_CLOSE) {
-                /* A new data frame inside a message, or the peer closing. */
-                aux->ws_fail = h->opcode == WS_OP_CLOSE ? WS_CLOSE_NORMAL : WS_CLOSE_PROTOCOL;
+            if (h->opcode < WS_OP_CLOSE) {
+                aux->ws_fail = WS_CLOSE_PROTOCOL;   /* a new data frame inside a message */
                 aux->ws_left = 0;
                 return ESP_FAIL;
             }
@@ -492,6 +510,13 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
             long n = read_payload(hd, s, ctl, (size_t)h->payload_len);
             aux->ws_text = text;
             if (n < 0) {
+                return ESP_FAIL;
+            }
+            if (h->opcode == WS_OP_CLOSE) {
+                /* The peer closes in the middle of the message: answer as usual. */
+                uint16_t fail = 0;
+                uint16_t echo = close_reply_code(ctl, (size_t)n, &fail);
+                ws_send_close(hd, s, fail ? fail : echo);
                 return ESP_FAIL;
             }
             if (h->opcode == WS_OP_PING && ws_send_raw(hd, s, WS_OP_PONG, true, ctl, (size_t)n) != ESP_OK) {
@@ -533,6 +558,7 @@ esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt)
 
 /* A send handed to the server thread by another thread, which waits for it. */
 struct ws_sync_send {
+    struct deferred_send d;   /* first: parked on a session that is mid-send */
     struct httpd_data *hd;
     int fd;
     const httpd_ws_frame_t *frame;
@@ -542,24 +568,46 @@ struct ws_sync_send {
     pthread_cond_t cond;
 };
 
-static esp_err_t send_on_server(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame)
+/* Loop context: sends now, or parks d on the session when its handler is
+ * suspended in the middle of a send (a frame must not land inside another).
+ * Returns true when parked. */
+static bool send_or_park(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame,
+                         struct deferred_send *d, esp_err_t *result)
 {
     struct httpd_sess *s = sess_find(hd, fd);
     if (!s) {
-        return ESP_ERR_INVALID_ARG;
+        *result = ESP_ERR_INVALID_ARG;
+        return false;
     }
-    return send_frame(hd, s, frame);
+    if (d && sess_defer_send(s, d)) {
+        return true;
+    }
+    if (s->sending) {
+        ESP_LOGW(TAG, "fd %d is in the middle of another send", fd);
+        *result = ESP_FAIL;
+        return false;
+    }
+    *result = send_frame(hd, s, frame);
+    return false;
 }
 
-static void sync_send_work(void *arg)
+static void sync_send_run(struct deferred_send *d)
 {
-    struct ws_sync_send *j = arg;
-    esp_err_t err = send_on_server(j->hd, j->fd, j->frame);
+    struct ws_sync_send *j = (struct ws_sync_send *)d;
+    esp_err_t err = ESP_FAIL;
+    if (send_or_park(j->hd, j->fd, j->frame, &j->d, &err)) {
+        return;
+    }
     pthread_mutex_lock(&j->lock);
     j->result = err;
     j->done = true;
     pthread_cond_signal(&j->cond);
     pthread_mutex_unlock(&j->lock);
+}
+
+static void sync_send_work(void *arg)
+{
+    sync_send_run(arg);
 }
 
 /* From the server thread: send now. From any other thread: have the server
@@ -575,9 +623,12 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     }
     if (httpd_on_server_thread(hd)) {
         httpd_registry_unlock();
-        return send_on_server(hd, fd, frame);
+        esp_err_t err = ESP_FAIL;
+        send_or_park(hd, fd, frame, NULL, &err);
+        return err;
     }
-    struct ws_sync_send j = { .hd = hd, .fd = fd, .frame = frame, .result = ESP_FAIL, .done = false };
+    struct ws_sync_send j = { .d.run = sync_send_run, .hd = hd, .fd = fd, .frame = frame,
+                              .result = ESP_FAIL, .done = false };
     pthread_mutex_init(&j.lock, NULL);
     pthread_cond_init(&j.cond, NULL);
     /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
@@ -609,6 +660,7 @@ esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t
 }
 
 struct ws_async_send {
+    struct deferred_send d;   /* first: parked on a session that is mid-send */
     struct httpd_data *hd;
     int fd;
     httpd_ws_frame_t frame;   /* copied; the payload is not */
@@ -616,14 +668,22 @@ struct ws_async_send {
     void *arg;
 };
 
-static void async_send_work(void *arg)
+static void async_send_run(struct deferred_send *d)
 {
-    struct ws_async_send *j = arg;
-    esp_err_t err = send_on_server(j->hd, j->fd, &j->frame);
+    struct ws_async_send *j = (struct ws_async_send *)d;
+    esp_err_t err = ESP_FAIL;
+    if (send_or_park(j->hd, j->fd, &j->frame, &j->d, &err)) {
+        return;
+    }
     if (j->cb) {
         j->cb(err, j->fd, j->arg);
     }
     free(j);
+}
+
+static void async_send_work(void *arg)
+{
+    async_send_run(arg);
 }
 
 esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame,
@@ -636,7 +696,8 @@ esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_f
     if (!j) {
         return ESP_ERR_NO_MEM;
     }
-    *j = (struct ws_async_send){ .hd = HTTPD_DATA(handle), .fd = socket, .frame = *frame, .cb = callback, .arg = arg };
+    *j = (struct ws_async_send){ .d.run = async_send_run, .hd = HTTPD_DATA(handle), .fd = socket,
+                                 .frame = *frame, .cb = callback, .arg = arg };
     struct work_item w = { .kind = WORK_ALWAYS, .fn = async_send_work, .arg = j };
     esp_err_t err = ESP_FAIL;
     if (httpd_registry_lock_valid(handle)) {
