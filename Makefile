@@ -6,7 +6,8 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 RUN_PKGS  = cmake make gcc libc6-dev
-TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest
+TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest python3-websockets \
+            chromium chromium-driver python3-selenium
 
 .PHONY: run test demo clean
 

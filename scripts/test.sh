@@ -47,5 +47,8 @@ HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cach
 rc=$?
 [ $rc -eq 0 ] || status=1
 
+step "browser test (headless Chromium drives the demo page)"
+HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser || status=1
+
 if [ $status -eq 0 ]; then step "all tests passed"; else step "FAILURES (see above)"; fi
 exit $status

@@ -10,10 +10,22 @@
  *   GET  /counter   counts requests on this connection (session context)
  *   GET  /stream    a chunked response of 5 lines
  *   GET  /cookie    sets a cookie and shows the one the client sent back
+ *   WS   /ws        WebSocket echo: every TEXT / BINARY frame comes back as it came
+ *   WS   /ws/broadcast  after the client's first message (e.g. "subscribe"), a TEXT
+ *                   {"tick":N,"clients":M} every second
  *
- * Port: $PORT, default 8080. SIGINT / SIGTERM stop the server; exit status 0.
+ * The page at / has a live WebSocket panel using both. The broadcast is queued
+ * once per second by a timer thread with httpd_queue_work(); the work function
+ * sends to every subscriber that httpd_ws_get_fd_info() reports as a WebSocket.
+ * A WebSocket handler runs for each frame, not at the handshake, so a client
+ * subscribes with its first message; close_fn ends the subscription.
+ *
+ * Port: $PORT, default 8080. SIGINT / SIGTERM stop the timer thread, then the
+ * server; exit status 0.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "esp_http_server.h"
 #include "esp_log.h"
@@ -33,6 +47,8 @@ static const char *TAG = "demo";
 #define NAME_MAX_LEN    128
 #define STREAM_LINES    5
 #define TEXT_PLAIN      "text/plain; charset=utf-8"
+#define MAX_CLIENTS     7                   /* config.max_open_sockets */
+#define WS_MAX_LEN      (64 * 1024)         /* larger WebSocket frames close the connection */
 
 /* ---- GET / ---------------------------------------------------------------------- */
 
@@ -61,6 +77,18 @@ static const char index_html[] =
     "           border: 1px solid #0b62c4; background: #0b62c4; color: #fff; cursor: pointer; }\n"
     "  pre { background: #f3f5f7; padding: .6rem; border-radius: 6px; min-height: 1.2rem;\n"
     "        white-space: pre-wrap; word-break: break-all; }\n"
+    "  h2 { font-size: 1.15rem; margin: 0 0 .6rem; }\n"
+    "  .row { display: flex; gap: .5rem; align-items: center; }\n"
+    "  .row input { flex: 1; padding: .35rem .5rem; border: 1px solid #c4ccd4; border-radius: 6px;\n"
+    "               font: inherit; }\n"
+    "  .row button { margin-top: 0; }\n"
+    "  .status { font-weight: 600; white-space: nowrap; }\n"
+    "  .status::before { content: \"\"; display: inline-block; width: .65rem; height: .65rem;\n"
+    "                    border-radius: 50%; background: currentColor; margin-right: .35rem; }\n"
+    "  .on { color: #1a7f37; }  .off { color: #c62828; }  .wait { color: #9a6700; }\n"
+    "  .log { height: 8.5rem; overflow-y: auto; margin: .6rem 0 0; }\n"
+    "  .feed { height: 5.5rem; }\n"
+    "  .head { display: flex; justify-content: space-between; align-items: baseline; }\n"
     "</style>\n"
     "</head>\n"
     "<body>\n"
@@ -85,6 +113,13 @@ static const char index_html[] =
     "<code>httpd_resp_send_chunk()</code>.</dd>\n"
     "  <dt><a href=\"/cookie\">/cookie</a></dt>\n"
     "  <dd>Sets a visit-counting cookie and shows the one your browser sent back.</dd>\n"
+    "  <dt><a href=\"#websocket\">/ws</a></dt>\n"
+    "  <dd>A WebSocket echo: each message comes back as it was sent "
+    "(<code>httpd_ws_recv_frame()</code>, <code>httpd_ws_send_frame()</code>).</dd>\n"
+    "  <dt><a href=\"#broadcast\">/ws/broadcast</a></dt>\n"
+    "  <dd>A WebSocket feed: once subscribed, a tick every second, pushed to every "
+    "subscriber from a work-queue function (<code>httpd_queue_work()</code>, "
+    "<code>httpd_ws_send_frame_async()</code>).</dd>\n"
     "</dl>\n"
     "</section>\n"
     "<section id=\"echo\">\n"
@@ -92,6 +127,21 @@ static const char index_html[] =
     "<textarea id=\"body\">Hello from the browser!</textarea>\n"
     "<button id=\"send\" type=\"button\">Send</button>\n"
     "<pre id=\"reply\"></pre>\n"
+    "</section>\n"
+    "<section id=\"websocket\">\n"
+    "<div class=\"head\"><h2>WebSocket echo <code>/ws</code></h2>\n"
+    "<span id=\"ws-status\" class=\"status wait\">connecting</span></div>\n"
+    "<div class=\"row\">\n"
+    "<input id=\"ws-text\" type=\"text\" value=\"Hello over WebSocket!\" "
+    "aria-label=\"Message to echo\">\n"
+    "<button id=\"ws-send\" type=\"button\">Send</button>\n"
+    "</div>\n"
+    "<pre id=\"ws-log\" class=\"log\" aria-live=\"polite\"></pre>\n"
+    "</section>\n"
+    "<section id=\"broadcast\">\n"
+    "<div class=\"head\"><h2>Live feed <code>/ws/broadcast</code></h2>\n"
+    "<span id=\"feed-status\" class=\"status wait\">connecting</span></div>\n"
+    "<pre id=\"ws-feed\" class=\"log feed\"></pre>\n"
     "</section>\n"
     "<script>\n"
     "document.getElementById('send').addEventListener('click', async () => {\n"
@@ -105,6 +155,62 @@ static const char index_html[] =
     "    out.textContent = 'Request failed: ' + e;\n"
     "  }\n"
     "});\n"
+    "\n"
+    "(() => {\n"
+    "  const base = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;\n"
+    "  const $ = (id) => document.getElementById(id);\n"
+    "  const setStatus = (el, text, cls) => { el.textContent = text; el.className = 'status ' + cls; };\n"
+    "  const append = (el, line, max) => {\n"
+    "    const lines = (el.textContent + line + '\\n').split('\\n').slice(0, -1);\n"
+    "    el.textContent = lines.slice(-max).join('\\n') + '\\n';\n"
+    "    el.scrollTop = el.scrollHeight;\n"
+    "  };\n"
+    "\n"
+    "  /* Echo: what is sent shows as '\\u2192 text', what comes back as '\\u2190 text'. */\n"
+    "  let echo = null;\n"
+    "  const openEcho = () => {\n"
+    "    setStatus($('ws-status'), 'connecting', 'wait');\n"
+    "    echo = new WebSocket(base + '/ws');\n"
+    "    echo.onopen = () => setStatus($('ws-status'), 'connected', 'on');\n"
+    "    echo.onmessage = (e) => append($('ws-log'), '\\u2190 ' + e.data, 50);\n"
+    "    echo.onclose = () => {\n"
+    "      setStatus($('ws-status'), 'disconnected', 'off');\n"
+    "      setTimeout(openEcho, 2000);\n"
+    "    };\n"
+    "  };\n"
+    "  const send = () => {\n"
+    "    const text = $('ws-text').value;\n"
+    "    if (!echo || echo.readyState !== WebSocket.OPEN) {\n"
+    "      append($('ws-log'), '(not connected)', 50);\n"
+    "      return;\n"
+    "    }\n"
+    "    echo.send(text);\n"
+    "    append($('ws-log'), '\\u2192 ' + text, 50);\n"
+    "  };\n"
+    "  $('ws-send').addEventListener('click', send);\n"
+    "  $('ws-text').addEventListener('keydown', (e) => { if (e.key === 'Enter') send(); });\n"
+    "\n"
+    "  /* Feed: subscribe with a first message, then one tick a second. */\n"
+    "  const openFeed = () => {\n"
+    "    setStatus($('feed-status'), 'connecting', 'wait');\n"
+    "    const feed = new WebSocket(base + '/ws/broadcast');\n"
+    "    feed.onopen = () => { feed.send('subscribe'); setStatus($('feed-status'), 'subscribed', 'on'); };\n"
+    "    feed.onmessage = (e) => {\n"
+    "      let m;\n"
+    "      try { m = JSON.parse(e.data); } catch (err) { return; }\n"
+    "      const now = new Date().toLocaleTimeString();\n"
+    "      append($('ws-feed'), now + '  tick ' + m.tick + '  (' + m.clients + ' subscriber'\n"
+    "             + (m.clients === 1 ? '' : 's') + ')', 20);\n"
+    "    };\n"
+    "    feed.onclose = () => {\n"
+    "      setStatus($('feed-status'), 'disconnected', 'off');\n"
+    "      setTimeout(openFeed, 2000);\n"
+    "    };\n"
+    "  };\n"
+    "\n"
+    "  openEcho();\n"
+    "  openFeed();\n"
+    "})();\n"
     "</script>\n"
     "</body>\n"
     "</html>\n";
@@ -388,6 +494,236 @@ static esp_err_t cookie_handler(httpd_req_t *req)
     return httpd_resp_sendstr(req, out);
 }
 
+/* ---- WS /ws and /ws/broadcast ---------------------------------------------------- */
+#if CONFIG_HTTPD_WS_SUPPORT
+
+/* Broadcast subscribers, by fd. The handler and the work function run on the
+ * server thread; close_fn also runs in httpd_stop(), hence the lock. */
+static pthread_mutex_t subs_lock = PTHREAD_MUTEX_INITIALIZER;
+static int subs[MAX_CLIENTS];
+static size_t n_subs;
+
+static bool subs_has_locked(int fd)
+{
+    for (size_t i = 0; i < n_subs; i++) {
+        if (subs[i] == fd) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool subs_has(int fd)
+{
+    pthread_mutex_lock(&subs_lock);
+    bool found = subs_has_locked(fd);
+    pthread_mutex_unlock(&subs_lock);
+    return found;
+}
+
+/* Returns 1 when added, 0 when already there, -1 when the set is full. */
+static int subs_add(int fd)
+{
+    int ret = 0;
+    pthread_mutex_lock(&subs_lock);
+    if (!subs_has_locked(fd)) {
+        if (n_subs < MAX_CLIENTS) {
+            subs[n_subs++] = fd;
+            ret = 1;
+        } else {
+            ret = -1;
+        }
+    }
+    pthread_mutex_unlock(&subs_lock);
+    return ret;
+}
+
+static void subs_remove(int fd)
+{
+    pthread_mutex_lock(&subs_lock);
+    for (size_t i = 0; i < n_subs; i++) {
+        if (subs[i] == fd) {
+            subs[i] = subs[--n_subs];
+            ESP_LOGI(TAG, "/ws/broadcast: fd %d unsubscribed", fd);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&subs_lock);
+}
+
+/* config.close_fn: the fd number may be reused by the next connection. */
+static void on_close(httpd_handle_t hd, int fd)
+{
+    (void)hd;
+    subs_remove(fd);
+    close(fd);
+}
+
+/* A WebSocket URI's handler sees req->method 0 for frames. HTTP_GET means either
+ * the call after the handshake that older ESP-IDF versions made (this library
+ * makes none) or a plain HTTP request without the Upgrade header: 426. */
+static bool is_handshake_call(httpd_req_t *req)
+{
+    return httpd_ws_get_fd_info(req->handle, httpd_req_to_sockfd(req)) == HTTPD_WS_CLIENT_WEBSOCKET;
+}
+
+static esp_err_t send_upgrade_required(httpd_req_t *req)
+{
+    httpd_resp_set_status(req, "426 Upgrade Required");
+    httpd_resp_set_hdr(req, "Upgrade", "websocket");
+    httpd_resp_set_type(req, "text/plain; charset=utf-8");
+    return httpd_resp_sendstr(req, "This is a WebSocket endpoint: connect with a WebSocket client.\n");
+}
+
+static esp_err_t ws_echo_handler(httpd_req_t *req)
+{
+    if (req->method == HTTP_GET) {
+        return is_handshake_call(req) ? ESP_OK : send_upgrade_required(req);
+    }
+    httpd_ws_frame_t pkt = { .type = HTTPD_WS_TYPE_TEXT };
+    esp_err_t err = httpd_ws_recv_frame(req, &pkt, 0);     /* max_len 0: the length */
+    if (err != ESP_OK) {
+        return err;
+    }
+    if (pkt.len > WS_MAX_LEN) {
+        ESP_LOGW(TAG, "/ws: frame of %zu bytes is over %d: closing", pkt.len, WS_MAX_LEN);
+        return ESP_FAIL;
+    }
+    uint8_t *buf = NULL;
+    if (pkt.len > 0) {
+        buf = malloc(pkt.len);
+        if (buf == NULL) {
+            return ESP_ERR_NO_MEM;
+        }
+        pkt.payload = buf;
+        err = httpd_ws_recv_frame(req, &pkt, pkt.len);
+        if (err != ESP_OK) {
+            free(buf);
+            return err;
+        }
+    }
+    /* Back as it came: same type (PONG included), and a fragmented message
+     * goes back in the same fragments. */
+    pkt.fragmented = true;
+    err = httpd_ws_send_frame(req, &pkt);
+    ESP_LOGI(TAG, "/ws: echoed a frame of type %d, %zu bytes", pkt.type, pkt.len);
+    free(buf);
+    return err;
+}
+
+static esp_err_t ws_broadcast_handler(httpd_req_t *req)
+{
+    if (req->method == HTTP_GET && !is_handshake_call(req)) {
+        return send_upgrade_required(req);
+    }
+    if (req->method != HTTP_GET) {
+        httpd_ws_frame_t pkt = { 0 };
+        esp_err_t err = httpd_ws_recv_frame(req, &pkt, 0);
+        if (err != ESP_OK) {
+            return err;
+        }
+        /* Any data message subscribes; the server discards the unread payload. */
+        if (pkt.type != HTTPD_WS_TYPE_TEXT && pkt.type != HTTPD_WS_TYPE_BINARY) {
+            return ESP_OK;
+        }
+    }
+    /* A data frame, or a handshake call (older ESP-IDF): subscribe. */
+    int fd = httpd_req_to_sockfd(req);
+    int added = subs_add(fd);
+    if (added > 0) {
+        ESP_LOGI(TAG, "/ws/broadcast: fd %d subscribed", fd);
+    } else if (added < 0) {
+        ESP_LOGW(TAG, "/ws/broadcast: fd %d: subscriber table full", fd);
+        return ESP_FAIL;
+    }
+    return ESP_OK;
+}
+
+/* Work-queue function, once per second, on the server thread. */
+static void broadcast_work(void *arg)
+{
+    httpd_handle_t hd = arg;
+    static unsigned long tick;
+    int fds[MAX_CLIENTS];
+    size_t n = MAX_CLIENTS;
+
+    tick++;
+    if (httpd_get_client_list(hd, &n, fds) != ESP_OK) {
+        return;
+    }
+    int targets[MAX_CLIENTS];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (httpd_ws_get_fd_info(hd, fds[i]) == HTTPD_WS_CLIENT_WEBSOCKET && subs_has(fds[i])) {
+            targets[m++] = fds[i];
+        }
+    }
+    char msg[64];
+    int len = snprintf(msg, sizeof(msg), "{\"tick\":%lu,\"clients\":%zu}", tick, m);
+    httpd_ws_frame_t pkt = { .type = HTTPD_WS_TYPE_TEXT, .payload = (uint8_t *)msg, .len = (size_t)len };
+    for (size_t i = 0; i < m; i++) {
+        if (httpd_ws_send_frame_async(hd, targets[i], &pkt) == ESP_OK) {
+            httpd_sess_update_lru_counter(hd, targets[i]);   /* a live feed is in use */
+        } else {
+            ESP_LOGW(TAG, "/ws/broadcast: fd %d: send failed, closing", targets[i]);
+            httpd_sess_trigger_close(hd, targets[i]);
+        }
+    }
+}
+
+/* The timer thread: queues broadcast_work once per second until timer_join(). */
+static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t timer_cond;
+static bool timer_stop;
+
+static void *timer_main(void *arg)
+{
+    httpd_handle_t server = arg;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+
+    pthread_mutex_lock(&timer_lock);
+    while (!timer_stop) {
+        next.tv_sec += 1;
+        int rc = 0;
+        while (!timer_stop && rc != ETIMEDOUT) {
+            rc = pthread_cond_timedwait(&timer_cond, &timer_lock, &next);
+        }
+        if (timer_stop) {
+            break;
+        }
+        pthread_mutex_unlock(&timer_lock);
+        if (httpd_queue_work(server, broadcast_work, server) != ESP_OK) {
+            ESP_LOGW(TAG, "/ws/broadcast: work queue full, tick skipped");
+        }
+        pthread_mutex_lock(&timer_lock);
+    }
+    pthread_mutex_unlock(&timer_lock);
+    return NULL;
+}
+
+static int timer_start(pthread_t *thread, httpd_handle_t server)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&timer_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return pthread_create(thread, NULL, timer_main, server);
+}
+
+static void timer_join(pthread_t thread)
+{
+    pthread_mutex_lock(&timer_lock);
+    timer_stop = true;
+    pthread_cond_signal(&timer_cond);
+    pthread_mutex_unlock(&timer_lock);
+    pthread_join(thread, NULL);
+    pthread_cond_destroy(&timer_cond);
+}
+
+#endif /* CONFIG_HTTPD_WS_SUPPORT */
+
 /* ---- Server --------------------------------------------------------------------- */
 
 static const httpd_uri_t handlers[] = {
@@ -399,6 +735,11 @@ static const httpd_uri_t handlers[] = {
     { .uri = "/counter", .method = HTTP_GET,  .handler = counter_handler },
     { .uri = "/stream",  .method = HTTP_GET,  .handler = stream_handler },
     { .uri = "/cookie",  .method = HTTP_GET,  .handler = cookie_handler },
+#if CONFIG_HTTPD_WS_SUPPORT
+    { .uri = "/ws",      .method = HTTP_GET,  .handler = ws_echo_handler, .is_websocket = true },
+    { .uri = "/ws/broadcast", .method = HTTP_GET, .handler = ws_broadcast_handler,
+      .is_websocket = true },
+#endif
 };
 
 static int port_from_env(uint16_t *port, uint16_t fallback)
@@ -426,7 +767,7 @@ int main(void)
         return 2;
     }
 
-    /* Block the stop signals before the server thread exists, so it inherits
+    /* Block the stop signals before any thread exists, so every thread inherits
      * the mask and only sigwait() below sees them. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -438,6 +779,10 @@ int main(void)
     config.server_port = port;
     config.max_uri_handlers = 16;
     config.lru_purge_enable = true;     /* browsers open several connections */
+    config.max_open_sockets = MAX_CLIENTS;
+#if CONFIG_HTTPD_WS_SUPPORT
+    config.close_fn = on_close;         /* ends a broadcast subscription */
+#endif
 
     httpd_handle_t server = NULL;
     esp_err_t err = httpd_start(&server, &config);
@@ -453,6 +798,14 @@ int main(void)
             return 1;
         }
     }
+#if CONFIG_HTTPD_WS_SUPPORT
+    pthread_t timer;
+    if (timer_start(&timer, server) != 0) {
+        ESP_LOGE(TAG, "Cannot start the broadcast timer thread");
+        httpd_stop(server);
+        return 1;
+    }
+#endif
 
     printf("Serving on http://127.0.0.1:%u/\n", port);
     fflush(stdout);
@@ -460,6 +813,9 @@ int main(void)
     int sig = 0;
     sigwait(&stop_signals, &sig);
     ESP_LOGI(TAG, "Signal %d: stopping the server", sig);
+#if CONFIG_HTTPD_WS_SUPPORT
+    timer_join(timer);      /* first: no broadcast is queued after this */
+#endif
     err = httpd_stop(server);
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "httpd_stop: %s", esp_err_to_name(err));
