@@ -23,15 +23,18 @@ build() { # dir compiler [cmake options...]
 }
 
 mkdir -p "$BUILD"
-# gcc: assembly coroutine switch; clang: the ucontext fallback.
-for variant in "gcc auto" "clang ucontext"; do
+# gcc: epoll backend, assembly coroutine switch; clang: the portable poll
+# backend and the ucontext switch. Both run every test.
+for variant in "gcc auto epoll" "clang ucontext poll"; do
     set -- $variant
-    cc=$1 switch=$2
+    cc=$1 switch=$2 poller=$3
     dir="$BUILD/asan-$cc"
-    step "build ($cc, ASan+UBSan, -Werror, coroutine switch: $switch)"
-    if ! build "$dir" "$cc" -DHTTPD_CORO_SWITCH="$switch"; then status=1; continue; fi
+    step "build ($cc, ASan+UBSan, -Werror, $poller backend, coroutine switch: $switch)"
+    if ! build "$dir" "$cc" -DHTTPD_CORO_SWITCH="$switch" -DHTTPD_POLLER="$poller"; then status=1; continue; fi
     step "ctest ($cc)"
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
+    step "pytest ($cc build, $poller backend)"
+    HTTPD_BUILD_DIR="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest || status=1
 done
 
 # A port without coroutines must still build warning-free and pass the C tests.
@@ -42,10 +45,6 @@ else
     status=1
 fi
 
-step "pytest (gcc build)"
-HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest
-rc=$?
-[ $rc -eq 0 ] || status=1
 
 step "browser test (headless Chromium drives the demo page)"
 HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser || status=1

@@ -62,6 +62,7 @@ struct httpd_req_aux {
     char    *hdrs;                   /* compacted "name\0value\0" pairs inside buf */
     size_t   hdrs_len;
     size_t   hdr_count;
+    bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
     size_t   path_len;               /* routing path: req->uri[path_off .. path_off + path_len) */
     size_t   path_off;
     int      version_minor;
@@ -363,6 +364,8 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux);
 /** Consumes the body the handler left unread from the buffer and, without
  *  blocking, from the socket. 1 = done, 0 = needs more input, -1 = broken. */
 int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket);
+/** Finds a request header (compacting the block on first use). */
+bool req_find_hdr(struct httpd_req_aux *aux, const char *field, const char **val, size_t *len);
 /** True when the request's body has been read completely. */
 bool req_body_complete(const struct httpd_req_aux *aux);
 

@@ -23,20 +23,20 @@ static bool is_alpha(unsigned char c)
 
 static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
 
-/* RFC 9110 5.6.2 tchar */
-static bool is_tchar(unsigned char c)
-{
-    if (is_alpha(c) || is_digit(c)) {
-        return true;
-    }
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-    case '+': case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
+/* RFC 9110 5.6.2 tchar, as a table: the hot loops test one byte per lookup. */
+static const uint8_t TCHAR[256] = {
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static inline bool is_tchar(unsigned char c) { return TCHAR[c] != 0; }
 
 /* Request-target bytes: visible ASCII and obs-text. */
 static bool is_target_byte(unsigned char c) { return (c >= 0x21 && c != 0x7F); }
@@ -64,15 +64,33 @@ static unsigned char ascii_lower(unsigned char c)
 }
 
 /* Case-insensitive comparison of s[0..n) with the NUL-terminated lit. */
-static bool ieq(const unsigned char *s, size_t n, const char *lit)
+/* Case-insensitive compare with a lowercase literal of length lit_len; the
+ * length test first makes a miss (the usual case) cost a couple of instructions. */
+static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_len)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (lit[i] == '\0' || ascii_lower(s[i]) != ascii_lower((unsigned char)lit[i])) {
+    if (n != lit_len) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_lower(s[i]) != (unsigned char)lit[i]) {
             return false;
         }
     }
-    return lit[n] == '\0';
+    return true;
+}
+
+#define ieq(s, n, lit) ieq_n((s), (n), (lit), sizeof(lit) - 1)
+
+/* Case-insensitive compare of s[0..n) with a NUL-terminated string of any case. */
+static bool ieq_str(const unsigned char *s, size_t n, const char *str)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (str[i] == '\0' || ascii_lower(s[i]) != ascii_lower((unsigned char)str[i])) {
+            return false;
+        }
+    }
+    return str[n] == '\0';
 }
 
 /* ---- Methods ------------------------------------------------------------------- */
@@ -370,11 +388,14 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
     const unsigned char *b = (const unsigned char *)buf;
     size_t pos = p->pos;
     int st;
+    /* The state lives in a local: stores through p (which may alias the
+     * bytes, as any char does) would otherwise force reloads on every byte. */
+    uint8_t state = p->state;
 
-    if (p->state == S_DONE) {
+    if (state == S_DONE) {
         return HTTP_PARSE_DONE;
     }
-    if (p->state == S_ERROR) {
+    if (state == S_ERROR) {
         return HTTP_PARSE_ERROR;
     }
 
@@ -383,38 +404,44 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
     while (pos < len) {
         unsigned char c = b[pos];
 
-        if (p->state >= S_METHOD && p->state <= S_RL_CR && pos - p->hdr_off >= lim->max_line) {
+        if (state >= S_METHOD && state <= S_RL_CR && pos - p->hdr_off >= lim->max_line) {
             return fail(p, pos, 414);
         }
-        if (p->state >= S_HDR_START && p->state <= S_END_CR &&
+        if (state >= S_HDR_START && state <= S_END_CR &&
             pos - p->hdr_off >= lim->max_headers) {
             return fail(p, pos, 431);
         }
 
-        switch (p->state) {
+        switch (state) {
         case S_START:
             if (c == '\n' || c == '\r') {
                 if (++p->skipped_lines > MAX_SKIPPED_LINES) {
                     return fail(p, pos, 400);
                 }
                 if (c == '\r') {
-                    p->state = S_SKIP_CR;
+                    state = S_SKIP_CR;
                 }
                 break;
             }
             p->hdr_off = pos;
             p->mark = pos;
-            p->state = S_METHOD;
+            state = S_METHOD;
             continue;  /* the same byte again, as the first of the method */
 
         case S_SKIP_CR:
             if (c != '\n') {
                 return fail(p, pos, 400);
             }
-            p->state = S_START;
+            state = S_START;
             break;
 
         case S_METHOD:
+            if (pos == p->mark && len - pos >= 4 && memcmp(b + pos, "GET ", 4) == 0) {
+                p->method = HTTP_GET;   /* fast path for the commonest method */
+                state = S_TARGET_START;
+                pos += 4;
+                continue;
+            }
             if (is_tchar(c)) {
                 if (pos - p->mark >= MAX_METHOD_LEN) {
                     return fail(p, pos, 400);
@@ -428,7 +455,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
             if (p->method < 0) {
                 return fail(p, pos, 501);
             }
-            p->state = S_TARGET_START;
+            state = S_TARGET_START;
             break;
 
         case S_TARGET_START:
@@ -436,10 +463,26 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
                 return fail(p, pos, 400);
             }
             p->target_off = pos;
-            p->state = S_TARGET;
+            state = S_TARGET;
             continue;
 
-        case S_TARGET:
+        case S_TARGET: {
+            /* Fast path: take the run of plain target bytes within both limits. */
+            size_t stop = p->hdr_off + lim->max_line;
+            if (p->target_off + lim->max_target < stop) {
+                stop = p->target_off + lim->max_target;
+            }
+            if (stop > len) {
+                stop = len;
+            }
+            size_t start = pos;
+            while (pos < stop && is_target_byte(b[pos])) {
+                pos++;
+            }
+            if (pos != start) {
+                continue;   /* the byte that stopped the run goes through the checks below */
+            }
+        }
             if (is_target_byte(c)) {
                 if (pos - p->target_off >= lim->max_target) {
                     return fail(p, pos, 414);
@@ -455,11 +498,19 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
                 return fail(p, pos, st);
             }
             p->mark = pos + 1;
-            p->state = S_VERSION;
+            state = S_VERSION;
             break;
 
         case S_VERSION: {
             size_t i = pos - p->mark;
+            if (i == 0 && len - pos >= 10 && pos + 10 - p->hdr_off <= lim->max_line &&
+                memcmp(b + pos, "HTTP/1.1\r\n", 10) == 0) {
+                p->version_minor = 1;   /* fast path for the commonest ending */
+                pos += 10;
+                p->hdr_off = pos;
+                state = S_HDR_START;
+                continue;
+            }
             bool ok;
             if (i < 5) {
                 ok = (c == (unsigned char)"HTTP/"[i]);
@@ -481,11 +532,11 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
             }
             p->version_minor = b[p->mark + 7] - '0';
             if (c == '\r') {
-                p->state = S_RL_CR;
+                state = S_RL_CR;
                 break;
             }
             p->hdr_off = pos + 1;
-            p->state = S_HDR_START;
+            state = S_HDR_START;
             break;
         }
 
@@ -494,12 +545,12 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
                 return fail(p, pos, 400);
             }
             p->hdr_off = pos + 1;
-            p->state = S_HDR_START;
+            state = S_HDR_START;
             break;
 
         case S_HDR_START:
             if (c == '\r') {
-                p->state = S_END_CR;
+                state = S_END_CR;
                 break;
             }
             if (c == '\n') {
@@ -509,10 +560,19 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
                 return fail(p, pos, 400);  /* obs-fold, control byte, empty name */
             }
             p->mark = pos;
-            p->state = S_NAME;
+            state = S_NAME;
             break;
 
-        case S_NAME:
+        case S_NAME: {
+            size_t stop = p->hdr_off + lim->max_headers < len ? p->hdr_off + lim->max_headers : len;
+            size_t start = pos;
+            while (pos < stop && is_tchar(b[pos])) {
+                pos++;
+            }
+            if (pos != start) {
+                continue;
+            }
+        }
             if (is_tchar(c)) {
                 break;
             }
@@ -520,7 +580,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
                 return fail(p, pos, 400);  /* whitespace before ':', no colon, ... */
             }
             p->name_end = pos;
-            p->state = S_OWS;
+            state = S_OWS;
             break;
 
         case S_OWS:
@@ -529,12 +589,27 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
             }
             p->val_off = pos;
             p->val_end = pos;
-            p->state = S_VALUE;
+            state = S_VALUE;
             continue;
 
-        case S_VALUE:
+        case S_VALUE: {
+            size_t stop = p->hdr_off + lim->max_headers < len ? p->hdr_off + lim->max_headers : len;
+            size_t start = pos, last = 0;
+            while (pos < stop && is_value_byte(b[pos])) {
+                if (!is_ows(b[pos])) {
+                    last = pos + 1;
+                }
+                pos++;
+            }
+            if (pos != start) {
+                if (last) {
+                    p->val_end = last;
+                }
+                continue;
+            }
+        }
             if (c == '\r') {
-                p->state = S_HDR_CR;
+                state = S_HDR_CR;
                 break;
             }
             if (c == '\n') {
@@ -557,7 +632,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
             if (st != 0) {
                 return fail(p, pos, st);
             }
-            p->state = S_HDR_START;
+            state = S_HDR_START;
             break;
 
         case S_END_CR:
@@ -572,6 +647,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
         pos++;
     }
     p->pos = pos;
+    p->state = state;
     return HTTP_PARSE_AGAIN;
 }
 
@@ -650,7 +726,7 @@ bool http_header_find(const char *block, size_t len, const char *name,
         if (!zv) {
             return false;
         }
-        if ((size_t)(zn - hn) == nl && ieq((const unsigned char *)hn, nl, name)) {
+        if ((size_t)(zn - hn) == nl && ieq_str((const unsigned char *)hn, nl, name)) {
             if (val) {
                 *val = hv;
             }

@@ -35,7 +35,9 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
     aux->path_len = p->path_len;
 
     aux->hdrs = aux->buf + p->hdr_off;
-    aux->hdrs_len = http_headers_compact(aux->hdrs, p->hdr_len, &aux->hdr_count);
+    aux->hdrs_len = p->hdr_len;
+    aux->hdr_count = 0;
+    aux->hdrs_raw = true;   /* most handlers read no header: compact on demand */
     aux->head_len = p->head_len;
     aux->raw_rd = aux->dec_rd = aux->dec_wr = p->head_len;
     aux->version_minor = p->version_minor;
@@ -238,6 +240,23 @@ int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket
     }
 }
 
+static void hdrs_compact(struct httpd_req_aux *aux)
+{
+    if (aux->hdrs_raw) {
+        aux->hdrs_len = http_headers_compact(aux->hdrs, aux->hdrs_len, &aux->hdr_count);
+        aux->hdrs_raw = false;
+    }
+}
+
+bool req_find_hdr(struct httpd_req_aux *aux, const char *field, const char **val, size_t *len)
+{
+    if (!aux || !aux->hdrs) {
+        return false;
+    }
+    hdrs_compact(aux);
+    return http_header_find(aux->hdrs, aux->hdrs_len, field, val, len);
+}
+
 /* ---- Accessors -------------------------------------------------------------------- */
 
 int httpd_req_to_sockfd(httpd_req_t *r)
@@ -251,7 +270,7 @@ int httpd_req_to_sockfd(httpd_req_t *r)
 static bool find_hdr(httpd_req_t *r, const char *field, const char **val, size_t *len)
 {
     struct httpd_req_aux *aux = HTTPD_AUX(r);
-    return aux && aux->hdrs && http_header_find(aux->hdrs, aux->hdrs_len, field, val, len);
+    return req_find_hdr(aux, field, val, len);
 }
 
 size_t httpd_req_get_hdr_value_len(httpd_req_t *r, const char *field)
@@ -377,7 +396,10 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
     if (!req || !req->aux || !buf) {
         return ESP_ERR_INVALID_ARG;
     }
-    const struct httpd_req_aux *aux = HTTPD_AUX(req);
+    struct httpd_req_aux *aux = HTTPD_AUX(req);
+    if (aux->hdrs) {
+        hdrs_compact(aux);   /* the documented form: name\0value\0 pairs */
+    }
     size_t n = buf_len < aux->head_len ? buf_len : aux->head_len;
     memcpy(buf, aux->buf, n);
     return ESP_OK;

@@ -118,9 +118,28 @@ esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *valu
     return ESP_OK;
 }
 
+/* Digits of v in base (10 or 16, lowercase) into out; returns their count.
+ * snprintf costs hundreds of instructions per call on the hot path. */
+static size_t fmt_uint(char *out, uint64_t v, unsigned base)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
 /* ---- Head building ---------------------------------------------------------------- */
 
 #define HEAD_STACK 512
+
+struct head;
+static void head_release(struct head *h);
 
 struct head {
     char  stack[HEAD_STACK];
@@ -128,66 +147,75 @@ struct head {
     size_t len;
 };
 
-static size_t put(char *dst, size_t at, const char *s, size_t n)
+/* Appends n bytes when they fit in cap; always advances at (so a first pass
+ * that does not fit still measures the whole head). */
+static size_t put(char *dst, size_t cap, size_t at, const char *s, size_t n)
 {
-    if (dst) {
+    if (at + n <= cap) {
         memcpy(dst + at, s, n);
     }
     return at + n;
 }
 
-#define PUTS(dst, at, lit) put((dst), (at), (lit), sizeof(lit) - 1)
+#define PUTS(dst, cap, at, lit) put((dst), (cap), (at), (lit), sizeof(lit) - 1)
 
-/* Writes the head into dst (or only measures it when dst is NULL).
+/* Writes the head into dst[0..cap) and returns its full length: when that is
+ * more than cap, nothing useful was written and the caller retries bigger.
  * framing: "Content-Length: N" / "Transfer-Encoding: chunked" line body, or NULL. */
-static size_t head_write(char *dst, const struct httpd_req_aux *aux, const char *framing)
+static size_t head_write(char *dst, size_t cap, const struct httpd_req_aux *aux, const char *framing,
+                         size_t framing_len)
 {
     size_t at = 0;
-    at = PUTS(dst, at, "HTTP/1.1 ");
-    at = put(dst, at, aux->status, strlen(aux->status));
-    at = PUTS(dst, at, "\r\nContent-Type: ");
-    at = put(dst, at, aux->content_type, strlen(aux->content_type));
-    at = PUTS(dst, at, "\r\n");
+    at = PUTS(dst, cap, at, "HTTP/1.1 ");
+    at = put(dst, cap, at, aux->status, strlen(aux->status));
+    at = PUTS(dst, cap, at, "\r\nContent-Type: ");
+    at = put(dst, cap, at, aux->content_type, strlen(aux->content_type));
+    at = PUTS(dst, cap, at, "\r\n");
     if (framing) {
-        at = put(dst, at, framing, strlen(framing));
-        at = PUTS(dst, at, "\r\n");
+        at = put(dst, cap, at, framing, framing_len);
+        at = PUTS(dst, cap, at, "\r\n");
     }
     for (unsigned i = 0; i < aux->n_resp_hdrs; i++) {
-        at = put(dst, at, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
-        at = PUTS(dst, at, ": ");
-        at = put(dst, at, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
-        at = PUTS(dst, at, "\r\n");
+        at = put(dst, cap, at, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
+        at = PUTS(dst, cap, at, ": ");
+        at = put(dst, cap, at, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
+        at = PUTS(dst, cap, at, "\r\n");
     }
     if (!aux->user_conn_hdr) {
         if (aux->close_after) {
-            at = PUTS(dst, at, "Connection: close\r\n");
+            at = PUTS(dst, cap, at, "Connection: close\r\n");
         } else if (aux->version_minor == 0) {
-            at = PUTS(dst, at, "Connection: keep-alive\r\n");
+            at = PUTS(dst, cap, at, "Connection: keep-alive\r\n");
         }
     }
-    return PUTS(dst, at, "\r\n");
+    return PUTS(dst, cap, at, "\r\n");
 }
 
-/* Builds the head; ESP_ERR_HTTPD_RESP_HDR when the essential lines exceed
- * max_req_hdr_len (upstream's rule), ESP_ERR_HTTPD_ALLOC_MEM when an unusually
- * large head cannot get a buffer. */
-static esp_err_t head_build(struct head *h, struct httpd_req_aux *aux, const char *framing)
+/* Builds the head, in one pass into the stack buffer when it fits (always,
+ * in practice). ESP_ERR_HTTPD_RESP_HDR when the status line and content type
+ * exceed max_req_hdr_len (upstream's rule), ESP_ERR_HTTPD_ALLOC_MEM when an
+ * unusually large head cannot get a buffer. */
+static esp_err_t head_build(struct head *h, struct httpd_req_aux *aux, const char *framing, size_t framing_len)
 {
     struct httpd_data *hd = HTTPD_DATA(aux->req.handle);
-    size_t essential = strlen(aux->status) + strlen(aux->content_type) + (framing ? strlen(framing) : 0) + 32;
-    if (essential + 1 > hd->max_hdr) {
-        return ESP_ERR_HTTPD_RESP_HDR;
-    }
     /* The request ends here if the client is waiting to be told to send its body. */
     if (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux)) {
         aux->close_after = true;
     }
-    h->len = head_write(NULL, aux, framing);
-    h->buf = h->len <= HEAD_STACK ? h->stack : malloc(h->len);
-    if (!h->buf) {
-        return ESP_ERR_HTTPD_ALLOC_MEM;
+    h->buf = h->stack;
+    h->len = head_write(h->stack, HEAD_STACK, aux, framing, framing_len);
+    if (h->len > HEAD_STACK) {
+        h->buf = malloc(h->len);
+        if (!h->buf) {
+            return ESP_ERR_HTTPD_ALLOC_MEM;
+        }
+        head_write(h->buf, h->len, aux, framing, framing_len);
     }
-    head_write(h->buf, aux, framing);
+    size_t essential = strlen(aux->status) + strlen(aux->content_type) + framing_len + 32;
+    if (essential + 1 > hd->max_hdr) {
+        head_release(h);
+        return ESP_ERR_HTTPD_RESP_HDR;
+    }
     return ESP_OK;
 }
 
@@ -233,10 +261,10 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
         return err;
     }
     struct httpd_req_aux *aux = HTTPD_AUX(r);
-    char framing[48];
-    snprintf(framing, sizeof framing, "Content-Length: %zu", (size_t)buf_len);
+    char framing[48] = "Content-Length: ";
+    size_t framing_len = 16 + fmt_uint(framing + 16, (uint64_t)buf_len, 10);
     struct head h;
-    err = head_build(&h, aux, framing);
+    err = head_build(&h, aux, framing, framing_len);
     if (err != ESP_OK) {
         return err;
     }
@@ -265,7 +293,7 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
     int n = 0;
     struct head h = { .buf = NULL };
     if (!aux->chunk_head_sent) {
-        err = head_build(&h, aux, framed ? "Transfer-Encoding: chunked" : NULL);
+        err = head_build(&h, aux, framed ? "Transfer-Encoding: chunked" : NULL, framed ? 26 : 0);
         if (err != ESP_OK) {
             return err;
         }
@@ -277,8 +305,10 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
     bool body = r->method != HTTP_HEAD;
     if (buf_len > 0 && body) {
         if (framed) {
-            int sl = snprintf(size_line, sizeof size_line, "%zx\r\n", (size_t)buf_len);
-            iov[n++] = (struct iovec){ .iov_base = size_line, .iov_len = (size_t)sl };
+            size_t sl = fmt_uint(size_line, (uint64_t)buf_len, 16);
+            size_line[sl++] = '\r';
+            size_line[sl++] = '\n';
+            iov[n++] = (struct iovec){ .iov_base = size_line, .iov_len = sl };
         }
         iov[n++] = (struct iovec){ .iov_base = (void *)buf, .iov_len = (size_t)buf_len };
         if (framed) {

@@ -34,6 +34,7 @@ static void slot_reset(struct httpd_req_aux *aux)
     aux->head_len = aux->raw_rd = aux->dec_rd = aux->dec_wr = 0;
     aux->hdrs = NULL;
     aux->hdrs_len = aux->hdr_count = 0;
+    aux->hdrs_raw = false;
     aux->in_handler = false;
     aux->async = false;
 }
@@ -617,6 +618,7 @@ static void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux)
     r->ignore_sess_ctx_changes = aux->sess->ignore_sess_ctx_changes;
     aux->hdrs = NULL;
     aux->hdrs_len = aux->hdr_count = 0;
+    aux->hdrs_raw = false;
     aux->version_minor = 1;
     aux->chunked = false;
     aux->body_left = 0;
@@ -713,7 +715,7 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
     const char *upg;
     size_t upg_len;
 #if CONFIG_HTTPD_WS_SUPPORT
-    bool ws_upgrade = upgrade && http_header_find(aux->hdrs, aux->hdrs_len, "Upgrade", &upg, &upg_len) &&
+    bool ws_upgrade = upgrade && req_find_hdr(aux, "Upgrade", &upg, &upg_len) &&
                       upg_len == 9 && strncasecmp(upg, "websocket", 9) == 0;
 #else
     bool ws_upgrade = false;
@@ -849,11 +851,14 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
             continue;
         }
 #endif
-        if (!aux->head_started) {
-            aux->head_started = true;
-            timer_set(hd, s, TIMER_RECV);   /* the whole head must arrive in time */
-        }
         int rc = http_parse_head(&aux->parser, aux->buf, aux->len, &lim);
+        if (rc == HTTP_PARSE_AGAIN && !aux->head_started) {
+            /* The whole head must arrive within recv_wait_timeout of its first
+             * byte. Armed only when a head is incomplete: in the same loop turn
+             * as that byte, and not at all for the usual one-packet head. */
+            aux->head_started = true;
+            timer_set(hd, s, TIMER_RECV);
+        }
         if (rc == HTTP_PARSE_AGAIN) {
             if (aux->len == aux->cap) {
                 timer_clear(hd, s);

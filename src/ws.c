@@ -24,7 +24,7 @@ static bool hdr_equals(httpd_req_t *r, const char *field, const char *want)
     const char *v;
     size_t len;
     struct httpd_req_aux *aux = HTTPD_AUX(r);
-    return http_header_find(aux->hdrs, aux->hdrs_len, field, &v, &len) && len == strlen(want) &&
+    return req_find_hdr(aux, field, &v, &len) && len == strlen(want) &&
            strncasecmp(v, want, len) == 0;
 }
 
@@ -100,11 +100,11 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         refuse(r, "Unsupported upgrade", false);
     } else if (r->method != HTTP_GET || aux->version_minor == 0) {
         refuse(r, "WebSocket handshake needs GET over HTTP/1.1", false);
-    } else if (!http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Version", &key, &key_len)) {
+    } else if (!req_find_hdr(aux, "Sec-WebSocket-Version", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Version header", true);
     } else if (!hdr_equals(r, "Sec-WebSocket-Version", "13")) {
         refuse(r, "WebSocket version not supported", true);   /* RFC 6455 4.2.2: names what we speak */
-    } else if (!http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Key", &key, &key_len)) {
+    } else if (!req_find_hdr(aux, "Sec-WebSocket-Key", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Key header", false);
     } else if (key_len != WS_KEY_LEN || ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
         refuse(r, "Invalid Sec-WebSocket-Key header", false);
@@ -121,7 +121,7 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         const char *offered;
         size_t offered_len;
         bool proto = rt->subprotocol[0] &&
-                     http_header_find(aux->hdrs, aux->hdrs_len, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                     req_find_hdr(aux, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
                      list_has(offered, offered_len, rt->subprotocol);
         int n = snprintf(head, sizeof head,
                          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -181,6 +181,7 @@ void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
     snprintf((char *)r->uri, sizeof r->uri, "%s", s->ws_uri ? s->ws_uri : "");
     aux->hdrs = NULL;
     aux->hdrs_len = aux->hdr_count = 0;
+    aux->hdrs_raw = false;
     aux->head_len = 0;
     aux->chunked = false;
     aux->body_left = 0;
