@@ -176,6 +176,7 @@ struct httpd_sess {
 
 struct uri_entry {
     char           *uri;          /* strdup'd template; NULL = free slot */
+    size_t          uri_len;
     httpd_method_t  method;
     esp_err_t     (*handler)(httpd_req_t *r);
     void           *user_ctx;

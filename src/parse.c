@@ -23,26 +23,43 @@ static bool is_alpha(unsigned char c)
 
 static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
 
-/* RFC 9110 5.6.2 tchar, as a table: the hot loops test one byte per lookup. */
-static const uint8_t TCHAR[256] = {
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+/* Byte classes, as one table: the hot loops test one byte per lookup.
+ *   C_TCHAR  RFC 9110 5.6.2 tchar
+ *   C_TARGET request-target bytes: visible ASCII and obs-text
+ *   C_VALUE  field-value bytes: field-vchar, obs-text, SP, HTAB */
+enum { C_TCHAR = 1, C_TARGET = 2, C_VALUE = 4 };
+
+#define R4(x)   x, x, x, x
+#define R16(x)  R4(x), R4(x), R4(x), R4(x)
+#define TV      (C_TARGET | C_VALUE)
+#define TTV     (C_TCHAR | C_TARGET | C_VALUE)
+static const uint8_t CLASS[256] = {
+    /* 0x00-0x0F */ 0, 0, 0, 0, 0, 0, 0, 0, 0, C_VALUE, 0, 0, 0, 0, 0, 0,
+    /* 0x10-0x1F */ R16(0),
+    /* 0x20-0x2F  SP ! " # $ % & ' ( ) * + , - . / */
+    C_VALUE, TTV, TV, TTV, TTV, TTV, TTV, TTV, TV, TV, TTV, TTV, TV, TTV, TTV, TV,
+    /* 0x30-0x3F  0-9 : ; < = > ? */
+    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TV, TV, TV, TV, TV,
+    /* 0x40-0x4F  @ A-O */
+    TV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV,
+    /* 0x50-0x5F  P-Z [ \ ] ^ _ */
+    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TV, TV, TTV, TTV,
+    /* 0x60-0x6F  ` a-o */
+    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV,
+    /* 0x70-0x7F  p-z { | } ~ DEL */
+    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TTV, TV, TTV, 0,
+    /* 0x80-0xFF  obs-text */
+    R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV),
 };
+#undef R4
+#undef R16
+#undef TV
+#undef TTV
 
-static inline bool is_tchar(unsigned char c) { return TCHAR[c] != 0; }
+static inline bool is_tchar(unsigned char c) { return (CLASS[c] & C_TCHAR) != 0; }
 
-/* Request-target bytes: visible ASCII and obs-text. */
-static bool is_target_byte(unsigned char c) { return (c >= 0x21 && c != 0x7F); }
-
-/* Field-value bytes (field-vchar or SP/HTAB). */
-static bool is_value_byte(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7F); }
+static inline bool is_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET) != 0; }
+static inline bool is_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
 
 int http_hex_value(int c)
 {
@@ -594,15 +611,16 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
 
         case S_VALUE: {
             size_t stop = p->hdr_off + lim->max_headers < len ? p->hdr_off + lim->max_headers : len;
-            size_t start = pos, last = 0;
+            size_t start = pos;
             while (pos < stop && is_value_byte(b[pos])) {
-                if (!is_ows(b[pos])) {
-                    last = pos + 1;
-                }
                 pos++;
             }
             if (pos != start) {
-                if (last) {
+                size_t last = pos;   /* trailing OWS is not part of the value */
+                while (last > start && is_ows(b[last - 1])) {
+                    last--;
+                }
+                if (last > start) {
                     p->val_end = last;
                 }
                 continue;

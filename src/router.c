@@ -87,7 +87,7 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
         goto out;
     }
     hd->handlers[n] = (struct uri_entry){
-        .uri = copy, .method = uri_handler->method,
+        .uri = copy, .uri_len = ulen, .method = uri_handler->method,
         .handler = uri_handler->handler, .user_ctx = uri_handler->user_ctx,
     };
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -166,7 +166,9 @@ int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int 
     pthread_mutex_lock(&hd->uri_lock);
     for (unsigned i = 0; i < hd->config.max_uri_handlers && hd->handlers[i].uri; i++) {
         const struct uri_entry *e = &hd->handlers[i];
-        if (!uri_matches(hd, e->uri, path, path_len)) {
+        bool match = hd->config.uri_match_fn ? hd->config.uri_match_fn(e->uri, path, path_len)
+                                             : e->uri_len == path_len && memcmp(e->uri, path, path_len) == 0;
+        if (!match) {
             continue;
         }
         if ((int)e->method == method || (int)e->method == HTTP_ANY) {

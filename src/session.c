@@ -987,6 +987,13 @@ void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, 
 
 void sess_expire_timers(struct httpd_data *hd)
 {
+    bool any = false;
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
+        any |= hd->timers[k].head != NULL;
+    }
+    if (!any) {
+        return;   /* the usual case: no clock read */
+    }
     uint64_t now = port_now_ms();
     for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
         struct httpd_sess *s;
