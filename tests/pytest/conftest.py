@@ -9,10 +9,17 @@ Fixtures:
                   module; each test checks afterwards that the process is still alive)
   server_factory  start(*args) -> a function-scoped server with extra command line
                   arguments (e.g. "--recv-timeout", "1"); stopped after the test
+  firmware        start(binary, *args, **options) or start(Firmware) -> any program of
+                  $HTTPD_BUILD_DIR (tests/server/*.c, examples), stopped after the test
 Every server is stopped with SIGTERM at teardown, and the teardown asserts exit
 code 0 and no AddressSanitizer / LeakSanitizer / UBSan report on stderr.
+
+Firmware (see its docstring) is the one process helper of every test module: start on
+a free port, wait until ready, stop with SIGTERM, check the exit (plus per-program
+checks such as the FINAL line, parsed with final_line()).
 """
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -390,97 +397,202 @@ def ipv6_loopback_available():
         return False
 
 
-class ServerProcess:
-    """A running test_server."""
+READY_LINE = "READY {port}\n"     # what the tests/server programs print on stdout when serving
 
-    def __init__(self, args):
+
+def accepts_connections(fw):
+    """A Firmware ready= callable: true once fw's port accepts a TCP connection."""
+    try:
+        with socket.create_connection((fw.host, fw.port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def final_line(text, regex, keys=None):
+    """Parses the FINAL line a firmware prints after httpd_stop() returned.
+    regex: a compiled pattern searched in text. keys given: dict(zip(keys, the
+    pattern's groups as ints)); else group 1 as "k=v" pairs (ints where numeric).
+    None when the line is absent."""
+    m = regex.search(text)
+    if not m:
+        return None
+    if keys is not None:
+        return dict(zip(keys, map(int, m.groups())))
+    out = {}
+    for kv in m.group(1).split():
+        k, _, v = kv.partition("=")
+        out[k] = int(v) if re.fullmatch(r"-?\d+", v) else v
+    return out
+
+
+class Firmware:
+    """One program of $HTTPD_BUILD_DIR (test firmware or example) run as a child process,
+    with stdout and stderr in files.
+
+    binary         file name in BUILD_DIR (test_server, ws_server, example_simple, ...)
+    args           extra command line arguments
+    port_arg       True: the port goes on the command line as "--port N" (before args);
+                   False: in the environment variable PORT (the examples)
+    ready          when the program serves: a string looked for on stdout (formatted with
+                   port=, default "READY <port>\\n"), or a callable(fw) -> bool
+    env            extra environment variables (ASAN_OPTIONS / UBSAN_OPTIONS get defaults)
+    markers        strings that must not show on stderr besides SANITIZER_MARKERS
+    on_exit        callable(fw), run once after the process ended (e.g. parse a FINAL line)
+    check          callable(fw) -> list of extra problems, reported by problems()
+    ready_timeout  seconds until ready; stop_timeout: seconds from the signal to the exit
+
+    A program that prints START_FAILED (e.g. it lost the race for its port) is retried on
+    another port by start(). stop() sends SIGTERM (kill after stop_timeout: returncode
+    "hung ..."), records returncode, stop_seconds, stdout_final and stderr_final;
+    problems() stops it and lists what is wrong with the way it ended (exit code not 0, a
+    marker on stderr, check()); assert_clean_exit() asserts there is nothing.
+    """
+
+    def __init__(self, binary, args=(), ready=READY_LINE, port_arg=True, env=None, markers=(),
+                 on_exit=None, check=None, ready_timeout=READY_TIMEOUT, stop_timeout=STOP_TIMEOUT):
+        self.name = binary
+        self.exe = BUILD_DIR / binary
         self.args = list(args)
+        self.ready = ready
+        self.port_arg = port_arg
+        self.env = dict(env or {})
+        self.markers = tuple(SANITIZER_MARKERS) + tuple(markers)
+        self.on_exit = on_exit
+        self.check = check
+        self.ready_timeout = ready_timeout
+        self.stop_timeout = stop_timeout
         self.host = HOST
         self.port = None
         self.proc = None
-        self.tmpdir = tempfile.TemporaryDirectory(prefix="httpd-test-")
+        self.tmpdir = None
+        self._reset()
+
+    def _reset(self):
+        self.proc = None
+        self.returncode = None
+        self.stop_seconds = None
+        self.stdout_final = ""
+        self.stderr_final = None          # set by stop()
+        self.tmpdir = tempfile.TemporaryDirectory(prefix="httpd-%s-" % self.name)
         self.stdout_path = Path(self.tmpdir.name) / "stdout"
         self.stderr_path = Path(self.tmpdir.name) / "stderr"
-        self.returncode = None
-        self._stderr_final = None
 
     # -- lifecycle --
+    def is_ready(self):
+        if callable(self.ready):
+            return self.ready(self)
+        return self.ready.format(port=self.port) in self.stdout_text()
+
     def launch(self, port):
-        """Starts the process on port. Returns 'READY', or the START_FAILED line."""
-        if not SERVER_BIN.exists():
-            pytest.fail("test_server not built: %s (set HTTPD_BUILD_DIR)" % SERVER_BIN)
+        """Starts the process on port. Returns 'READY', 'START_FAILED <stdout>' or
+        'EXITED <code>: <stderr tail>'; fails the test if it is not ready in time."""
+        if not self.exe.exists():
+            pytest.fail("%s not built: %s (set HTTPD_BUILD_DIR)" % (self.name, self.exe))
+        if self.proc is not None:
+            self._reset()
         self.port = port
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+        env.update(self.env)
+        argv = [str(self.exe)]
+        if self.port_arg:
+            argv += ["--port", str(port)]
+        else:
+            env["PORT"] = str(port)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen([str(SERVER_BIN), "--port", str(port)] + self.args,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        deadline = time.monotonic() + READY_TIMEOUT
+            self.proc = subprocess.Popen(argv + self.args, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=err)
+        deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
-            text = self.stdout_path.read_text(errors="replace")
-            if "READY %d\n" % port in text:
+            if self.is_ready():
                 return "READY"
+            text = self.stdout_text()
             if "START_FAILED" in text:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-                self.returncode = self.proc.returncode
-                return text.strip()
+                self.stop()
+                return "START_FAILED " + text.strip()
             if self.proc.poll() is not None:
-                self.returncode = self.proc.returncode
-                return "EXITED %d: %s" % (self.proc.returncode, self.stderr_text()[-3000:])
+                self.stop()
+                return "EXITED %s: %s" % (self.returncode, self.stderr_text()[-3000:])
             time.sleep(0.01)
         self._kill()
-        pytest.fail("test_server did not print READY within %ss; stderr:\n%s"
-                    % (READY_TIMEOUT, self.stderr_text()[-3000:]))
+        pytest.fail("%s did not get ready within %ss; stderr:\n%s"
+                    % (self.name, self.ready_timeout, self.stderr_text()[-3000:]))
+
+    def start(self, retries=5):
+        """Launches on a free port (another one while it reports START_FAILED);
+        returns self, or fails the test."""
+        last = None
+        for _ in range(retries):
+            res = self.launch(free_port())
+            if res == "READY":
+                return self
+            last = res
+            if not res.startswith("START_FAILED"):
+                break
+        pytest.fail("%s %s did not start: %s" % (self.name, " ".join(self.args), last))
 
     def _kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT)
+            self.proc.wait(timeout=self.stop_timeout)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stderr_text(self):
-        if self._stderr_final is not None:
-            return self._stderr_final
+    @staticmethod
+    def _read(path):
         try:
-            return self.stderr_path.read_text(errors="replace")
+            return path.read_text(errors="replace")
         except FileNotFoundError:
             return ""
 
+    def stdout_text(self):
+        return self.stdout_final if self.stderr_final is not None else self._read(self.stdout_path)
+
+    def stderr_text(self):
+        return self.stderr_final if self.stderr_final is not None else self._read(self.stderr_path)
+
     def stop(self, sig=signal.SIGTERM):
-        """Stops the process; returns its exit code (negative: killed by a signal)."""
+        """Stops the process (once); returns its exit code (negative: killed by a signal)."""
         if self.proc is None:
             return None
-        if self._stderr_final is not None:
+        if self.stderr_final is not None:
             return self.returncode
         if self.proc.poll() is None:
+            t0 = time.monotonic()
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
+                self.proc.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT)
-                self.returncode = "hung (killed after %ss)" % STOP_TIMEOUT
+                self.proc.wait(timeout=self.stop_timeout)
+                self.returncode = "hung (killed after %ss)" % self.stop_timeout
+            self.stop_seconds = time.monotonic() - t0
         if self.returncode is None:
             self.returncode = self.proc.returncode
-        self._stderr_final = self.stderr_text()
+        self.stdout_final = self._read(self.stdout_path)
+        self.stderr_final = self._read(self.stderr_path)
         self.tmpdir.cleanup()
+        if self.on_exit is not None:
+            self.on_exit(self)
         return self.returncode
 
     def problems(self):
-        """Stops the server and lists what is wrong with the way it ended."""
+        """Stops the process and lists what is wrong with the way it ended."""
         rc = self.stop()
         out = []
         err = self.stderr_text()
         if rc != 0:
-            out.append("test_server (%s) exit code %s, expected 0" % (" ".join(self.args), rc))
-        for m in SANITIZER_MARKERS:
+            out.append("%s (%s) exit code %s, expected 0" % (self.name, " ".join(self.args), rc))
+        for m in self.markers:
             if m in err:
-                out.append("test_server stderr contains %r" % m)
+                out.append("%s stderr contains %r" % (self.name, m))
         if out:
             out.append("stderr tail:\n" + err[-6000:])
+        if self.check is not None:
+            out += self.check(self)
         return out
 
     def assert_clean_exit(self):
@@ -508,20 +620,25 @@ class ServerProcess:
         return r
 
 
+def assert_all_clean(firmwares):
+    """Stops every Firmware and asserts none of them has problems()."""
+    problems = []
+    for fw in firmwares:
+        problems += fw.problems()
+    assert not problems, "\n".join(problems)
+
+
+class ServerProcess(Firmware):
+    """A test_server (tests/server/test_server.c) with args."""
+
+    def __init__(self, args):
+        super().__init__("test_server", args)
+
+
 def start_server(args=(), retries=5):
     """Starts test_server with DEFAULT_ARGS + args on a free port (retrying if the port
     was taken meanwhile). Fails the test if it does not start."""
-    last = None
-    for _ in range(retries):
-        srv = ServerProcess(list(DEFAULT_ARGS) + list(args))
-        res = srv.launch(free_port())
-        if res == "READY":
-            return srv
-        last = res
-        srv.stop()
-        if not res.startswith("START_FAILED"):
-            break
-    pytest.fail("test_server %s did not start: %s" % (" ".join(args), last))
+    return ServerProcess(list(DEFAULT_ARGS) + list(args)).start(retries)
 
 
 def run_expect_start_failure(args, timeout=READY_TIMEOUT):
@@ -533,6 +650,23 @@ def run_expect_start_failure(args, timeout=READY_TIMEOUT):
 
 
 # ---- Fixtures -----------------------------------------------------------------------
+
+@pytest.fixture
+def firmware():
+    """start(fw) or start(binary, *args, **options) -> a started Firmware (fw: an
+    unstarted Firmware, e.g. of a subclass; else Firmware(binary, args, **options));
+    every one is stopped at teardown, which asserts none has problems()."""
+    started = []
+
+    def start(binary, *args, **options):
+        fw = binary if isinstance(binary, Firmware) else Firmware(binary, args, **options)
+        fw.start()
+        started.append(fw)
+        return fw
+
+    yield start
+    assert_all_clean(started)
+
 
 @pytest.fixture(scope="module")
 def module_server():
@@ -551,20 +685,9 @@ def server(module_server):
 
 
 @pytest.fixture
-def server_factory():
+def server_factory(firmware):
     """start(*args) -> a dedicated server for this test, stopped and checked at teardown."""
-    servers = []
-
-    def start(*args):
-        srv = start_server(args)
-        servers.append(srv)
-        return srv
-
-    yield start
-    problems = []
-    for srv in servers:
-        problems += srv.problems()
-    assert not problems, "\n".join(problems)
+    return lambda *args: firmware(ServerProcess(list(DEFAULT_ARGS) + list(args)))
 
 
 def pytest_report_header(config):

@@ -12,23 +12,14 @@ Both live in $HTTPD_BUILD_DIR. Every process is stopped with SIGTERM at teardown
 which asserts exit code 0 and no sanitizer report; async_server must also report
 as many completed copies as it began (its FINAL line).
 """
-import os
 import re
 import signal
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import (BUILD_DIR, HOST, READY_TIMEOUT, SANITIZER_MARKERS, STOP_TIMEOUT, Conn,
-                      ServerProcess, body_req, chunked_body, free_port, get_req, post_req)
-
-ASYNC_BIN = BUILD_DIR / "async_server"
-EXAMPLE_BIN = BUILD_DIR / "example_async_handlers"
+from conftest import HOST, Firmware, body_req, chunked_body, final_line, get_req, post_req
 
 TICKS = 3
 INTERVAL_MS = 300
@@ -41,167 +32,58 @@ FINAL_RE = re.compile(r"FINAL begun=(\d+) completed=(\d+) complete_errors=(\d+) 
 
 # ---- Processes ----------------------------------------------------------------------
 
-class AsyncServer(ServerProcess):
-    """tests/server/async_server.c, ready when it prints READY <port>."""
+FINAL_KEYS = ("begun", "completed", "complete_errors", "send_errors", "ctx_allocs", "ctx_frees")
+
+
+def _parse_final(srv):
+    srv.final = final_line(srv.stdout_final, FINAL_RE, FINAL_KEYS)
+
+
+def _final_problems(srv):
+    if srv.final is None:
+        return ["async_server printed no FINAL line; stdout:\n" + srv.stdout_final[-2000:]]
+    out = []
+    f = srv.final
+    if f["completed"] != f["begun"] or f["complete_errors"]:
+        out.append("async copies not all completed: %r" % (f,))
+    if f["ctx_frees"] != f["ctx_allocs"]:
+        out.append("session contexts leaked: %r" % (f,))
+    return out
+
+
+class AsyncServer(Firmware):
+    """tests/server/async_server.c; final: the FINAL line as a dict, after stop()."""
 
     def __init__(self, args):
-        super().__init__(args)
-        self.final = None       # dict parsed from the FINAL line, after stop()
-        self.stdout_final = ""
-
-    def launch(self, port):
-        if not ASYNC_BIN.exists():
-            pytest.fail("async_server not built: %s (set HTTPD_BUILD_DIR)" % ASYNC_BIN)
-        self.port = port
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen([str(ASYNC_BIN), "--port", str(port)] + self.args, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            text = self.stdout_path.read_text(errors="replace")
-            if "READY %d\n" % port in text:
-                return "READY"
-            if "START_FAILED" in text or self.proc.poll() is not None:
-                self.stop()
-                return "START_FAILED " + text.strip()
-            time.sleep(0.01)
-        self._kill()
-        pytest.fail("async_server did not print READY; stderr:\n" + self.stderr_text()[-3000:])
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is not None and self._stderr_final is None:
-            if self.proc.poll() is None:
-                self.proc.send_signal(sig)
-                try:
-                    self.proc.wait(timeout=STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    pass   # the base class kills it and records the hang
-            self.stdout_final = self.stdout_path.read_text(errors="replace")
-            m = FINAL_RE.search(self.stdout_final)
-            if m:
-                keys = ("begun", "completed", "complete_errors", "send_errors", "ctx_allocs", "ctx_frees")
-                self.final = dict(zip(keys, map(int, m.groups())))
-        return super().stop(sig)
-
-    def problems(self):
-        out = [p.replace("test_server", "async_server", 1) for p in super().problems()]
-        if self.final is None:
-            out.append("async_server printed no FINAL line; stdout:\n" + self.stdout_final[-2000:])
-        else:
-            f = self.final
-            if f["completed"] != f["begun"] or f["complete_errors"]:
-                out.append("async copies not all completed: %r" % (f,))
-            if f["ctx_frees"] != f["ctx_allocs"]:
-                out.append("session contexts leaked: %r" % (f,))
-        return out
+        super().__init__("async_server", args, on_exit=_parse_final, check=_final_problems)
+        self.final = None
 
 
-class Example:
-    """examples/async_handlers, ready when it logs its /long settings."""
+class Example(Firmware):
+    """examples/async_handlers (port in env PORT), ready when it logs its /long settings."""
 
-    def __init__(self, env):
-        if not EXAMPLE_BIN.exists():
-            pytest.fail("example_async_handlers not built: %s (set HTTPD_BUILD_DIR)" % EXAMPLE_BIN)
-        self.port = free_port()
-        self.tmpdir = tempfile.TemporaryDirectory(prefix="httpd-async-example-")
-        self.err_path = Path(self.tmpdir.name) / "stderr"
-        self.returncode = None
-        self.stop_seconds = None
-        full_env = dict(os.environ, PORT=str(self.port))
-        full_env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        full_env.update(env)
-        with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([str(EXAMPLE_BIN)], env=full_env, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while "/long: " not in self.log():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("example_async_handlers did not start:\n" + self.log()[-3000:])
-            time.sleep(0.01)
+    def __init__(self, ticks, interval_ms):
+        super().__init__("example_async_handlers", port_arg=False,
+                         env={"LONG_TICKS": str(ticks), "LONG_INTERVAL_MS": str(interval_ms)},
+                         ready=lambda ex: "/long: " in ex.log())
 
     def log(self):
-        try:
-            return self.err_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+        return self.stderr_text()
 
-    def conn(self, timeout=10.0):
-        return Conn(HOST, self.port, timeout=timeout)
-
-    def stop(self):
-        if self.returncode is None:
-            t0 = time.monotonic()
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.returncode = self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT)
-                self.returncode = "hung (killed after %ss)" % STOP_TIMEOUT
-            self.stop_seconds = time.monotonic() - t0
-        return self.returncode
-
-    def problems(self):
-        rc = self.stop()
-        log = self.log()
-        self.tmpdir.cleanup()
-        out = []
-        if rc != 0:
-            out.append("example_async_handlers exit code %s, expected 0" % (rc,))
-        out += ["example stderr contains %r" % m for m in SANITIZER_MARKERS if m in log]
-        if out:
-            out.append("stderr tail:\n" + log[-6000:])
-        return out
+    def conn(self, timeout=10.0, host=None):
+        return super().conn(timeout, host)
 
 
 @pytest.fixture
-def example():
+def example(firmware):
     """start(ticks=TICKS, interval_ms=INTERVAL_MS) -> a running example."""
-    started = []
-
-    def start(ticks=TICKS, interval_ms=INTERVAL_MS):
-        ex = Example({"LONG_TICKS": str(ticks), "LONG_INTERVAL_MS": str(interval_ms)})
-        started.append(ex)
-        return ex
-
-    yield start
-    problems = []
-    for ex in started:
-        problems += ex.problems()
-    assert not problems, "\n".join(problems)
-
-
-def start_async(args=(), retries=5):
-    last = None
-    for _ in range(retries):
-        srv = AsyncServer(list(args))
-        res = srv.launch(free_port())
-        if res == "READY":
-            return srv
-        last = res
-    pytest.fail("async_server %s did not start: %s" % (" ".join(args), last))
+    return lambda ticks=TICKS, interval_ms=INTERVAL_MS: firmware(Example(ticks, interval_ms))
 
 
 @pytest.fixture
-def async_factory():
+def async_factory(firmware):
     """start(*args) -> a running async_server; checked at teardown."""
-    servers = []
-
-    def start(*args):
-        srv = start_async(args)
-        servers.append(srv)
-        return srv
-
-    yield start
-    problems = []
-    for srv in servers:
-        problems += srv.problems()
-    assert not problems, "\n".join(problems)
+    return lambda *args: firmware(AsyncServer(args))
 
 
 @pytest.fixture

@@ -12,72 +12,36 @@ Python stdlib + pytest only.
 """
 
 import http.client
-import os
 import random
 import re
 import signal
 import socket
 import string
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR", REPO / "build" / "asan"))
+from conftest import Firmware, accepts_connections
 
 SOCK_TIMEOUT = 10.0     # every socket operation
 START_TIMEOUT = 15.0    # until the example accepts connections
 STOP_TIMEOUT = 15.0     # from SIGTERM to exit
 LOG_TIMEOUT = 5.0       # until an expected log line shows up
 
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
+class Example(Firmware):
+    """One example program (examples/<name>/main.c, port in env PORT), ready once it
+    accepts connections; stdout and stderr go to files."""
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Example:
-    """One running example process; stdout and stderr go to files."""
-
-    def __init__(self, name, workdir):
-        self.name = name
-        self.exe = BUILD_DIR / f"example_{name}"
-        if not self.exe.exists():
-            pytest.fail(f"{self.exe} is not built (set HTTPD_BUILD_DIR)")
-        self.port = free_port()
-        self.out_path = workdir / f"{name}.stdout"
-        self.err_path = workdir / f"{name}.stderr"
-        self.proc = None
-        self.returncode = None
-
-    def start(self):
-        env = dict(os.environ, PORT=str(self.port))
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([str(self.exe)], env=env, stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"{self.name} exited early with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail(f"{self.name} did not accept connections on port {self.port} "
-                    f"within {START_TIMEOUT} s:\n{self.log()}")
+    def __init__(self, name):
+        super().__init__(f"example_{name}", port_arg=False, ready=accepts_connections,
+                         ready_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
 
     def log(self):
-        return self.err_path.read_text(errors="replace") if self.err_path.exists() else ""
+        return self.stderr_text()
 
     def stdout(self):
-        return self.out_path.read_text(errors="replace") if self.out_path.exists() else ""
+        return self.stdout_text()
 
     def wait_log(self, text, count=1, timeout=LOG_TIMEOUT):
         """Waits until text occurs at least count times in stderr."""
@@ -91,44 +55,14 @@ class Example:
                                      f"log:\n{log[-4000:]}")
             time.sleep(0.05)
 
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None or self.returncode is not None:
-            return self.returncode
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            self.returncode = self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT)
-            self.returncode = "hung"
-        return self.returncode
-
     def check_clean_exit(self):
-        rc = self.stop()
-        log = self.log()
-        for marker in SANITIZER_MARKERS:
-            assert marker not in log, f"{self.name}: {marker!r} on stderr:\n{log[-8000:]}"
-        assert rc == 0, f"{self.name} exited with {rc}; stderr:\n{log[-4000:]}"
+        self.assert_clean_exit()
 
 
 @pytest.fixture
-def run_example(tmp_path):
-    started = []
-
-    def start(name):
-        ex = Example(name, tmp_path)
-        started.append(ex)
-        return ex.start()
-
-    yield start
-    errors = []
-    for ex in started:
-        try:
-            ex.check_clean_exit()
-        except AssertionError as e:
-            errors.append(str(e))
-    assert not errors, "\n\n".join(errors)
+def run_example(firmware):
+    """start(name) -> a running example_<name>; stopped and checked at teardown."""
+    return lambda name: firmware(Example(name))
 
 
 # ---- A small raw HTTP/1.1 client (to see exactly when the server closes) ---------
@@ -410,8 +344,8 @@ def test_simple_lru_purge(run_example):
             s.close()
 
 
-def test_simple_sigint(tmp_path):
-    ex = Example("simple", tmp_path).start()
+def test_simple_sigint():
+    ex = Example("simple").start()
     try:
         status, _, _ = get(ex, "/hello")
         assert status == 200

@@ -6,140 +6,44 @@ the work queue, and httpd_stop with 100 clients mid-request.
 
 sess_server keeps counters (/stats) of every hook call and context free, and prints
 a FINAL line on stderr after httpd_stop() returned."""
-import os
 import re
-import signal
 import socket
 import struct
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import (BUILD_DIR, HOST, SANITIZER_MARKERS, Conn, free_port,
-                      get_req, post_req, response_bytes)
+from conftest import (HOST, Conn, Firmware, final_line, get_req, post_req,
+                      response_bytes)
 
-SESS_BIN = BUILD_DIR / "sess_server"
-READY_TIMEOUT = 10.0
 STOP_TIMEOUT = 15.0
 
 
 # ---- sess_server process -------------------------------------------------------------
 
-class SessServer:
+FINAL_RE = re.compile(r"^FINAL (.*)$", re.M)
+
+
+class SessServer(Firmware):
+    """tests/server/sess_server.c; its hooks report misuse on stderr (markers below)."""
+
     def __init__(self, args):
-        self.args = list(args)
-        self.port = None
-        self.proc = None
-        self.tmp = tempfile.TemporaryDirectory(prefix="sess-test-")
-        self.out_path = Path(self.tmp.name) / "stdout"
-        self.err_path = Path(self.tmp.name) / "stderr"
-        self.returncode = None
-        self.stderr_final = None
-        self.stop_seconds = None
-
-    def launch(self, port):
-        if not SESS_BIN.exists():
-            pytest.fail("sess_server not built: %s (set HTTPD_BUILD_DIR)" % SESS_BIN)
-        self.port = port
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([str(SESS_BIN), "--port", str(port)] + self.args,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            text = self.out_path.read_text(errors="replace")
-            if "READY %d\n" % port in text:
-                return "READY"
-            if "START_FAILED" in text or self.proc.poll() is not None:
-                self.stop()
-                return text.strip() or "EXITED"
-            time.sleep(0.01)
-        self.proc.kill()
-        self.proc.wait(timeout=STOP_TIMEOUT)
-        pytest.fail("sess_server did not print READY; stderr:\n" + self.stderr_text()[-3000:])
-
-    def stderr_text(self):
-        if self.stderr_final is not None:
-            return self.stderr_final
-        try:
-            return self.err_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def stop(self):
-        if self.proc is None or self.stderr_final is not None:
-            return self.returncode
-        if self.proc.poll() is None:
-            t0 = time.monotonic()
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT)
-                self.returncode = "hung (killed after %ss)" % STOP_TIMEOUT
-            self.stop_seconds = time.monotonic() - t0
-        if self.returncode is None:
-            self.returncode = self.proc.returncode
-        self.stderr_final = self.stderr_text()
-        self.tmp.cleanup()
-        return self.returncode
-
-    def problems(self):
-        rc = self.stop()
-        err = self.stderr_text()
-        out = []
-        if rc != 0:
-            out.append("sess_server %s: exit code %s, expected 0" % (" ".join(self.args), rc))
-        for m in SANITIZER_MARKERS + ("BAD_FREE", "ORDER_ERR", "CLOSE_EBADF", "CLOSE_UNKNOWN",
-                                      "OPEN_TWICE"):
-            if m in err:
-                out.append("sess_server stderr contains %r" % m)
-        if out:
-            out.append("stderr tail:\n" + err[-6000:])
-        return out
+        super().__init__("sess_server", args, stop_timeout=STOP_TIMEOUT,
+                         markers=("BAD_FREE", "ORDER_ERR", "CLOSE_EBADF", "CLOSE_UNKNOWN",
+                                  "OPEN_TWICE"))
 
     def final(self):
-        """Stops the server; returns the FINAL counters as a dict of strings/ints."""
+        """Stops the server; returns the FINAL counters (stderr) as a dict of strings/ints."""
         self.stop()
-        m = re.search(r"^FINAL (.*)$", self.stderr_text(), re.M)
-        assert m, "no FINAL line; stderr:\n" + self.stderr_text()[-4000:]
-        out = {}
-        for kv in m.group(1).split():
-            k, _, v = kv.partition("=")
-            out[k] = int(v) if re.fullmatch(r"-?\d+", v) else v
+        out = final_line(self.stderr_text(), FINAL_RE)
+        assert out is not None, "no FINAL line; stderr:\n" + self.stderr_text()[-4000:]
         return out
-
-    def conn(self, timeout=5.0):
-        return Conn(HOST, self.port, timeout=timeout)
 
 
 @pytest.fixture
-def sess():
+def sess(firmware):
     """start(*args) -> a running sess_server; stopped and checked at teardown."""
-    servers = []
-
-    def start(*args):
-        last = None
-        for _ in range(5):
-            srv = SessServer(args)
-            res = srv.launch(free_port())
-            if res == "READY":
-                servers.append(srv)
-                return srv
-            last = res
-        pytest.fail("sess_server %s did not start: %s" % (" ".join(args), last))
-
-    yield start
-    problems = []
-    for srv in servers:
-        problems += srv.problems()
-    assert not problems, "\n".join(problems)
+    return lambda *args: firmware(SessServer(args))
 
 
 # ---- helpers -------------------------------------------------------------------------

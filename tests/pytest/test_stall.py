@@ -16,19 +16,14 @@ Every server is stopped with SIGTERM at teardown, which asserts exit code 0 and
 no sanitizer report on stderr.
 """
 import math
-import os
 import selectors
 import socket
-import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import (BUILD_DIR, HOST, READY_TIMEOUT, Conn, PeerClosed, ServerProcess,
-                      error_bytes, free_port, get_req, big_pattern)
-
-STALL_BIN = BUILD_DIR / "stall_server"
+from conftest import HOST, Conn, Firmware, PeerClosed, error_bytes, get_req, big_pattern
 
 RECV_TIMEOUT = 2
 SEND_TIMEOUT = 2
@@ -44,30 +39,13 @@ SETTLE = 3.0               # seconds for fds / sessions to come back after the o
 
 # ---- Process --------------------------------------------------------------------------
 
-class StallServer(ServerProcess):
-    """tests/server/stall_server.c, ready when it prints READY <port>."""
+class StallServer(Firmware):
+    """tests/server/stall_server.c with the limits above (+ args)."""
 
-    def launch(self, port):
-        if not STALL_BIN.exists():
-            pytest.fail("stall_server not built: %s (set HTTPD_BUILD_DIR)" % STALL_BIN)
-        self.port = port
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen([str(STALL_BIN), "--port", str(port)] + self.args, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            text = self.stdout_path.read_text(errors="replace")
-            if "READY %d\n" % port in text:
-                return "READY"
-            if "START_FAILED" in text or self.proc.poll() is not None:
-                self.stop()
-                return "START_FAILED " + text.strip()
-            time.sleep(0.01)
-        self._kill()
-        pytest.fail("stall_server did not print READY; stderr:\n" + self.stderr_text()[-3000:])
+    def __init__(self, args=()):
+        super().__init__("stall_server", ["--max-sockets", str(MAX_SOCKETS), "--recv-timeout",
+                                          str(RECV_TIMEOUT), "--send-timeout", str(SEND_TIMEOUT)]
+                         + list(args))
 
     def stats(self):
         """GET /stats on a new connection, as a dict of ints."""
@@ -94,16 +72,7 @@ class StallServer(ServerProcess):
 
 
 def start_stall(args=()):
-    last = None
-    for _ in range(5):
-        srv = StallServer(["--max-sockets", str(MAX_SOCKETS), "--recv-timeout", str(RECV_TIMEOUT),
-                           "--send-timeout", str(SEND_TIMEOUT)] + list(args))
-        res = srv.launch(free_port())
-        if res == "READY":
-            return srv
-        last = res
-        srv.stop()
-    pytest.fail("stall_server did not start: %s" % last)
+    return StallServer(args).start()
 
 
 @pytest.fixture

@@ -14,20 +14,17 @@ import base64
 import hashlib
 import os
 import re
-import signal
 import socket
 import struct
-import subprocess
 import threading
 import time
 
 import pytest
 import websockets
 
-from conftest import (BUILD_DIR, HOST, READY_TIMEOUT, STOP_TIMEOUT, Conn, PeerClosed, ServerProcess,
-                      error_bytes, free_port, get_req, response_bytes)
+from conftest import (HOST, Conn, Firmware, PeerClosed, error_bytes, final_line, get_req,
+                      response_bytes)
 
-WS_BIN = BUILD_DIR / "ws_server"
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_PAYLOAD = 16 * 1024 * 1024          # CONFIG_HTTPD_WS_MAX_PAYLOAD
 MSG_MAX = 1 << 20                       # /ws_msg's httpd_ws_recv_msg max_len
@@ -40,66 +37,28 @@ FINAL_RE = re.compile(r"FINAL async_queued=(\d+) async_cb=(\d+) push_threads=(\d
 
 # ---- Server process -------------------------------------------------------------------
 
-class WsServer(ServerProcess):
-    """tests/server/ws_server.c, ready when it prints READY <port>."""
+def _parse_final(srv):
+    srv.final = final_line(srv.stdout_final, FINAL_RE, ("queued", "cb", "threads", "joined"))
+
+
+def _final_problems(srv):
+    if srv.final is None:
+        return ["ws_server printed no FINAL line; stdout:\n" + srv.stdout_final[-2000:]]
+    out = []
+    f = srv.final
+    if f["queued"] != f["cb"]:
+        out.append("httpd_ws_send_data_async: %d queued, %d callbacks" % (f["queued"], f["cb"]))
+    if f["threads"] != f["joined"]:
+        out.append("push threads not all joined: %r" % (f,))
+    return out
+
+
+class WsServer(Firmware):
+    """tests/server/ws_server.c; final: the FINAL line as a dict, after stop()."""
 
     def __init__(self, args):
-        super().__init__(args)
+        super().__init__("ws_server", args, on_exit=_parse_final, check=_final_problems)
         self.final = None
-        self.stdout_final = ""
-
-    def launch(self, port):
-        if not WS_BIN.exists():
-            pytest.fail("ws_server not built: %s (set HTTPD_BUILD_DIR)" % WS_BIN)
-        self.port = port
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen([str(WS_BIN), "--port", str(port)] + self.args, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            text = self.stdout_path.read_text(errors="replace")
-            if "READY %d\n" % port in text:
-                return "READY"
-            if "START_FAILED" in text or self.proc.poll() is not None:
-                self.stop()
-                return "START_FAILED " + text.strip()
-            time.sleep(0.01)
-        self._kill()
-        pytest.fail("ws_server did not print READY; stderr:\n" + self.stderr_text()[-3000:])
-
-    def stdout_text(self):
-        if self._stderr_final is not None:
-            return self.stdout_final
-        return self.stdout_path.read_text(errors="replace")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is not None and self._stderr_final is None:
-            if self.proc.poll() is None:
-                self.proc.send_signal(sig)
-                try:
-                    self.proc.wait(timeout=STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    pass   # the base class kills it and records the hang
-            self.stdout_final = self.stdout_path.read_text(errors="replace")
-            m = FINAL_RE.search(self.stdout_final)
-            if m:
-                self.final = dict(zip(("queued", "cb", "threads", "joined"), map(int, m.groups())))
-        return super().stop(sig)
-
-    def problems(self):
-        out = [p.replace("test_server", "ws_server", 1) for p in super().problems()]
-        if self.final is None:
-            out.append("ws_server printed no FINAL line; stdout:\n" + self.stdout_final[-2000:])
-        else:
-            f = self.final
-            if f["queued"] != f["cb"]:
-                out.append("httpd_ws_send_data_async: %d queued, %d callbacks" % (f["queued"], f["cb"]))
-            if f["threads"] != f["joined"]:
-                out.append("push threads not all joined: %r" % (f,))
-        return out
 
     def http(self, path):
         """GET path on a fresh connection; returns the body (asserts 200)."""
@@ -109,21 +68,9 @@ class WsServer(ServerProcess):
         return r.body.decode()
 
 
-def start_ws(args=(), retries=5):
-    last = None
-    for _ in range(retries):
-        srv = WsServer(list(args))
-        res = srv.launch(free_port())
-        if res == "READY":
-            return srv
-        last = res
-        srv.stop()
-    pytest.fail("ws_server %s did not start: %s" % (" ".join(args), last))
-
-
 @pytest.fixture(scope="module")
 def ws_module():
-    srv = start_ws()
+    srv = WsServer(()).start()
     yield srv
     srv.assert_clean_exit()
 
@@ -137,20 +84,9 @@ def wsrv(ws_module):
 
 
 @pytest.fixture
-def ws_factory():
+def ws_factory(firmware):
     """start(*args) -> a dedicated ws_server, stopped and checked at teardown."""
-    servers = []
-
-    def start(*args):
-        srv = start_ws(args)
-        servers.append(srv)
-        return srv
-
-    yield start
-    problems = []
-    for srv in servers:
-        problems += srv.problems()
-    assert not problems, "\n".join(problems)
+    return lambda *args: firmware(WsServer(args))
 
 
 # ---- Frames ---------------------------------------------------------------------------

@@ -26,7 +26,8 @@ import time
 
 import pytest
 
-from test_examples import BUILD_DIR, SOCK_TIMEOUT, Example
+from conftest import BUILD_DIR
+from test_examples import SOCK_TIMEOUT, Example
 
 websockets = pytest.importorskip(
     "websockets", reason="python3-websockets is not installed (apt-get install python3-websockets)")
@@ -36,25 +37,15 @@ TICK_WINDOW = 3.0       # two broadcast ticks arrive within this
 
 
 @pytest.fixture
-def run_ws_example(tmp_path):
-    started = []
-
+def run_ws_example(firmware):
+    """start(name) -> a running example_<name> (skips while it is not built)."""
     def start(name):
         exe = BUILD_DIR / f"example_{name}"
         if not exe.exists():
             pytest.skip(f"{exe} is not built")
-        ex = Example(name, tmp_path)
-        started.append(ex)
-        return ex.start()
+        return firmware(Example(name))
 
-    yield start
-    errors = []
-    for ex in started:
-        try:
-            ex.check_clean_exit()
-        except AssertionError as e:
-            errors.append(str(e))
-    assert not errors, "\n\n".join(errors)
+    return start
 
 
 def run(coro, timeout=30.0):

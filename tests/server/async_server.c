@@ -61,6 +61,7 @@
 
 #include "esp_http_server.h"
 #include "esp_log.h"
+#include "fw_common.h"
 
 static const char *TAG = "async_server";
 
@@ -512,18 +513,6 @@ static void usage(void)
                     " [--recv-timeout S]\n");
 }
 
-static bool parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 enum { OPT_PORT = 1, OPT_MAX_SOCKETS, OPT_LRU, OPT_WORKERS, OPT_RECV_TIMEOUT };
 
 int main(int argc, char **argv)
@@ -545,23 +534,20 @@ int main(int argc, char **argv)
         bool ok = true;
         switch (c) {
         case OPT_PORT:
-            ok = have_port = parse_num(optarg, 1, 65535, &v);
-            config.server_port = (uint16_t)v;
+            ok = have_port = fw_parse_u16(optarg, 1, 65535, &config.server_port);
             break;
         case OPT_MAX_SOCKETS:
-            ok = parse_num(optarg, 1, UINT16_MAX, &v);
-            config.max_open_sockets = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.max_open_sockets);
             break;
         case OPT_LRU:
             config.lru_purge_enable = true;
             break;
         case OPT_WORKERS:
-            ok = parse_num(optarg, 1, MAX_WORKERS, &v);
+            ok = fw_parse_num(optarg, 1, MAX_WORKERS, &v);
             s_worker_count = (unsigned)v;
             break;
         case OPT_RECV_TIMEOUT:
-            ok = parse_num(optarg, 1, UINT16_MAX, &v);
-            config.recv_wait_timeout = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.recv_wait_timeout);
             break;
         default:
             ok = false;
@@ -579,15 +565,10 @@ int main(int argc, char **argv)
 
     /* Block the stop signals before any thread exists: only sigwait() sees them. */
     sigset_t stop_set;
-    sigemptyset(&stop_set);
-    sigaddset(&stop_set, SIGTERM);
-    sigaddset(&stop_set, SIGINT);
-    int rc = pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "pthread_sigmask: %s\n", strerror(rc));
+    if (!fw_block_stop_signals(&stop_set)) {
         return 1;
     }
-    rc = pool_start();
+    int rc = pool_start();
     if (rc != 0) {
         fprintf(stderr, "pthread_create: %s\n", strerror(rc));
         pool_stop();
@@ -595,30 +576,16 @@ int main(int argc, char **argv)
     }
 
     httpd_handle_t server = NULL;
-    esp_err_t err = httpd_start(&server, &config);
-    for (size_t i = 0; err == ESP_OK && i < sizeof s_uris / sizeof s_uris[0]; i++) {
-        err = httpd_register_uri_handler(server, &s_uris[i]);
-    }
+    esp_err_t err = fw_start(&server, &config, s_uris, sizeof s_uris / sizeof s_uris[0]);
     if (err != ESP_OK) {
-        printf("START_FAILED %s\n", esp_err_to_name(err));
-        fflush(stdout);
-        if (server != NULL) {
-            httpd_stop(server);
-        }
         pool_stop();
         return 2;
     }
-    printf("READY %u\n", (unsigned)config.server_port);
-    fflush(stdout);
+    fw_print_ready(config.server_port);
 
-    int sig = 0;
-    while ((rc = sigwait(&stop_set, &sig)) == EINTR) {
-    }
+    int sig = fw_wait_stop_signal(&stop_set);
     ESP_LOGI(TAG, "signal %d: stopping the server, then the workers", sig);
-    err = httpd_stop(server);
-    if (err != ESP_OK) {
-        fprintf(stderr, "httpd_stop: %s\n", esp_err_to_name(err));
-    }
+    err = fw_stop(server);
     pool_stop();
     printf("FINAL begun=%u completed=%u complete_errors=%u send_errors=%u ctx_allocs=%u ctx_frees=%u\n",
            atomic_load(&s_begun), atomic_load(&s_completed), atomic_load(&s_complete_errors),

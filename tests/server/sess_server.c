@@ -85,6 +85,7 @@
 #include <unistd.h>
 
 #include "esp_http_server.h"
+#include "fw_common.h"
 
 #define MAX_FD       4096
 #define MAX_TRACKED  8192
@@ -875,18 +876,6 @@ static const struct {
     { "/echo", HTTP_POST, echo_handler },
 };
 
-static bool parse_num(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 enum {
     OPT_PORT = 1, OPT_MAX_SOCKETS, OPT_LRU, OPT_CLOSE_FN, OPT_OPEN_FAIL, OPT_XOR, OPT_IO_CHUNK,
     OPT_RECV_TIMEOUT, OPT_BACKLOG, OPT_GLOBAL, OPT_OPEN_TCTX,
@@ -917,13 +906,11 @@ int main(int argc, char **argv)
         bool ok = true;
         switch (c) {
         case OPT_PORT:
-            ok = parse_num(optarg, 65535, &v);
-            s_config.server_port = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, 65535, &s_config.server_port);
             have_port = ok;
             break;
         case OPT_MAX_SOCKETS:
-            ok = parse_num(optarg, 1000, &v);
-            s_config.max_open_sockets = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, 1000, &s_config.max_open_sockets);
             break;
         case OPT_LRU:
             s_config.lru_purge_enable = true;
@@ -932,24 +919,22 @@ int main(int argc, char **argv)
             s_use_close_fn = true;
             break;
         case OPT_OPEN_FAIL:
-            ok = parse_num(optarg, 1000000, &s_open_fail_every);
+            ok = fw_parse_num(optarg, 0, 1000000, &s_open_fail_every);
             break;
         case OPT_XOR:
-            ok = parse_num(optarg, 255, &v);
+            ok = fw_parse_num(optarg, 0, 255, &v);
             s_xor = true;
             s_xor_key = (unsigned char)v;
             break;
         case OPT_IO_CHUNK:
-            ok = parse_num(optarg, 4096, &v);
+            ok = fw_parse_num(optarg, 0, 4096, &v);
             s_io_chunk = (size_t)v;
             break;
         case OPT_RECV_TIMEOUT:
-            ok = parse_num(optarg, 3600, &v);
-            s_config.recv_wait_timeout = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, 3600, &s_config.recv_wait_timeout);
             break;
         case OPT_BACKLOG:
-            ok = parse_num(optarg, 4096, &v);
-            s_config.backlog_conn = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, 4096, &s_config.backlog_conn);
             break;
         case OPT_GLOBAL:
             global = true;
@@ -981,20 +966,15 @@ int main(int argc, char **argv)
         s_config.global_transport_ctx_free_fn = global_ctx_free;
     }
 
+    /* Block the stop signals before any thread exists: only sigwait() sees them. */
     sigset_t stop_set;
-    sigemptyset(&stop_set);
-    sigaddset(&stop_set, SIGTERM);
-    sigaddset(&stop_set, SIGINT);
-    int rc = pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "pthread_sigmask: %s\n", strerror(rc));
+    if (!fw_block_stop_signals(&stop_set)) {
         return 1;
     }
 
     esp_err_t err = httpd_start(&s_server, &s_config);
     if (err != ESP_OK) {
-        printf("START_FAILED %s\n", esp_err_to_name(err));
-        fflush(stdout);
+        fw_print_start_failed(err);
         if (global) {
             global_ctx_free(s_config.global_user_ctx);
             global_ctx_free(s_config.global_transport_ctx);
@@ -1005,29 +985,16 @@ int main(int argc, char **argv)
         httpd_uri_t u = { .uri = s_routes[i].uri, .method = s_routes[i].method, .handler = s_routes[i].fn };
         err = httpd_register_uri_handler(s_server, &u);
         if (err != ESP_OK) {
-            printf("START_FAILED %s\n", esp_err_to_name(err));
-            fflush(stdout);
+            fw_print_start_failed(err);
             httpd_stop(s_server);
             return 2;
         }
     }
-    printf("READY %u\n", (unsigned)s_config.server_port);
-    fflush(stdout);
+    fw_print_ready(s_config.server_port);
 
-    int sig = 0;
-    for (;;) {
-        rc = sigwait(&stop_set, &sig);
-        if (rc == 0) {
-            break;
-        }
-        if (rc != EINTR) {
-            fprintf(stderr, "sigwait: %s\n", strerror(rc));
-            break;
-        }
-    }
-    err = httpd_stop(s_server);
+    (void)fw_wait_stop_signal(&stop_set);
+    err = fw_stop(s_server);
     if (err != ESP_OK) {
-        fprintf(stderr, "httpd_stop: %s\n", esp_err_to_name(err));
         return 1;
     }
     /* The library promises both are safe with a stopped handle. */

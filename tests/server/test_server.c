@@ -102,6 +102,7 @@
 
 #include "esp_http_server.h"
 #include "esp_log.h"
+#include "fw_common.h"
 
 #define ECHO_MAX_LEN      (1024u * 1024u)
 #define BODY_ECHO_MAX     (16u * 1024u * 1024u)
@@ -896,18 +897,6 @@ static void usage(void)
             "                   [--max-resp-headers N] [--wildcard] [--custom-404]\n");
 }
 
-static bool parse_num(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 enum {
     OPT_PORT = 1, OPT_RECV_TIMEOUT, OPT_SEND_TIMEOUT, OPT_MAX_SOCKETS, OPT_LRU,
     OPT_MAX_HDR_LEN, OPT_MAX_URI_LEN, OPT_MAX_HANDLERS, OPT_MAX_RESP_HEADERS,
@@ -939,40 +928,34 @@ int main(int argc, char **argv)
         bool ok = true;
         switch (c) {
         case OPT_PORT:
-            ok = parse_num(optarg, 65535, &v);
-            s_config.server_port = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, 65535, &s_config.server_port);
             have_port = ok;
             break;
         case OPT_RECV_TIMEOUT:
-            ok = parse_num(optarg, UINT16_MAX, &v);
-            s_config.recv_wait_timeout = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, UINT16_MAX, &s_config.recv_wait_timeout);
             break;
         case OPT_SEND_TIMEOUT:
-            ok = parse_num(optarg, UINT16_MAX, &v);
-            s_config.send_wait_timeout = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, UINT16_MAX, &s_config.send_wait_timeout);
             break;
         case OPT_MAX_SOCKETS:
-            ok = parse_num(optarg, UINT16_MAX, &v);
-            s_config.max_open_sockets = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, UINT16_MAX, &s_config.max_open_sockets);
             break;
         case OPT_LRU:
             s_config.lru_purge_enable = true;
             break;
         case OPT_MAX_HDR_LEN:
-            ok = parse_num(optarg, SIZE_MAX, &v);
+            ok = fw_parse_num(optarg, 0, SIZE_MAX, &v);
             s_config.max_req_hdr_len = (size_t)v;
             break;
         case OPT_MAX_URI_LEN:
-            ok = parse_num(optarg, SIZE_MAX, &v);
+            ok = fw_parse_num(optarg, 0, SIZE_MAX, &v);
             s_config.max_uri_len = (size_t)v;
             break;
         case OPT_MAX_HANDLERS:
-            ok = parse_num(optarg, UINT16_MAX, &v);
-            s_config.max_uri_handlers = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, UINT16_MAX, &s_config.max_uri_handlers);
             break;
         case OPT_MAX_RESP_HEADERS:
-            ok = parse_num(optarg, UINT16_MAX, &v);
-            s_config.max_resp_headers = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 0, UINT16_MAX, &s_config.max_resp_headers);
             break;
         case OPT_WILDCARD:
             wildcard = true;
@@ -997,49 +980,29 @@ int main(int argc, char **argv)
         s_config.uri_match_fn = httpd_uri_match_wildcard;
     }
 
-    /* Block the stop signals before the server thread exists, so that it inherits
-     * the mask and only main's sigwait() ever sees them. */
+    /* Block the stop signals before any thread exists: only sigwait() sees them. */
     sigset_t stop_set;
-    sigemptyset(&stop_set);
-    sigaddset(&stop_set, SIGTERM);
-    sigaddset(&stop_set, SIGINT);
-    int rc = pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "pthread_sigmask: %s\n", strerror(rc));
+    if (!fw_block_stop_signals(&stop_set)) {
         return 1;
     }
 
     esp_err_t err = httpd_start(&s_server, &s_config);
     if (err != ESP_OK) {
-        printf("START_FAILED %s\n", esp_err_to_name(err));
-        fflush(stdout);
+        fw_print_start_failed(err);
         return 2;
     }
     err = register_all(s_server, wildcard, custom_404);
     if (err != ESP_OK) {
-        printf("START_FAILED %s\n", esp_err_to_name(err));
-        fflush(stdout);
+        fw_print_start_failed(err);
         httpd_stop(s_server);
         return 2;
     }
-    printf("READY %u\n", (unsigned)s_config.server_port);
-    fflush(stdout);
+    fw_print_ready(s_config.server_port);
 
-    int sig = 0;
-    for (;;) {
-        rc = sigwait(&stop_set, &sig);
-        if (rc == 0) {
-            break;
-        }
-        if (rc != EINTR) {
-            fprintf(stderr, "sigwait: %s\n", strerror(rc));
-            break;
-        }
-    }
+    int sig = fw_wait_stop_signal(&stop_set);
     ESP_LOGI(TAG, "signal %d: stopping", sig);
-    err = httpd_stop(s_server);
+    err = fw_stop(s_server);
     if (err != ESP_OK) {
-        fprintf(stderr, "httpd_stop: %s\n", esp_err_to_name(err));
         return 1;
     }
     s_server = NULL;

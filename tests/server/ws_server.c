@@ -80,6 +80,7 @@
 
 #include "esp_http_server.h"
 #include "esp_log.h"
+#include "fw_common.h"
 
 static const char *TAG = "ws_server";
 
@@ -606,18 +607,6 @@ static void usage(void)
     fprintf(stderr, "usage: ws_server --port N [--max-sockets N] [--recv-timeout S]\n");
 }
 
-static bool parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 enum { OPT_PORT = 1, OPT_MAX_SOCKETS, OPT_RECV_TIMEOUT };
 
 int main(int argc, char **argv)
@@ -633,22 +622,18 @@ int main(int argc, char **argv)
     config.max_open_sockets = 128;
     config.backlog_conn = 128;
     bool have_port = false;
-    unsigned long v = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
         case OPT_PORT:
-            ok = have_port = parse_num(optarg, 1, 65535, &v);
-            config.server_port = (uint16_t)v;
+            ok = have_port = fw_parse_u16(optarg, 1, 65535, &config.server_port);
             break;
         case OPT_MAX_SOCKETS:
-            ok = parse_num(optarg, 1, UINT16_MAX, &v);
-            config.max_open_sockets = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.max_open_sockets);
             break;
         case OPT_RECV_TIMEOUT:
-            ok = parse_num(optarg, 1, UINT16_MAX, &v);
-            config.recv_wait_timeout = (uint16_t)v;
+            ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.recv_wait_timeout);
             break;
         default:
             ok = false;
@@ -666,33 +651,17 @@ int main(int argc, char **argv)
 
     /* Block the stop signals before any thread exists: only sigwait() sees them. */
     sigset_t stop_set;
-    sigemptyset(&stop_set);
-    sigaddset(&stop_set, SIGTERM);
-    sigaddset(&stop_set, SIGINT);
-    int rc = pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "pthread_sigmask: %s\n", strerror(rc));
+    if (!fw_block_stop_signals(&stop_set)) {
         return 1;
     }
 
-    esp_err_t err = httpd_start(&s_server, &config);
-    for (size_t i = 0; err == ESP_OK && i < sizeof s_uris / sizeof s_uris[0]; i++) {
-        err = httpd_register_uri_handler(s_server, &s_uris[i]);
-    }
+    esp_err_t err = fw_start(&s_server, &config, s_uris, sizeof s_uris / sizeof s_uris[0]);
     if (err != ESP_OK) {
-        printf("START_FAILED %s\n", esp_err_to_name(err));
-        fflush(stdout);
-        if (s_server != NULL) {
-            httpd_stop(s_server);
-        }
         return 2;
     }
-    printf("READY %u\n", (unsigned)config.server_port);
-    fflush(stdout);
+    fw_print_ready(config.server_port);
 
-    int sig = 0;
-    while ((rc = sigwait(&stop_set, &sig)) == EINTR) {
-    }
+    int sig = fw_wait_stop_signal(&stop_set);
     ESP_LOGI(TAG, "signal %d: stopping", sig);
     int last_fd = atomic_load(&s_last_fd);
     if (last_fd >= 0) {
@@ -700,10 +669,7 @@ int main(int argc, char **argv)
             (void)queue_async(last_fd, 1000 + i);
         }
     }
-    err = httpd_stop(s_server);
-    if (err != ESP_OK) {
-        fprintf(stderr, "httpd_stop: %s\n", esp_err_to_name(err));
-    }
+    err = fw_stop(s_server);
     /* The push threads must all finish: their sends fail once the server is gone. */
     int threads = 0;
     int joined = 0;
