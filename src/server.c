@@ -162,10 +162,18 @@ static void *server_thread(void *arg)
             ESP_LOGE(TAG, "poller_wait: %s", strerror(errno));
             break;
         }
+        /* Work queued before these events arrived runs first: a request that
+         * follows a queued item in time never overtakes it. */
+        for (int i = 0; i < n; i++) {
+            if (evs[i].udata == &hd->wake_rd) {
+                run_work(hd);
+                break;
+            }
+        }
         for (int i = 0; i < n && !atomic_load(&hd->stopping); i++) {
             void *u = evs[i].udata;
             if (u == &hd->wake_rd) {
-                run_work(hd);
+                continue;
             } else if (u == hd) {
                 sess_accept_ready(hd);
             } else {

@@ -951,7 +951,11 @@ def test_stop_with_open_sessions(ws_factory):
         frames = [f for f in received if isinstance(f, Frame)]
         assert len(frames) > 10 and all(f.opcode in (OP_TEXT, OP_CLOSE) for f in frames), received[-3:]
         for f in frames:
-            if f.opcode == OP_TEXT:
+            if f.opcode == OP_TEXT and f.payload.startswith(b"A "):
+                # ws_server queues 3 async sends ("A 1000".."A 1002") to the last
+                # WebSocket fd when SIGTERM arrives; they may go out before the stop.
+                assert f.payload in (b"A 1000", b"A 1001", b"A 1002"), f
+            elif f.opcode == OP_TEXT:
                 job, i = (int(x) for x in f.payload[1:].split(b" ")[:2])
                 assert f.payload == push_payload(job, i, 200)
         tail = received[-1]
