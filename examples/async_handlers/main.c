@@ -385,6 +385,7 @@ int main(void)
              s_long_ticks, s_long_interval_ms, WORKER_COUNT);
 
     int sig = 0;
+    ESP_LOGI(TAG, "Ready: URI handlers registered");
     while ((rc = sigwait(&stop_signals, &sig)) == EINTR) {
     }
     ESP_LOGI(TAG, "Signal %d: stopping", sig);

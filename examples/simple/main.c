@@ -302,6 +302,7 @@ int main(void)
     }
 
     int sig = 0;
+    ESP_LOGI(TAG, "Ready: URI handlers registered");
     sigwait(&stop_signals, &sig);
     ESP_LOGI(TAG, "Signal %d: stopping the server", sig);
     atomic_store(&stopping, true);

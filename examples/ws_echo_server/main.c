@@ -434,6 +434,7 @@ int main(void)
     fflush(stdout);
 
     int sig = 0;
+    ESP_LOGI(TAG, "Ready: URI handlers registered");
     sigwait(&stop_signals, &sig);
     ESP_LOGI(TAG, "Signal %d: stopping the timer, then the server", sig);
     timer_join(timer);      /* no broadcast is queued after this */

@@ -34,7 +34,12 @@ class Example(Firmware):
     accepts connections; stdout and stderr go to files."""
 
     def __init__(self, name):
-        super().__init__(f"example_{name}", port_arg=False, ready=accepts_connections,
+        # Ready once the program says its handlers are registered: a connection is
+        # accepted as soon as httpd_start() listens, before main() registers them.
+        marker = "Serving on" if name == "demo" else "Ready: URI handlers registered"
+        super().__init__(f"example_{name}", port_arg=False,
+                         ready=lambda fw: marker in fw.stdout_text() + fw.stderr_text()
+                         and accepts_connections(fw),
                          ready_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
 
     def log(self):
