@@ -25,3 +25,10 @@ test:
 
 clean:
 	rm -rf $(BUILD)
+
+## make bench: our hello server next to nginx, libmicrohttpd, CivetWeb and the syscall
+## floor, one run (about 5 minutes); table in $(BUILD)/bench/results.md, chart in
+## docs/img/bench.png. Environment: BENCH_ROUNDS, BENCH_DURATION, ... (bench/README.md)
+.PHONY: bench
+bench:
+	@BUILD=$(BUILD) JOBS=$(JOBS) ./bench/run.sh

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# run.sh (`make bench`): builds our library (Release) with the hello server of
+# bench/peers/esp_api_hello.c, the Debian-package peers (libmicrohttpd, CivetWeb; nginx
+# runs from its package), the syscall floor and the client kaclient, then runs
+# bench/bench.py once: throughput, server CPU per request, callgrind instructions per
+# request, syscalls per request, RSS with idle connections and upload throughput, with
+# ratios against nginx measured in the same run. See bench/README.md.
+#
+# Writes $BUILD/bench/results.md, $BUILD/bench/results.json and docs/img/bench.png.
+# env: BUILD (default build), JOBS, CC (default cc), BENCH_ROUNDS (5), BENCH_DURATION (3 s),
+#      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES,
+#      BENCH_CG_N1/N2, BENCH_STRACE_N1/N2, BENCH_CIVET_THREADS, BENCH_PNG
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+BUILD=${BUILD:-build}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+CC=${CC:-cc}
+OUT=$REPO/$BUILD/bench
+BIN=$OUT/bin
+PEERS=$REPO/bench/peers
+PNG=${BENCH_PNG:-$REPO/docs/img/bench.png}
+T0=$(date +%s)
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- packages -----------------------------------------------------------------------
+PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev valgrind strace build-essential python3 cmake"
+command -v gnuplot >/dev/null 2>&1 || PKGS="$PKGS gnuplot-nox"
+# shellcheck disable=SC2086
+./scripts/deps.sh $PKGS
+export PATH=$PATH:/usr/sbin          # nginx, for non-root shells
+
+# ---- builds ---------------------------------------------------------------------------
+mkdir -p "$BIN"
+echo "bench: building the library (Release) in $OUT"
+cmake -S . -B "$OUT" -DCMAKE_BUILD_TYPE=Release -DHTTPD_BUILD_TESTS=OFF -DHTTPD_BUILD_EXAMPLES=OFF \
+      >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake configure failed"; }
+cmake --build "$OUT" -j"$JOBS" --target esp_http_server_static >>"$OUT/cmake.log" 2>&1 \
+    || { cat "$OUT/cmake.log" >&2; die "library build failed"; }
+CFLAGS="-O2 -Wall"
+# shellcheck disable=SC2086
+{
+    $CC $CFLAGS -I"$REPO/include" -I"$OUT/generated" -o "$BIN/esp_api_hello" "$PEERS/esp_api_hello.c" \
+        "$OUT/libesp_http_server.a" -pthread
+    $CC $CFLAGS -o "$BIN/mhd_hello" "$PEERS/mhd_hello.c" -lmicrohttpd
+    $CC $CFLAGS -o "$BIN/civetweb_hello" "$PEERS/civetweb_hello.c" -lcivetweb
+    $CC $CFLAGS -o "$BIN/kaclient" "$PEERS/kaclient.c"
+    $CC $CFLAGS -o "$BIN/floor" "$REPO/bench/floor/floor.c"
+} || die "building the bench binaries failed"
+echo "bench: built esp_api_hello mhd_hello civetweb_hello kaclient floor in $BIN"
+
+# ---- run ------------------------------------------------------------------------------
+# 1,000 idle connections on one side, as many on the other, plus the server's own fds
+ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/httpd-bench.XXXXXX")
+PY=
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+    if [ -n "$PY" ] && kill -0 "$PY" 2>/dev/null; then
+        kill -TERM "$PY" 2>/dev/null || true     # bench.py stops its servers on SIGTERM
+        wait "$PY" 2>/dev/null || true
+    fi
+    rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 "$REPO/bench/bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" --png "$PNG" \
+        --command "${BENCH_COMMAND:-make bench}" &
+PY=$!
+rc=0
+wait "$PY" || rc=$?
+PY=
+echo "bench: done in $(( $(date +%s) - T0 )) s (builds included), exit status $rc"
+exit "$rc"
