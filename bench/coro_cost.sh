@@ -6,7 +6,7 @@
 # (-DHTTPD_CORO=OFF), both Release, measured with callgrind.
 #
 # usage: bench/coro_cost.sh [N_SMALL [N_LARGE]]        (defaults 10000 20000)
-# env:   PEERS=<dir with esp_api_hello.c and kaclient.c>  (default /work/shared/bench/peers)
+# env:   PEERS=<dir with esp_api_hello.c and kaclient.c>  (default <repo>/bench/peers)
 #        BUILD_ROOT=<dir for the two library builds>      (default <repo>/build/coro-cost)
 #        CC=<compiler for the hello server and client>    (default cc)
 #
@@ -19,7 +19,7 @@ set -euo pipefail
 N_SMALL=${1:-10000}
 N_LARGE=${2:-20000}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PEERS=${PEERS:-/work/shared/bench/peers}
+PEERS=${PEERS:-$REPO/bench/peers}
 BUILD_ROOT=${BUILD_ROOT:-$REPO/build/coro-cost}
 CC=${CC:-cc}
 START_TIMEOUT=60      # seconds for a server under valgrind to accept connections
