@@ -61,7 +61,6 @@ struct httpd_req_aux {
     /* Request */
     char    *hdrs;                   /* compacted "name\0value\0" pairs inside buf */
     size_t   hdrs_len;
-    size_t   hdr_count;
     bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
     size_t   path_len;               /* routing path: req->uri[path_off .. path_off + path_len) */
     size_t   path_off;
@@ -95,7 +94,6 @@ struct httpd_req_aux {
     bool     user_conn_hdr;          /* the handler set a Connection header */
     bool     chunk_head_sent;        /* the chunked response head went out */
     bool     chunk_term_sent;        /* ... and its terminating chunk */
-    bool     resp_started;           /* any response byte went out */
     bool     close_after;            /* close the connection once this request is done */
     bool     broken;                 /* the stream cannot be resynchronised */
 };
@@ -360,6 +358,10 @@ void ws_sess_free(struct httpd_sess *s);
 
 /* ---- request.c --------------------------------------------------------------------- */
 
+/** Sets up a request with no head behind it (errors found before a handler
+ *  could run, WebSocket frames): empty URI, no headers, no body, default
+ *  response; keeps the connection unless the caller says otherwise. */
+void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux, int method);
 /** Fills req and the request state of aux from a parsed head. */
 void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux);
 /** Consumes the body the handler left unread from the buffer and, without
@@ -371,10 +373,6 @@ bool req_find_hdr(struct httpd_req_aux *aux, const char *field, const char **val
 bool req_body_complete(const struct httpd_req_aux *aux);
 
 /* ---- response.c -------------------------------------------------------------------- */
-
-/** Default status line and body of an error code. */
-const char *resp_err_status(httpd_err_code_t e);
-const char *resp_err_message(httpd_err_code_t e);
 
 #define HTTPD_AUX(r) ((struct httpd_req_aux *)(r)->aux)
 #define HTTPD_DATA(h) ((struct httpd_data *)(h))

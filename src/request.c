@@ -16,6 +16,37 @@ static const char *TAG = "httpd_req";
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
+/* Response state of a new request: defaults, nothing sent yet. */
+static void resp_reset(struct httpd_req_aux *aux)
+{
+    aux->status = HTTPD_200;
+    aux->content_type = HTTPD_TYPE_TEXT;
+    aux->n_resp_hdrs = 0;
+    aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = false;
+}
+
+void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux, int method)
+{
+    httpd_req_t *r = &aux->req;
+    memset(r, 0, sizeof *r);
+    r->handle = hd;
+    r->method = method;
+    r->aux = aux;
+    r->sess_ctx = aux->sess->ctx;
+    r->free_ctx = aux->sess->free_ctx;
+    r->ignore_sess_ctx_changes = aux->sess->ignore_sess_ctx_changes;
+    aux->hdrs = NULL;
+    aux->hdrs_len = 0;
+    aux->hdrs_raw = false;
+    aux->version_minor = 1;
+    aux->chunked = false;
+    aux->body_left = 0;
+    aux->body_done = true;
+    aux->expect_continue = aux->continue_sent = false;
+    resp_reset(aux);
+    aux->close_after = aux->broken = false;
+}
+
 void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
 {
     const http_parser_t *p = &aux->parser;
@@ -36,7 +67,6 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
 
     aux->hdrs = aux->buf + p->hdr_off;
     aux->hdrs_len = p->hdr_len;
-    aux->hdr_count = 0;
     aux->hdrs_raw = true;   /* most handlers read no header: compact on demand */
     aux->head_len = p->head_len;
     aux->raw_rd = aux->dec_rd = aux->dec_wr = p->head_len;
@@ -54,10 +84,7 @@ void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
                            !req_body_complete(aux);
     aux->continue_sent = false;
 
-    aux->status = HTTPD_200;
-    aux->content_type = HTTPD_TYPE_TEXT;
-    aux->n_resp_hdrs = 0;
-    aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = aux->resp_started = false;
+    resp_reset(aux);
     aux->broken = false;
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
      * cannot be trusted: serve it, then close. */
@@ -243,7 +270,7 @@ int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket
 static void hdrs_compact(struct httpd_req_aux *aux)
 {
     if (aux->hdrs_raw) {
-        aux->hdrs_len = http_headers_compact(aux->hdrs, aux->hdrs_len, &aux->hdr_count);
+        aux->hdrs_len = http_headers_compact(aux->hdrs, aux->hdrs_len, NULL);
         aux->hdrs_raw = false;
     }
 }

@@ -33,16 +33,6 @@ static const struct {
     [HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE] = { "431 Request Header Fields Too Large", "Header fields are too long" },
 };
 
-const char *resp_err_status(httpd_err_code_t e)
-{
-    return (unsigned)e < HTTPD_ERR_CODE_MAX ? ERRORS[e].status : ERRORS[HTTPD_500_INTERNAL_SERVER_ERROR].status;
-}
-
-const char *resp_err_message(httpd_err_code_t e)
-{
-    return (unsigned)e < HTTPD_ERR_CODE_MAX ? ERRORS[e].message : ERRORS[HTTPD_500_INTERNAL_SERVER_ERROR].message;
-}
-
 static bool has_crlf(const char *s)
 {
     return strpbrk(s, "\r\n") != NULL;
@@ -244,7 +234,6 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
 
 static esp_err_t send_iov(struct httpd_req_aux *aux, struct iovec *iov, int n)
 {
-    aux->resp_started = true;
     int rc = sess_sendv_all(HTTPD_DATA(aux->req.handle), aux->sess, iov, n);
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
@@ -334,7 +323,6 @@ int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
     if (!aux || !aux->sess) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    aux->resp_started = true;
     int n = sess_send_wait(HTTPD_DATA(r->handle), aux->sess, buf, buf_len, 0);
     if (n < 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
         aux->broken = true;

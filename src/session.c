@@ -33,7 +33,7 @@ static void slot_reset(struct httpd_req_aux *aux)
     aux->head_started = false;
     aux->head_len = aux->raw_rd = aux->dec_rd = aux->dec_wr = 0;
     aux->hdrs = NULL;
-    aux->hdrs_len = aux->hdr_count = 0;
+    aux->hdrs_len = 0;
     aux->hdrs_raw = false;
     aux->in_handler = false;
     aux->async = false;
@@ -604,34 +604,6 @@ static httpd_err_code_t status_to_err(int status)
     }
 }
 
-/* Prepares a request object for an error found before a handler could run:
- * no URI, no headers. */
-static void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux)
-{
-    httpd_req_t *r = &aux->req;
-    memset(r, 0, sizeof *r);
-    r->handle = hd;
-    r->method = -1;
-    r->aux = aux;
-    r->sess_ctx = aux->sess->ctx;
-    r->free_ctx = aux->sess->free_ctx;
-    r->ignore_sess_ctx_changes = aux->sess->ignore_sess_ctx_changes;
-    aux->hdrs = NULL;
-    aux->hdrs_len = aux->hdr_count = 0;
-    aux->hdrs_raw = false;
-    aux->version_minor = 1;
-    aux->chunked = false;
-    aux->body_left = 0;
-    aux->body_done = true;
-    aux->expect_continue = aux->continue_sent = false;
-    aux->status = HTTPD_200;
-    aux->content_type = HTTPD_TYPE_TEXT;
-    aux->n_resp_hdrs = 0;
-    aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = aux->resp_started = false;
-    aux->close_after = true;
-    aux->broken = true;
-}
-
 void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
 {
     if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
@@ -815,10 +787,9 @@ static void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job
         ws_req_setup(hd, s);
 #endif
     } else {
-        req_setup_bare(hd, aux);
-        if (job == JOB_HEAD_TIMEOUT) {
-            aux->broken = false;
-            aux->close_after = false;
+        req_setup_bare(hd, aux, -1);
+        if (job == JOB_PARSE_ERROR) {
+            aux->close_after = aux->broken = true;   /* the stream cannot be delimited */
         }
     }
 #if HTTPD_CORO

@@ -169,28 +169,13 @@ void ws_sess_free(struct httpd_sess *s)
 void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct httpd_req_aux *aux = s->io;
+    /* Method 0, as upstream: frame handlers tell themselves from the handshake
+     * by method != HTTP_GET. */
+    req_setup_bare(hd, aux, 0);
     httpd_req_t *r = &aux->req;
-    r->handle = hd;
-    r->method = 0;   /* as upstream: frame handlers tell themselves from the handshake by method != HTTP_GET */
-    r->aux = aux;
-    r->content_len = 0;
     r->user_ctx = s->ws_user_ctx;
-    r->sess_ctx = s->ctx;
-    r->free_ctx = s->free_ctx;
-    r->ignore_sess_ctx_changes = s->ignore_sess_ctx_changes;
     snprintf((char *)r->uri, sizeof r->uri, "%s", s->ws_uri ? s->ws_uri : "");
-    aux->hdrs = NULL;
-    aux->hdrs_len = aux->hdr_count = 0;
-    aux->hdrs_raw = false;
     aux->head_len = 0;
-    aux->chunked = false;
-    aux->body_left = 0;
-    aux->body_done = true;
-    aux->expect_continue = false;
-    aux->status = HTTPD_200;
-    aux->content_type = HTTPD_TYPE_TEXT;
-    aux->n_resp_hdrs = 0;
-    aux->close_after = aux->broken = false;
     aux->ws_frame = false;
     aux->ws_fail = 0;
 }
