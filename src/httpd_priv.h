@@ -151,6 +151,7 @@ struct httpd_sess {
 
     struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
+    bool      closing;            /* sess_close() is running its callbacks (set under sess_lock) */
     uint8_t   poll_events;        /* interest registered with the poller */
     uint8_t   wait_result;        /* enum wait_result */
     bool      sending;            /* a handler's send is in progress (it may be suspended in it) */
@@ -256,7 +257,13 @@ struct httpd_data {
     unsigned  n_free_slots;
 
     pthread_mutex_t   uri_lock;
-    struct uri_entry *handlers;   /* max_uri_handlers */
+    struct uri_entry *handlers;   /* max_uri_handlers, guarded by uri_lock */
+    atomic_uint       uri_gen;    /* bumped (under uri_lock) by every change to handlers */
+    /* The server thread's private copy of the table (entries, then their strings
+     * in the same block), rebuilt when uri_gen moves: lookups take no lock. */
+    struct uri_entry *snap;
+    unsigned          snap_n;
+    unsigned          snap_gen;
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
 
     pthread_mutex_t   work_lock;

@@ -108,20 +108,25 @@ esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *valu
     return ESP_OK;
 }
 
-/* Digits of v in base (10 or 16, lowercase) into out; returns their count.
- * snprintf costs hundreds of instructions per call on the hot path. */
+/* Digits of v in base (10 or 16, lowercase) into out (room for 20); returns
+ * their count. snprintf costs hundreds of instructions per call on the hot path. */
 static size_t fmt_uint(char *out, uint64_t v, unsigned base)
 {
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = tmp[n - 1 - i];
+    char *e = tmp + sizeof tmp, *d = e;
+    if (base == 10) {
+        do {
+            *--d = (char)('0' + v % 10u);
+            v /= 10u;
+        } while (v);
+    } else {
+        do {
+            *--d = "0123456789abcdef"[v & 15u];
+            v >>= 4;
+        } while (v);
     }
-    return n;
+    memcpy(out, d, (size_t)(e - d));
+    return (size_t)(e - d);
 }
 
 /* ---- Head building ---------------------------------------------------------------- */
@@ -137,48 +142,63 @@ struct head {
     size_t len;
 };
 
-/* Appends n bytes when they fit in cap; always advances at (so a first pass
- * that does not fit still measures the whole head). */
-static size_t put(char *dst, size_t cap, size_t at, const char *s, size_t n)
+/* An append cursor: copies while there is room and counts every byte, so a
+ * pass that does not fit still measures the whole head. */
+struct out {
+    char  *p;
+    size_t left;
+    size_t len;
+};
+
+static inline void out_put(struct out *o, const char *s, size_t n)
 {
-    if (at + n <= cap) {
-        memcpy(dst + at, s, n);
+    if (n <= o->left) {
+        memcpy(o->p, s, n);
+        o->p += n;
+        o->left -= n;
+    } else {
+        o->left = 0;
     }
-    return at + n;
+    o->len += n;
 }
 
-#define PUTS(dst, cap, at, lit) put((dst), (cap), (at), (lit), sizeof(lit) - 1)
+#define OUT_LIT(o, lit) out_put((o), (lit), sizeof(lit) - 1)
 
 /* Writes the head into dst[0..cap) and returns its full length: when that is
  * more than cap, nothing useful was written and the caller retries bigger.
  * framing: "Content-Length: N" / "Transfer-Encoding: chunked" line body, or NULL. */
-static size_t head_write(char *dst, size_t cap, const struct httpd_req_aux *aux, const char *framing,
-                         size_t framing_len)
+static size_t head_write(char *dst, size_t cap, const struct httpd_req_aux *aux, size_t status_len,
+                         size_t type_len, const char *framing, size_t framing_len)
 {
-    size_t at = 0;
-    at = PUTS(dst, cap, at, "HTTP/1.1 ");
-    at = put(dst, cap, at, aux->status, strlen(aux->status));
-    at = PUTS(dst, cap, at, "\r\nContent-Type: ");
-    at = put(dst, cap, at, aux->content_type, strlen(aux->content_type));
-    at = PUTS(dst, cap, at, "\r\n");
+    struct out o = { dst, cap, 0 };
+    if (status_len == 6 && memcmp(aux->status, "200 OK", 6) == 0) {
+        OUT_LIT(&o, "HTTP/1.1 200 OK\r\nContent-Type: ");
+    } else {
+        OUT_LIT(&o, "HTTP/1.1 ");
+        out_put(&o, aux->status, status_len);
+        OUT_LIT(&o, "\r\nContent-Type: ");
+    }
+    out_put(&o, aux->content_type, type_len);
+    OUT_LIT(&o, "\r\n");
     if (framing) {
-        at = put(dst, cap, at, framing, framing_len);
-        at = PUTS(dst, cap, at, "\r\n");
+        out_put(&o, framing, framing_len);
+        OUT_LIT(&o, "\r\n");
     }
     for (unsigned i = 0; i < aux->n_resp_hdrs; i++) {
-        at = put(dst, cap, at, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
-        at = PUTS(dst, cap, at, ": ");
-        at = put(dst, cap, at, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
-        at = PUTS(dst, cap, at, "\r\n");
+        out_put(&o, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
+        OUT_LIT(&o, ": ");
+        out_put(&o, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
+        OUT_LIT(&o, "\r\n");
     }
     if (!aux->user_conn_hdr) {
         if (aux->close_after) {
-            at = PUTS(dst, cap, at, "Connection: close\r\n");
+            OUT_LIT(&o, "Connection: close\r\n");
         } else if (aux->version_minor == 0) {
-            at = PUTS(dst, cap, at, "Connection: keep-alive\r\n");
+            OUT_LIT(&o, "Connection: keep-alive\r\n");
         }
     }
-    return PUTS(dst, cap, at, "\r\n");
+    OUT_LIT(&o, "\r\n");
+    return o.len;
 }
 
 /* Builds the head, in one pass into the stack buffer when it fits (always,
@@ -192,19 +212,20 @@ static esp_err_t head_build(struct head *h, struct httpd_req_aux *aux, const cha
     if (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux)) {
         aux->close_after = true;
     }
+    size_t status_len = strlen(aux->status);
+    size_t type_len = strlen(aux->content_type);
+    if (status_len + type_len + framing_len + 32 + 1 > hd->max_hdr) {
+        h->buf = NULL;
+        return ESP_ERR_HTTPD_RESP_HDR;
+    }
     h->buf = h->stack;
-    h->len = head_write(h->stack, HEAD_STACK, aux, framing, framing_len);
+    h->len = head_write(h->stack, HEAD_STACK, aux, status_len, type_len, framing, framing_len);
     if (h->len > HEAD_STACK) {
         h->buf = malloc(h->len);
         if (!h->buf) {
             return ESP_ERR_HTTPD_ALLOC_MEM;
         }
-        head_write(h->buf, h->len, aux, framing, framing_len);
-    }
-    size_t essential = strlen(aux->status) + strlen(aux->content_type) + framing_len + 32;
-    if (essential + 1 > hd->max_hdr) {
-        head_release(h);
-        return ESP_ERR_HTTPD_RESP_HDR;
+        head_write(h->buf, h->len, aux, status_len, type_len, framing, framing_len);
     }
     return ESP_OK;
 }
@@ -250,7 +271,8 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
         return err;
     }
     struct httpd_req_aux *aux = HTTPD_AUX(r);
-    char framing[48] = "Content-Length: ";
+    char framing[40];
+    memcpy(framing, "Content-Length: ", 16);
     size_t framing_len = 16 + fmt_uint(framing + 16, (uint64_t)buf_len, 10);
     struct head h;
     err = head_build(&h, aux, framing, framing_len);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * URI handler registry and lookup. Registration may happen from any thread,
- * also from inside a handler, so the table is guarded by a mutex; lookups copy
- * what the dispatcher needs so a handler may unregister itself while running.
+ * also from inside a handler, so the table is guarded by a mutex. Lookups run
+ * on the server thread against its own copy of the table, taken under the
+ * mutex whenever a change was published (uri_gen), so a request takes no lock;
+ * they copy what the dispatcher needs so a handler may unregister itself while
+ * running.
  */
 #include "httpd_priv.h"
 
@@ -15,6 +18,7 @@ static const char *TAG = "httpd_uri";
 esp_err_t router_init(struct httpd_data *hd)
 {
     hd->handlers = calloc(hd->config.max_uri_handlers, sizeof *hd->handlers);
+    atomic_init(&hd->uri_gen, 1u);   /* the copy (generation 0) starts stale */
     return hd->handlers ? ESP_OK : ESP_ERR_HTTPD_ALLOC_MEM;
 }
 
@@ -31,6 +35,8 @@ void router_free(struct httpd_data *hd)
     }
     free(hd->handlers);
     hd->handlers = NULL;
+    free(hd->snap);
+    hd->snap = NULL;
 }
 
 static bool uri_matches(const struct httpd_data *hd, const char *tpl, const char *uri, size_t len)
@@ -112,6 +118,7 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
 #endif
 #endif
     ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
+    atomic_fetch_add(&hd->uri_gen, 1u);
 out:
     pthread_mutex_unlock(&hd->uri_lock);
     return err;
@@ -145,6 +152,9 @@ static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_met
     for (unsigned i = w; i < hd->config.max_uri_handlers; i++) {
         memset(&hd->handlers[i], 0, sizeof hd->handlers[i]);
     }
+    if (err == ESP_OK) {
+        atomic_fetch_add(&hd->uri_gen, 1u);
+    }
     pthread_mutex_unlock(&hd->uri_lock);
     return err;
 }
@@ -159,25 +169,69 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
     return unregister(handle, uri, true, (httpd_method_t)0);
 }
 
-int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                  struct route *out)
+/* Copies the table (entries and strings, one block) for lock-free lookups on
+ * the server thread. False when memory is short: the caller looks up under
+ * the lock instead. */
+static bool snap_refresh(struct httpd_data *hd)
+{
+    pthread_mutex_lock(&hd->uri_lock);
+    unsigned gen = atomic_load(&hd->uri_gen);
+    unsigned n = 0;
+    size_t bytes = 0;
+    for (; n < hd->config.max_uri_handlers && hd->handlers[n].uri; n++) {
+        bytes += hd->handlers[n].uri_len + 1;
+#if CONFIG_HTTPD_WS_SUPPORT
+        if (hd->handlers[n].subprotocol) {
+            bytes += strlen(hd->handlers[n].subprotocol) + 1;
+        }
+#endif
+    }
+    struct uri_entry *snap = malloc(n * sizeof *snap + bytes + 1);
+    if (snap) {
+        char *str = (char *)(snap + n);
+        for (unsigned i = 0; i < n; i++) {
+            const struct uri_entry *e = &hd->handlers[i];
+            snap[i] = *e;
+            snap[i].uri = memcpy(str, e->uri, e->uri_len + 1);
+            str += e->uri_len + 1;
+#if CONFIG_HTTPD_WS_SUPPORT
+            if (e->subprotocol) {
+                size_t sl = strlen(e->subprotocol) + 1;
+                snap[i].subprotocol = memcpy(str, e->subprotocol, sl);
+                str += sl;
+            }
+#endif
+        }
+    }
+    pthread_mutex_unlock(&hd->uri_lock);
+    if (!snap) {
+        return false;
+    }
+    free(hd->snap);
+    hd->snap = snap;
+    hd->snap_n = n;
+    hd->snap_gen = gen;
+    return true;
+}
+
+static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, unsigned n, const char *path,
+                     size_t path_len, int method, struct route *out)
 {
     int result = HTTPD_404_NOT_FOUND;
-    pthread_mutex_lock(&hd->uri_lock);
-    for (unsigned i = 0; i < hd->config.max_uri_handlers && hd->handlers[i].uri; i++) {
-        const struct uri_entry *e = &hd->handlers[i];
+    for (unsigned i = 0; i < n && tab[i].uri; i++) {
+        const struct uri_entry *e = &tab[i];
         bool match = hd->config.uri_match_fn ? hd->config.uri_match_fn(e->uri, path, path_len)
                                              : e->uri_len == path_len && memcmp(e->uri, path, path_len) == 0;
         if (!match) {
             continue;
         }
         if ((int)e->method == method || (int)e->method == HTTP_ANY) {
-            memset(out, 0, sizeof *out);
             out->handler = e->handler;
             out->user_ctx = e->user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
             out->is_websocket = e->is_websocket;
             out->ws_control = e->ws_control;
+            out->subprotocol[0] = '\0';
             if (e->subprotocol) {
                 snprintf(out->subprotocol, sizeof out->subprotocol, "%s", e->subprotocol);
             }
@@ -188,11 +242,22 @@ int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int 
             out->ws_post_handshake_cb = e->ws_post_handshake_cb;
 #endif
 #endif
-            result = 0;
-            break;
+            return 0;
         }
         result = HTTPD_405_METHOD_NOT_ALLOWED;
     }
-    pthread_mutex_unlock(&hd->uri_lock);
     return result;
+}
+
+/* Server thread only (the copy is its own). */
+int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
+                  struct route *out)
+{
+    if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) != hd->snap_gen && !snap_refresh(hd)) {
+        pthread_mutex_lock(&hd->uri_lock);
+        int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
+        pthread_mutex_unlock(&hd->uri_lock);
+        return result;
+    }
+    return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);
 }

@@ -220,6 +220,11 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     if (s->state == SESS_FREE) {
         return;
     }
+    /* From here on httpd_sess_trigger_close() no longer finds it, even while
+     * close_fn and the free functions still run with its fd. */
+    pthread_mutex_lock(&hd->sess_lock);
+    s->closing = true;
+    pthread_mutex_unlock(&hd->sess_lock);
     timer_clear(hd, s);
     poller_del(hd->poller, s->fd);
     if (hd->config.enable_so_linger) {
@@ -402,11 +407,14 @@ static int stop_or_timeout(struct httpd_data *hd)
 
 int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
 {
-    uint64_t deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
+    uint64_t deadline = 0;   /* read the clock only once a wait is needed */
     for (;;) {
         int n = s->send_fn(hd, s->fd, buf, len, flags);
         if (n != HTTPD_SOCK_ERR_TIMEOUT) {
             return n;
+        }
+        if (!deadline) {
+            deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
         }
         if (!wait_ready(hd, s, true, deadline)) {
             return stop_or_timeout(hd);
@@ -416,7 +424,7 @@ int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf,
 
 int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
 {
-    uint64_t deadline = port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
+    uint64_t deadline = 0;
     for (;;) {
         int n = s->recv_fn(hd, s->fd, buf, len, flags);
         if (n != HTTPD_SOCK_ERR_TIMEOUT) {
@@ -424,6 +432,9 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
         }
         if (s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
             continue;
+        }
+        if (!deadline) {
+            deadline = port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
         }
         if (!wait_ready(hd, s, false, deadline)) {
             return stop_or_timeout(hd);
@@ -447,8 +458,7 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
 
 static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
-    uint64_t span = (uint64_t)hd->config.send_wait_timeout * 1000u;
-    uint64_t deadline = port_now_ms() + span;
+    uint64_t deadline = 0;   /* set at the first wait after progress: no clock read otherwise */
     while (iovcnt > 0) {
         if (iov->iov_len == 0) {
             iov++;
@@ -465,6 +475,9 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
             n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
         }
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+            if (!deadline) {
+                deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
+            }
             if (!wait_ready(hd, s, true, deadline)) {
                 return stop_or_timeout(hd);
             }
@@ -473,7 +486,7 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         if (n < 0) {
             return (int)n;
         }
-        deadline = port_now_ms() + span;   /* the time-out is for lack of progress */
+        deadline = 0;   /* the time-out is for lack of progress */
         size_t done = (size_t)n;
         while (iovcnt > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;
@@ -682,7 +695,9 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
         break;
     }
     httpd_err_code_t code = HTTPD_400_BAD_REQUEST;
-    struct route rt = { .handler = NULL };
+    struct route rt;
+    rt.handler = NULL;
+    rt.user_ctx = NULL;
     bool upgrade = (aux->parser.flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) == (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE);
     const char *upg;
     size_t upg_len;
@@ -704,7 +719,7 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
     }
     esp_err_t (*handler)(httpd_req_t *) = rt.handler;
 #if CONFIG_HTTPD_WS_SUPPORT
-    if (handler && ws_handshake(hd, s, &rt)) {
+    if (handler && upgrade && ws_handshake(hd, s, &rt)) {
         return;
     }
 #endif
@@ -1094,6 +1109,9 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
     struct httpd_data *hd = HTTPD_DATA(handle);
     pthread_mutex_lock(&hd->sess_lock);
     struct httpd_sess *s = sess_find(hd, sockfd);
+    if (s && s->closing) {
+        s = NULL;
+    }
     struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
     pthread_mutex_unlock(&hd->sess_lock);
     httpd_registry_unlock();

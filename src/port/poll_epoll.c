@@ -9,6 +9,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
+
+/* epoll_wait(2) without glibc's cancellation-point wrapper (two locked atomic
+ * operations per call in a threaded process; see port_posix.c). */
+#if defined(SYS_epoll_wait)
+#define SYS_EPOLL_WAIT(fd, evs, max, ms) syscall(SYS_epoll_wait, (fd), (evs), (max), (ms))
+#else
+#define SYS_EPOLL_WAIT(fd, evs, max, ms) syscall(SYS_epoll_pwait, (fd), (evs), (max), (ms), NULL, 0)
+#endif
 
 struct poller {
     int                 epfd;
@@ -92,7 +101,7 @@ int poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
     }
     int n;
     do {
-        n = epoll_wait(p->epfd, p->evs, max, timeout_ms);
+        n = (int)SYS_EPOLL_WAIT(p->epfd, p->evs, max, timeout_ms);
     } while (n < 0 && errno == EINTR);
     for (int i = 0; i < n; i++) {
         uint32_t re = p->evs[i].events;

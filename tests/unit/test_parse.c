@@ -736,6 +736,75 @@ static void test_chunked(void)
     }
 }
 
+/* The one-pass fast path (taken when a whole head is given at once) and the
+ * byte-at-a-time machine (taken when bytes arrive in pieces) must agree on
+ * every input: result, status and every field. Mutated heads under random
+ * small limits, from a fixed seed; parse_with() compares the two. */
+static uint32_t rng_state = 12345u;
+
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+static void test_fast_vs_slow(void)
+{
+    static const char *const seeds[] = {
+        "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "POST /up?x=1#f HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\nhello",
+        "PUT /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+        "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n",
+        "HEAD / HTTP/1.1\r\nhost:  v \t\r\nX-Empty:\r\nContent-Length: 3, 3\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+    };
+    static const char alphabet[] = " \r\n:\t?#/aZ0,\x7f\x80\x01H";
+    int mismatches_before = check_failed_;
+    for (int it = 0; it < 20000; it++) {
+        char s[256];
+        const char *seed = seeds[rng() % (sizeof(seeds) / sizeof(seeds[0]))];
+        size_t n = strlen(seed);
+        memcpy(s, seed, n);
+        int edits = 1 + (int)(rng() % 3);
+        for (int e = 0; e < edits; e++) {
+            size_t at = n ? rng() % n : 0;
+            char c = alphabet[rng() % (sizeof(alphabet) - 1)];
+            switch (rng() % 4) {
+            case 0:   /* replace */
+                if (n) {
+                    s[at] = c;
+                }
+                break;
+            case 1:   /* insert */
+                if (n < sizeof(s) - 1) {
+                    memmove(s + at + 1, s + at, n - at);
+                    s[at] = c;
+                    n++;
+                }
+                break;
+            case 2:   /* delete */
+                if (n) {
+                    memmove(s + at, s + at + 1, n - at - 1);
+                    n--;
+                }
+                break;
+            default:  /* cut short */
+                n = at;
+                break;
+            }
+        }
+        http_parse_limits_t lim = LIM;
+        if (rng() % 2) {
+            lim.max_line = 8 + rng() % 48;
+            lim.max_target = 1 + rng() % 40;
+            lim.max_headers = 4 + rng() % 100;
+        }
+        http_parser_t p;
+        (void)parse_with(s, n, &lim, &p);
+    }
+    CHECK_EQ_INT(check_failed_ - mismatches_before, 0);
+}
+
 int main(void)
 {
     test_valid_get();
@@ -748,6 +817,7 @@ int main(void)
     test_semantic_headers();
     test_limits();
     test_pipelined();
+    test_fast_vs_slow();
     test_compact_find();
     test_chunked();
     return check_summary();

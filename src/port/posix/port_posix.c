@@ -16,6 +16,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 static int set_nonblock_cloexec(int fd)
 {
@@ -171,11 +174,26 @@ void port_close(int fd)
 #define PORT_NOSIGNAL 0   /* SO_NOSIGPIPE (set in port_tune_client) or no SIGPIPE at all (lwIP) */
 #endif
 
+/* glibc makes send, sendmsg and recv cancellation points: in a process with
+ * threads each call is wrapped in two locked read-modify-writes of the
+ * thread's cancellation state. The server cancels no thread, so on Linux the
+ * request path enters the kernel directly (syscall(2) is not a cancellation
+ * point); elsewhere the libc calls. */
+#if defined(__linux__) && defined(SYS_sendmsg) && defined(SYS_recvfrom) && defined(SYS_sendto)
+#define SYS_SEND(fd, buf, len, fl)  syscall(SYS_sendto, (fd), (buf), (len), (fl), NULL, 0)
+#define SYS_SENDMSG(fd, m, fl)      syscall(SYS_sendmsg, (fd), (m), (fl))
+#define SYS_RECV(fd, buf, len, fl)  syscall(SYS_recvfrom, (fd), (buf), (len), (fl), NULL, NULL)
+#else
+#define SYS_SEND(fd, buf, len, fl)  send((fd), (buf), (len), (fl))
+#define SYS_SENDMSG(fd, m, fl)      sendmsg((fd), (m), (fl))
+#define SYS_RECV(fd, buf, len, fl)  recv((fd), (buf), (len), (fl))
+#endif
+
 ssize_t port_send(int fd, const void *buf, size_t len, int flags)
 {
     ssize_t n;
     do {
-        n = send(fd, buf, len, flags | PORT_NOSIGNAL);
+        n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     return n;
 }
@@ -188,7 +206,7 @@ ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
     m.msg_iovlen = (size_t)iovcnt;
     ssize_t n;
     do {
-        n = sendmsg(fd, &m, PORT_NOSIGNAL);
+        n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     return n;
 }
@@ -197,7 +215,7 @@ ssize_t port_recv(int fd, void *buf, size_t len, int flags)
 {
     ssize_t n;
     do {
-        n = recv(fd, buf, len, flags);
+        n = SYS_RECV(fd, buf, len, flags);
     } while (n < 0 && errno == EINTR);
     return n;
 }
