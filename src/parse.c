@@ -94,8 +94,11 @@ static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_
     if (n != lit_len) {
         return false;
     }
+    /* lit holds lowercase letters, digits and '-'; OR-ing 0x20 folds case for
+     * letters and leaves those unchanged. The only other bytes it maps onto
+     * them are controls, which a validated name or value cannot hold. */
     for (size_t i = 0; i < n; i++) {
-        if (ascii_lower(s[i]) != (unsigned char)lit[i]) {
+        if ((s[i] | 0x20u) != (unsigned char)lit[i]) {
             return false;
         }
     }
@@ -426,14 +429,26 @@ static int finish(http_parser_t *p, size_t pos)
     return HTTP_PARSE_DONE;
 }
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* One pass over a whole head that arrived complete and is ordinary: origin-form
  * target, "HTTP/1.x" with CRLF endings, "name: value" lines. This is nearly
  * every request, and it costs a fraction of the byte-at-a-time machine below.
  * Returns HTTP_PARSE_DONE with the results set, or HTTP_PARSE_AGAIN for anything
  * else (incomplete, unusual, over a limit, wrong): then p is reset and the state
- * machine parses the same bytes, so every error and limit is decided there. */
-static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
+ * machine parses the same bytes, so every error and limit is decided there.
+ *
+ * With `sentinel` the caller has seen b[len - 1] == '\n': no byte class below
+ * includes LF, so every run stops by itself before the end and the loops need
+ * no bounds test; the limits are checked once per run instead. */
+static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b, size_t len,
+                                       const http_parse_limits_t *lim, const bool sentinel)
 {
+#define RUN(test)   while ((sentinel || pos < len) && test(b[pos])) { pos++; }
     size_t pos = 0;
     int method;
 
@@ -441,76 +456,61 @@ static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, cons
         method = HTTP_GET;
         pos = 4;
     } else {
-        while (pos < len && pos < MAX_METHOD_LEN && is_tchar(b[pos])) {
-            pos++;
-        }
-        if (pos == 0 || pos >= len || b[pos] != ' ' || (method = method_lookup(b, pos)) < 0) {
+        RUN(is_tchar);
+        if (pos == 0 || pos > MAX_METHOD_LEN || pos >= len || b[pos] != ' ' ||
+            (method = method_lookup(b, pos)) < 0) {
             return HTTP_PARSE_AGAIN;
         }
         pos++;
     }
 
-    /* origin-form target: the path, then any query or fragment */
+    /* origin-form target: the path, then any query or fragment; the target
+     * within max_target and the request line within max_line */
     size_t t0 = pos;
-    size_t stop = len;
-    if (lim->max_line < stop) {
-        stop = lim->max_line;
-    }
-    if (t0 + lim->max_target < stop) {
-        stop = t0 + lim->max_target;
-    }
-    if (pos >= stop || b[pos] != '/') {
+    if (pos >= len || b[pos] != '/') {
         return HTTP_PARSE_AGAIN;
     }
-    while (pos < stop && is_path_byte(b[pos])) {
-        pos++;
-    }
+    RUN(is_path_byte);
     size_t path_end = pos;
-    while (pos < stop && is_target_byte(b[pos])) {
-        pos++;
-    }
-    if (pos >= stop || b[pos] != ' ') {
+    RUN(is_target_byte);
+    if (pos >= len || b[pos] != ' ' || pos - t0 > lim->max_target) {
         return HTTP_PARSE_AGAIN;
     }
     size_t t1 = pos++;
 
-    /* "HTTP/1.1" or "HTTP/1.0", CRLF; the request line within max_line */
-    if (len - pos < 10 || memcmp(b + pos, "HTTP/1.", 7) != 0 || (b[pos + 7] != '1' && b[pos + 7] != '0') ||
-        b[pos + 8] != '\r' || b[pos + 9] != '\n' || pos + 10 > lim->max_line) {
+    /* "HTTP/1.1" or "HTTP/1.0", CRLF: compared as one 8-byte word */
+    uint64_t w, v11, v10;
+    if (len - pos < 10) {
         return HTTP_PARSE_AGAIN;
     }
-    int minor = b[pos + 7] - '0';
+    memcpy(&w, b + pos, 8);
+    memcpy(&v11, "HTTP/1.1", 8);
+    memcpy(&v10, "HTTP/1.0", 8);
+    if ((w != v11 && w != v10) || b[pos + 8] != '\r' || b[pos + 9] != '\n' || pos + 10 > lim->max_line) {
+        return HTTP_PARSE_AGAIN;
+    }
+    int minor = w == v11;
     pos += 10;
 
-    /* header lines, the block within max_headers */
+    /* header lines; the block within max_headers */
     size_t h0 = pos;
-    size_t hstop = len;
-    if (h0 + lim->max_headers < hstop) {
-        hstop = h0 + lim->max_headers;
-    }
     p->flags = 0;
     p->content_length = 0;
-    while (pos < hstop && b[pos] != '\r') {
+    while (pos < len && b[pos] != '\r') {
         size_t n0 = pos;
-        while (pos < hstop && is_tchar(b[pos])) {
-            pos++;
-        }
-        if (pos == n0 || pos >= hstop || b[pos] != ':') {
+        RUN(is_tchar);
+        if (pos == n0 || pos >= len || b[pos] != ':') {
             goto slow;
         }
         size_t n1 = pos++;
-        while (pos < hstop && is_ows(b[pos])) {
-            pos++;
-        }
+        RUN(is_ows);
         size_t v0 = pos;
-        while (pos < hstop && is_value_byte(b[pos])) {
-            pos++;
-        }
+        RUN(is_value_byte);
         size_t v1 = pos;
         while (v1 > v0 && is_ows(b[v1 - 1])) {
             v1--;
         }
-        if (pos + 1 >= hstop || b[pos] != '\r' || b[pos + 1] != '\n') {
+        if (pos + 1 >= len || b[pos] != '\r' || b[pos + 1] != '\n' || pos + 2 - h0 > lim->max_headers) {
             goto slow;
         }
         pos += 2;
@@ -518,7 +518,7 @@ static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, cons
             goto slow;
         }
     }
-    if (pos + 1 >= hstop || b[pos + 1] != '\n' || (p->flags & F_HOST_DUP) ||
+    if (pos + 1 >= len || b[pos + 1] != '\n' || pos + 2 - h0 > lim->max_headers || (p->flags & F_HOST_DUP) ||
         (minor == 1 && !(p->flags & HTTP_F_HOST))) {
         goto slow;
     }
@@ -539,6 +539,12 @@ static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, cons
 slow:
     http_parser_init(p);
     return HTTP_PARSE_AGAIN;
+#undef RUN
+}
+
+static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
+{
+    return b[len - 1] == '\n' ? parse_fast_as(p, b, len, lim, true) : parse_fast_as(p, b, len, lim, false);
 }
 
 int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
@@ -556,7 +562,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
     if (state == S_ERROR) {
         return HTTP_PARSE_ERROR;
     }
-    if (state == S_START && pos == 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
+    if (state == S_START && pos == 0 && len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
         return HTTP_PARSE_DONE;
     }
 

@@ -279,11 +279,22 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
     if (err != ESP_OK) {
         return err;
     }
+    size_t body_len = r->method == HTTP_HEAD ? 0 : (size_t)buf_len;
     struct iovec iov[2] = {
         { .iov_base = h.buf, .iov_len = h.len },
-        { .iov_base = (void *)buf, .iov_len = r->method == HTTP_HEAD ? 0 : (size_t)buf_len },
+        { .iov_base = (void *)buf, .iov_len = body_len },
     };
-    err = send_iov(aux, iov, 2);
+    int n = 2;
+    if (h.buf == h.stack && body_len <= HEAD_STACK - h.len) {
+        /* A small body joins the head: one buffer is a cheaper send(2) than
+         * a two-part sendmsg(2) in the kernel. */
+        if (body_len) {
+            memcpy(h.stack + h.len, buf, body_len);
+        }
+        iov[0].iov_len += body_len;
+        n = 1;
+    }
+    err = send_iov(aux, iov, n);
     head_release(&h);
     return err;
 }

@@ -634,9 +634,12 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     size_t rest = aux->len - aux->raw_rd;
     if (rest) {
         memmove(aux->buf, aux->buf + aux->raw_rd, rest);   /* pipelined bytes */
+        aux->len = rest;
+        slot_reset(aux);
+    } else {
+        slot_put(hd, aux);   /* idle keep-alive: hold no buffer (slot_get resets it) */
+        s->io = NULL;
     }
-    aux->len = rest;
-    slot_reset(aux);
     s->state = SESS_IDLE;
 }
 

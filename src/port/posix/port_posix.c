@@ -200,6 +200,9 @@ ssize_t port_send(int fd, const void *buf, size_t len, int flags)
 
 ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
 {
+    if (iovcnt == 1) {
+        return port_send(fd, iov->iov_base, iov->iov_len, 0);
+    }
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_iov = (struct iovec *)iov;
