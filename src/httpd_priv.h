@@ -155,6 +155,8 @@ struct httpd_sess {
     uint8_t   poll_events;        /* interest registered with the poller */
     uint8_t   wait_result;        /* enum wait_result */
     bool      sending;            /* a handler's send is in progress (it may be suspended in it) */
+    bool      cork;               /* the request has complete successors buffered: hold responses */
+    uint16_t  out_len;            /* held response bytes in io's out buffer (then io != NULL) */
     struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
 #if CONFIG_HTTPD_WS_SUPPORT
     bool      ws;                 /* WebSocket handshake done */
@@ -325,8 +327,15 @@ struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
 /** Closes the session fd/gen if it still exists (trigger_close). */
 void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
 
-/** Size of a request slot (struct, response-header array and buffer). */
+/** Held output: responses to pipelined requests wait here (after the slot's
+ *  receive buffer, at buf + cap) and leave with the batch's last one. */
+#define HTTPD_OUT_CAP 2048u
+#define SLOT_OUT(aux) ((aux)->buf + (aux)->cap)
+
+/** Size of a request slot (struct, response-header array, buffer, held output). */
 size_t sess_slot_size(const struct httpd_data *hd);
+/** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
+int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
 /** Server thread: the async copy came back; it becomes the session's slot and
  *  the connection carries on (drain, next request). */
 void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, uint32_t gen);
@@ -336,8 +345,9 @@ void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, 
  *  will suspend a handler instead of waiting once handlers are coroutines. */
 int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
 int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
-/** Sends every byte of the iovecs (one sendmsg on the default transport).
- *  0, or an HTTPD_SOCK_ERR_* code. */
+/** Sends every byte of the iovecs (one sendmsg on the default transport),
+ *  after any held output; while s->cork is set a response that fits is held
+ *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
 int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
 
 /* ---- router.c ---------------------------------------------------------------------- */

@@ -444,6 +444,12 @@ esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
         return ESP_ERR_INVALID_ARG;   /* only once, from the handler that owns r */
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
+    /* Responses held for earlier pipelined requests go before the worker's. */
+    aux->sess->cork = false;
+    if (sess_flush_held(hd, aux->sess) != 0) {
+        aux->broken = true;
+        return ESP_FAIL;
+    }
     size_t size = sess_slot_size(hd);
     struct httpd_req_aux *copy = malloc(size);
     if (!copy) {

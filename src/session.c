@@ -42,7 +42,7 @@ static void slot_reset(struct httpd_req_aux *aux)
 size_t sess_slot_size(const struct httpd_data *hd)
 {
     return sizeof(struct httpd_req_aux) + (size_t)hd->config.max_resp_headers * sizeof(struct resp_hdr) +
-           hd->slot_buf_cap;
+           hd->slot_buf_cap + HTTPD_OUT_CAP;
 }
 
 static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *s)
@@ -63,6 +63,7 @@ static struct httpd_req_aux *slot_get(struct httpd_data *hd, struct httpd_sess *
     }
     aux->next_free = NULL;
     aux->sess = s;
+    aux->req.handle = hd;
     aux->len = 0;
     slot_reset(aux);
     return aux;
@@ -246,6 +247,8 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
         slot_put(hd, s->io);
         s->io = NULL;
     }
+    s->out_len = 0;
+    s->cork = false;
     pthread_mutex_lock(&hd->sess_lock);
     s->state = SESS_FREE;
     s->fd = -1;
@@ -315,6 +318,7 @@ static void sess_close_gracefully(struct httpd_data *hd, struct httpd_sess *s)
         slot_put(hd, s->io);
         s->io = NULL;
     }
+    s->out_len = 0;   /* flushed by the job that decided to close */
     port_shutdown_wr(s->fd);
     s->state = SESS_LINGER;
     timer_set(hd, s, TIMER_LINGER);
@@ -369,6 +373,9 @@ static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int fla
  * async workers, builds without coroutines) the calling thread waits. */
 static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint64_t deadline)
 {
+    if (!for_write && s->out_len && sess_flush_held(hd, s) != 0) {
+        return false;   /* the peer may wait for those responses before it sends more */
+    }
 #if HTTPD_CORO
     if (s->co && coro_current() == s->co) {
         if (atomic_load(&hd->stopping)) {
@@ -407,6 +414,10 @@ static int stop_or_timeout(struct httpd_data *hd)
 
 int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
 {
+    int held = sess_flush_held(hd, s);   /* raw bytes go after the responses before them */
+    if (held != 0) {
+        return held;
+    }
     uint64_t deadline = 0;   /* read the clock only once a wait is needed */
     for (;;) {
         int n = s->send_fn(hd, s->fd, buf, len, flags);
@@ -444,8 +455,51 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
 
 static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
 
+/* ---- Held output -------------------------------------------------------------------
+ * While complete requests wait behind the one being served (pipelining), its
+ * response is copied to the slot's out buffer instead of being sent, when it
+ * fits; the next send carries everything held in front of its own bytes, so a
+ * batch of small responses leaves in one sendmsg. The loop flushes what is
+ * left when the batch ends, and anything that could wait on the peer (a
+ * receive, a close, a raw send, an async hand-over) flushes first: order is
+ * kept, and no response waits for input the client holds back for it. */
+
 int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
+    if (s->cork && !s->sending) {
+        size_t total = 0;
+        for (int i = 0; i < iovcnt; i++) {
+            total += iov[i].iov_len;
+        }
+        if (total <= HTTPD_OUT_CAP - s->out_len) {
+            char *o = SLOT_OUT(s->io) + s->out_len;
+            for (int i = 0; i < iovcnt; i++) {
+                if (iov[i].iov_len) {
+                    memcpy(o, iov[i].iov_base, iov[i].iov_len);
+                    o += iov[i].iov_len;
+                }
+            }
+            s->out_len = (uint16_t)(s->out_len + total);
+            return 0;
+        }
+    }
+    struct iovec all[8];
+    if (s->out_len) {
+        if (iovcnt > 7) {
+            int rc = sess_flush_held(hd, s);
+            if (rc != 0) {
+                return rc;
+            }
+        } else {
+            all[0] = (struct iovec){ .iov_base = SLOT_OUT(s->io), .iov_len = s->out_len };
+            for (int i = 0; i < iovcnt; i++) {
+                all[i + 1] = iov[i];
+            }
+            iov = all;
+            iovcnt++;
+            s->out_len = 0;   /* this send owns those bytes now (no one holds more while it runs) */
+        }
+    }
     /* While this runs (possibly suspended), nobody else may write to s. */
     bool outer = !s->sending;
     s->sending = true;
@@ -454,6 +508,36 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
         s->sending = false;
     }
     return rc;
+}
+
+int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (!s->out_len) {
+        return 0;
+    }
+    bool cork = s->cork;
+    s->cork = false;
+    int rc = sess_sendv_all(hd, s, NULL, 0);
+    s->cork = cork;
+    return rc;
+}
+
+/* True when a complete head (its blank line) is buffered after the current
+ * request and its Content-Length body: the response may wait for the next. */
+static bool next_head_buffered(const struct httpd_req_aux *aux)
+{
+    if (aux->body_left > aux->len - aux->head_len) {
+        return false;
+    }
+    const char *p = aux->buf + aux->head_len + (size_t)aux->body_left;
+    const char *e = aux->buf + aux->len;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        p++;
+        if ((p < e && *p == '\n') || (e - p >= 2 && p[0] == '\r' && p[1] == '\n')) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
@@ -632,8 +716,10 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     struct httpd_req_aux *aux = s->io;
     s->lru_counter = ++hd->lru_clock;
     size_t rest = aux->len - aux->raw_rd;
-    if (rest) {
-        memmove(aux->buf, aux->buf + aux->raw_rd, rest);   /* pipelined bytes */
+    if (rest || s->out_len) {
+        if (rest) {
+            memmove(aux->buf, aux->buf + aux->raw_rd, rest);   /* pipelined bytes */
+        }
         aux->len = rest;
         slot_reset(aux);
     } else {
@@ -674,9 +760,34 @@ enum sess_job {
     JOB_PARSE_ERROR,    /* answer a malformed head (job_err) */
     JOB_HEAD_TIMEOUT,   /* answer a head that did not arrive in time (408) */
     JOB_WS_FRAME,       /* a WebSocket session has bytes: one frame */
+    JOB_FLUSH,          /* a pipelined batch ended with responses held: send them */
 };
 
+/* Whether the connection carries on once the job is done (finish_request's test). */
+static bool job_keeps(const struct httpd_req_aux *aux)
+{
+    return aux->job_keep && !aux->close_after && !aux->broken &&
+           !(aux->expect_continue && !aux->continue_sent && !req_body_complete(aux));
+}
+
+static void job_serve(struct httpd_data *hd, struct httpd_sess *s);
+
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct httpd_req_aux *aux = s->io;
+    if (aux->job == JOB_FLUSH) {
+        aux->job_keep = sess_flush_held(hd, s) == 0;
+        return;
+    }
+    job_serve(hd, s);
+    s->cork = false;
+    /* A connection about to close takes its held responses with it first. */
+    if (s->out_len && !aux->async && !job_keeps(aux)) {
+        sess_flush_held(hd, s);
+    }
+}
+
+static void job_serve(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct httpd_req_aux *aux = s->io;
     httpd_req_t *r = &aux->req;
@@ -761,6 +872,18 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
         return;
     }
+    if (aux->job == JOB_FLUSH) {
+        if (!aux->job_keep) {
+            sess_close(hd, s);
+            return;
+        }
+        s->state = SESS_IDLE;
+        if (aux->len > 0) {   /* the partial head behind the batch: its time-out restarts */
+            aux->head_started = true;
+            timer_set(hd, s, TIMER_RECV);
+        }
+        return;
+    }
     if (aux->job == JOB_HEAD_TIMEOUT && aux->job_keep) {
         s->state = SESS_IDLE;
         timer_set(hd, s, TIMER_RECV);
@@ -791,7 +914,14 @@ static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_re
 }
 #endif
 
-static void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job job, httpd_err_code_t err)
+/* Whether the request just set up may hold its response (see "Held output"). */
+static bool cork_wanted(const struct httpd_sess *s, const struct httpd_req_aux *aux)
+{
+    return s->send_fn == default_send && !aux->close_after && !aux->chunked && !aux->expect_continue &&
+           !(aux->parser.flags & HTTP_F_UPGRADE) && next_head_buffered(aux);
+}
+
+static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job job, httpd_err_code_t err)
 {
     struct httpd_req_aux *aux = s->io;
     s->state = SESS_BUSY;
@@ -800,6 +930,10 @@ static void job_start(struct httpd_data *hd, struct httpd_sess *s, enum sess_job
     aux->job_keep = false;
     if (job == JOB_REQUEST) {
         req_setup(hd, aux);
+        /* more bytes behind this head: usually none, so that is tested first */
+        s->cork = aux->len > aux->head_len && cork_wanted(s, aux);
+    } else if (job == JOB_FLUSH) {
+        /* nothing to set up: the slot holds the output and a partial head */
 #if CONFIG_HTTPD_WS_SUPPORT
     } else if (job == JOB_WS_FRAME) {
         ws_req_setup(hd, s);
@@ -852,8 +986,9 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
             if (aux->len == aux->cap) {
                 timer_clear(hd, s);
                 job_start(hd, s, JOB_PARSE_ERROR, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
+                return;
             }
-            return;
+            break;
         }
         timer_clear(hd, s);
         if (rc == HTTP_PARSE_ERROR) {
@@ -863,7 +998,10 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
         }
         job_start(hd, s, JOB_REQUEST, HTTPD_500_INTERNAL_SERVER_ERROR);
     }
-    if (s->state == SESS_IDLE && s->io && s->io->len == 0) {
+    if (s->state == SESS_IDLE && s->out_len) {
+        job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
+    }
+    if (s->state == SESS_IDLE && s->io && s->io->len == 0 && !s->out_len) {
         slot_put(hd, s->io);   /* idle keep-alive: hold no buffer */
         s->io = NULL;
     }

@@ -415,3 +415,26 @@ def test_stop_after_complete_race(async_factory):
             c.close()
     f = srv.final
     assert f is not None and f["begun"] == f["completed"] == 12, f
+
+
+def test_held_pipelined_responses_leave_before_the_worker_starts(asrv):
+    """Responses held for earlier pipelined requests (issue 6) are sent when a
+    later one goes async, not after the worker finishes."""
+    with asrv.conn() as c:
+        t0 = time.monotonic()
+        c.send(get_req("/quick") * 2 + get_req("/async_slow?ms=600") + get_req("/quick"))
+        assert c.read_response().body == b"quick\n"
+        assert c.read_response().body == b"quick\n"
+        assert time.monotonic() - t0 < 0.4
+        assert c.read_response().body == b"slow 600\n"
+        assert c.read_response().body == b"quick\n"
+        c.assert_open(wait=0.2)
+
+
+def test_batch_ending_in_a_silent_handler_is_flushed(asrv):
+    """The last request's handler sends nothing: the loop sends what was held."""
+    with asrv.conn() as c:
+        c.send(get_req("/quick") * 3 + get_req("/noreply"))
+        for _ in range(3):
+            assert c.read_response(timeout=3).body == b"quick\n"
+        c.assert_open(wait=0.2)
