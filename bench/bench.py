@@ -375,6 +375,20 @@ def medians(res):
                 cpu = [x['cpu_us_per_req'] for x in ok if x['cpu_us_per_req']]
                 if cpu:
                     val[key + '_cpu'][n] = statistics.median(cpu)
+    # Ratios of the wrk rows: in each round every server ran back to back, so the ratio
+    # within a round cancels most of a noisy machine's drift; the median is over rounds.
+    paired = {}
+    ref = res['raw']['wrk'].get('nginx', {})
+    for n, tests in res['raw']['wrk'].items():
+        for t, runs in tests.items():
+            base = ref.get(t, [])
+            pairs = [('rps', 'upload')] if t == 'upload' else [('rps', t + '_rps'), ('cpu_us_per_req', t + '_cpu')]
+            for metric, key in pairs:
+                rs = [x[metric] / b[metric] for x, b in zip(runs, base)
+                      if x.get(metric) and b.get(metric) and x['requests'] and b['requests']]
+                if rs:
+                    paired.setdefault(key, {})[n] = statistics.median(rs)
+    val['_paired'] = paired
     for n, v in res['raw']['callgrind'].items():
         val['instr'][n] = v['instr_per_req']
     for n, v in res['raw']['strace'].items():
@@ -414,10 +428,11 @@ def table(a, srv, val, ref='nginx'):
                 cells.append('n/a')
                 continue
             cell = fmt % v
-            if r0:
-                ratios.setdefault(key, {})[n] = v / r0
+            ratio = val.get('_paired', {}).get(key, {}).get(n) or (v / r0 if r0 else None)
+            if ratio:
+                ratios.setdefault(key, {})[n] = ratio
                 if n != ref:
-                    cell += ' (%.2f×)' % (v / r0)
+                    cell += ' (%.2f×)' % ratio
             cells.append(cell)
         lines.append('| %s %s | %s |' % (label % {'conns': a.conns}, '↑' if higher else '↓', ' | '.join(cells)))
     return '\n'.join(lines), ratios
@@ -535,7 +550,8 @@ def main():
     res['values'], res['ratios_vs_nginx'] = val, ratios
     res['elapsed_s'] = round(time.time() - t0, 1)
     head = ('Benchmark %s, %d x %s, Linux %s. Server on CPU %s, client on CPU %s. wrk: median of %d rounds x %d s.\n'
-            'Cells: value (ratio vs nginx, measured in the same run); ↑ higher is better, ↓ lower is better.\n' % (
+            'Cells: value (ratio vs nginx, measured in the same run; wrk rows: median over rounds of the ratio '
+            'within each round); ↑ higher is better, ↓ lower is better.\n' % (
                 res['date'], os.cpu_count(), res['machine']['cpu'], res['machine']['kernel'], SERVER_CPU,
                 CLIENT_CPU, a.rounds, a.duration))
     fail = ''.join('\n- %s' % f for f in res['failures'])
