@@ -47,9 +47,11 @@ def servers(a):
     b, port = a.bindir, str(a.port)
     allm = ('ka50', 'ka8', 'upload', 'instr', 'syscalls', 'rss')
     return {
-        'ours': dict(label='ours (esp_http_server)', metrics=allm,
-                     cmd=[b + '/esp_api_hello', port, str(max(1024, a.conns + 24)), '128', '0']),
-        'nginx': dict(label='nginx 1 worker', metrics=allm, cmd=nginx_cmd(a),
+        'ours': dict(label='ours (esp_http_server)', metrics=allm + ('instr_idle',),
+                     cmd=[b + '/esp_api_hello', port, str(max(1024, a.conns + 24)), '128', '0'],
+                     # instructions: HTTPD_DEFAULT_CONFIG's 7 sockets; with idle connections: room for them
+                     cmd_instr=[b + '/esp_api_hello', port, '7', '128', '0']),
+        'nginx': dict(label='nginx 1 worker', metrics=allm + ('instr_idle',), cmd=nginx_cmd(a),
                       # one process under valgrind/strace
                       cmd_single=nginx_cmd(a, master=False)),
         'mhd': dict(label='libmicrohttpd (epoll)', metrics=allm, cmd=[b + '/mhd_hello', port, 'epoll']),
@@ -226,13 +228,26 @@ def phase_wrk(a, srv, res):
 
 
 # ---- callgrind and strace: difference method ---------------------------------------------
-def run_traced(a, n, cmd, prefix, nreq, out, sig):
+def run_traced(a, n, cmd, prefix, nreq, out, sig, idle=0):
+    """nreq sequential keep-alive requests to a traced server; with idle, that many other
+    keep-alive connections (one request each) stay open meanwhile."""
     p = start(a, cmd, prefix=prefix, timeout=120)
+    holder = None
     try:
+        if idle:
+            holder = subprocess.Popen(['taskset', '-c', CLIENT_CPU, a.bindir + '/kaclient', 'idle', str(a.port),
+                                       str(idle), '3600'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            line = holder.stdout.readline()      # "idle: K/N connections answered 200, holding ..."
+            m = re.match(r'idle: (\d+)/(\d+)', line)
+            if not m or m.group(1) != m.group(2):
+                raise RuntimeError('%s: idle connections not all answered: %r' % (n, line))
         r = kaclient(a, 'seq', a.port, nreq)
         if r.returncode:
             raise RuntimeError('kaclient seq %d failed against %s: %s' % (nreq, n, r.stderr.strip()))
     finally:
+        if holder:
+            holder.kill()
+            holder.wait()
         stop(a, p, sig, timeout=120)
     if not os.path.exists(out) or not os.path.getsize(out):
         raise RuntimeError('no output ' + out)
@@ -248,22 +263,27 @@ def callgrind_total(path):
 def phase_callgrind(a, srv, res):
     n1, n2 = a.cg_n1, a.cg_n2
     for n, s in srv.items():
-        if 'instr' not in s['metrics']:
-            continue
-        try:
-            tot = {}
-            for nreq in (n1, n2):
-                out = os.path.join(a.rundir, 'cg.%s.%d' % (n, nreq))
-                run_traced(a, n, s.get('cmd_single', s['cmd']),
-                           ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out], nreq, out, signal.SIGTERM)
-                tot[nreq] = callgrind_total(out)
-            per = (tot[n2] - tot[n1]) / (n2 - n1)
-            res['raw']['callgrind'][n] = dict(ir={str(k): v for k, v in tot.items()}, instr_per_req=per)
-            print('  %-9s %9.0f instructions/request  (Ir(%d)=%d, Ir(%d)=%d)' % (n, per, n1, tot[n1], n2, tot[n2]),
-                  flush=True)
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
-            print('  %s: %s' % (n, e), flush=True)
-            res['failures'].append('%s callgrind: %s' % (n, e))
+        for metric, idle in (('instr', 0), ('instr_idle', a.conns)):
+            if metric not in s['metrics']:
+                continue
+            cmd = s.get('cmd_single', s['cmd']) if idle else s.get('cmd_instr', s.get('cmd_single', s['cmd']))
+            try:
+                tot = {}
+                for nreq in (n1, n2):
+                    out = os.path.join(a.rundir, 'cg.%s.%s.%d' % (n, metric, nreq))
+                    run_traced(a, n, cmd, ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out], nreq,
+                               out, signal.SIGTERM, idle=idle)
+                    tot[nreq] = callgrind_total(out)
+                per = (tot[n2] - tot[n1]) / (n2 - n1)
+                res['raw']['callgrind'].setdefault(n, {})[metric] = dict(
+                    ir={str(k): v for k, v in tot.items()}, instr_per_req=per, idle_conns=idle,
+                    command=' '.join(cmd))
+                print('  %-9s %9.0f instructions/request%s  (Ir(%d)=%d, Ir(%d)=%d)' % (
+                    n, per, ' with %d idle connections' % idle if idle else '', n1, tot[n1], n2, tot[n2]),
+                    flush=True)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+                print('  %s: %s' % (n, e), flush=True)
+                res['failures'].append('%s callgrind%s: %s' % (n, ' (idle)' if idle else '', e))
 
 
 def strace_calls(path):
@@ -350,13 +370,14 @@ ROWS = [  # key, label, unit format, higher is better
     ('ka50_cpu', 'server CPU per request, -c50 (µs)', '%.2f', False),
     ('ka8_cpu', 'server CPU per request, -c8 (µs)', '%.2f', False),
     ('instr', 'instructions per request (callgrind)', '%.0f', False),
+    ('instr_idle', 'instructions per request, %(conns)d idle conns open', '%.0f', False),
     ('syscalls', 'syscalls per request (strace -c)', '%.2f', False),
     ('rss_conns', 'RSS with %(conns)d idle conns (KiB)', '%.0f', False),
     ('rss_per_conn', 'RSS growth per idle conn (bytes)', '%.0f', False),
     ('upload', '1 MiB uploads, wrk -c4 (MiB/s)', '%.0f', True),
 ]
 SHORT = {'ka50_rps': 'req/s c50', 'ka8_rps': 'req/s c8', 'ka50_cpu': 'CPU c50', 'ka8_cpu': 'CPU c8',
-         'instr': 'instr', 'syscalls': 'syscalls', 'rss_conns': 'RSS', 'rss_per_conn': 'RSS/conn',
+         'instr': 'instr', 'instr_idle': 'instr+idle', 'syscalls': 'syscalls', 'rss_conns': 'RSS', 'rss_per_conn': 'RSS/conn',
          'upload': 'upload'}
 
 
@@ -390,7 +411,8 @@ def medians(res):
                     paired.setdefault(key, {})[n] = statistics.median(rs)
     val['_paired'] = paired
     for n, v in res['raw']['callgrind'].items():
-        val['instr'][n] = v['instr_per_req']
+        for metric, m in v.items():
+            val[metric][n] = m['instr_per_req']
     for n, v in res['raw']['strace'].items():
         val['syscalls'][n] = v['syscalls_per_req']
     for n, v in res['raw']['rss'].items():
