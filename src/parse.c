@@ -544,7 +544,11 @@ slow:
 
 static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
 {
+#ifdef __OPTIMIZE_SIZE__
+    return parse_fast_as(p, b, len, lim, false);   /* -Os (firmware): one copy of the code */
+#else
     return b[len - 1] == '\n' ? parse_fast_as(p, b, len, lim, true) : parse_fast_as(p, b, len, lim, false);
+#endif
 }
 
 int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
