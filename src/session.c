@@ -1166,6 +1166,11 @@ esp_err_t httpd_sess_set_send_override(httpd_handle_t hd, int sockfd, httpd_send
     if (!s || !send_func) {
         return ESP_ERR_INVALID_ARG;
     }
+    /* Responses held so far were made for the old transport: they leave through it. */
+    s->cork = false;
+    if (s->out_len) {
+        (void)sess_flush_held(HTTPD_DATA(hd), s);
+    }
     s->send_fn = send_func;
     return ESP_OK;
 }

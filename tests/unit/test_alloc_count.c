@@ -27,6 +27,7 @@
 
 #include "esp_http_server.h"
 #include "check.h"
+#include "loopback.h"
 
 /* ---- Counting wrappers (see the link options in CMakeLists.txt) ------------------- */
 
@@ -119,41 +120,11 @@ static esp_err_t chunks(httpd_req_t *req)
     return httpd_resp_send_chunk(req, NULL, 0);
 }
 
-static uint16_t free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t l = sizeof a;
-    uint16_t port = 0;
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &l) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    if (s >= 0) {
-        close(s);
-    }
-    return port;
-}
-
 /* ---- Client (no allocation) ----------------------------------------------------------- */
 
 static int client(uint16_t port)
 {
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        return -1;
-    }
-    struct timeval tv = { 3, 0 };
-    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    int one = 1;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(s);
-        return -1;
-    }
-    return s;
+    return lb_client(port, 3);
 }
 
 static bool send_all(int s, const char *p, size_t len)
@@ -227,13 +198,7 @@ static bool one_round(int s)
 int main(void)
 {
     httpd_config_t cfg = HTTPD_DEFAULT_CONFIG();
-    httpd_handle_t h = NULL;
-    for (int i = 0; i < 5 && !h; i++) {
-        cfg.server_port = free_port();
-        if (httpd_start(&h, &cfg) != ESP_OK) {
-            h = NULL;
-        }
-    }
+    httpd_handle_t h = lb_start(&cfg);
     CHECK(h != NULL);
     if (!h) {
         return check_summary();

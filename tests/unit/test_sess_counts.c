@@ -28,6 +28,7 @@
 
 #include "esp_http_server.h"
 #include "check.h"
+#include "loopback.h"
 
 #define IO_TIMEOUT_MS 3000
 #define MAX_EVENTS    1024
@@ -198,22 +199,7 @@ static uint16_t free_port(void)
 
 static int client(uint16_t port)
 {
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        return -1;
-    }
-    struct timeval tv = { IO_TIMEOUT_MS / 1000, (IO_TIMEOUT_MS % 1000) * 1000 };
-    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    int one = 1;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(s);
-        return -1;
-    }
-    return s;
+    return lb_client(port, IO_TIMEOUT_MS / 1000);
 }
 
 static bool send_str(int s, const char *str)
