@@ -150,6 +150,7 @@ struct httpd_sess {
     httpd_pending_func_t pending_fn;
 
     struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
+    struct httpd_sess *next_free; /* while FREE: the free list */
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
     bool      closing;            /* sess_close() is running its callbacks (set under sess_lock) */
     uint8_t   poll_events;        /* interest registered with the poller */
@@ -246,6 +247,9 @@ struct httpd_data {
     bool      listen_muted;
 
     struct httpd_sess *sessions;  /* max_open_sockets */
+    struct httpd_sess *free_sess; /* FREE sessions, linked by next_free: accept takes one in O(1) */
+    struct httpd_sess **by_fd;    /* by_fd[fd] for fd < by_fd_cap (others: a scan): lookups by fd in O(1) */
+    unsigned  by_fd_cap;
     pthread_mutex_t   sess_lock;  /* guards a slot's fd/gen/state changes against
                                      lookups from other threads (trigger_close) */
     unsigned  n_open;

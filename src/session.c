@@ -146,8 +146,21 @@ esp_err_t sess_table_init(struct httpd_data *hd)
     if (!hd->sessions) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+    /* fds of sessions are small numbers in practice (the lowest free ones): an
+     * index twice the table's size (plus the process's other fds) covers them;
+     * a higher fd is found by a scan. */
+    hd->by_fd_cap = hd->config.max_open_sockets * 2u + 64u;
+    hd->by_fd = calloc(hd->by_fd_cap, sizeof *hd->by_fd);
+    if (!hd->by_fd) {
+        free(hd->sessions);
+        hd->sessions = NULL;
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    hd->free_sess = NULL;
+    for (unsigned i = hd->config.max_open_sockets; i-- > 0;) {
         hd->sessions[i].fd = -1;
+        hd->sessions[i].next_free = hd->free_sess;
+        hd->free_sess = &hd->sessions[i];
     }
     hd->slot_buf_cap = hd->max_line + hd->max_hdr + LEADING_LINES * 2 + BODY_WINDOW;
     return ESP_OK;
@@ -163,12 +176,19 @@ void sess_table_free(struct httpd_data *hd)
     hd->n_free_slots = 0;
     free(hd->sessions);
     hd->sessions = NULL;
+    free(hd->by_fd);
+    hd->by_fd = NULL;
+    hd->free_sess = NULL;
 }
 
 struct httpd_sess *sess_find(struct httpd_data *hd, int fd)
 {
     if (fd < 0 || !hd->sessions) {
         return NULL;
+    }
+    if ((unsigned)fd < hd->by_fd_cap) {
+        struct httpd_sess *s = hd->by_fd[fd];
+        return s && s->state != SESS_FREE && s->fd == fd ? s : NULL;
     }
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
         if (hd->sessions[i].state != SESS_FREE && hd->sessions[i].fd == fd) {
@@ -250,8 +270,13 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     s->out_len = 0;
     s->cork = false;
     pthread_mutex_lock(&hd->sess_lock);
+    if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == s) {
+        hd->by_fd[s->fd] = NULL;
+    }
     s->state = SESS_FREE;
     s->fd = -1;
+    s->next_free = hd->free_sess;
+    hd->free_sess = s;
     pthread_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     s->sending = false;
@@ -604,23 +629,21 @@ static struct httpd_sess *lru_victim(struct httpd_data *hd)
 
 static void sess_new(struct httpd_data *hd, int fd)
 {
-    struct httpd_sess *s = NULL;
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        if (hd->sessions[i].state == SESS_FREE) {
-            s = &hd->sessions[i];
-            break;
-        }
-    }
+    struct httpd_sess *s = hd->free_sess;
     if (!s) {
         port_close(fd);
         return;
     }
     uint32_t gen = s->gen + 1;
     pthread_mutex_lock(&hd->sess_lock);
+    hd->free_sess = s->next_free;
     memset(s, 0, sizeof *s);
     s->fd = fd;
     s->gen = gen;
     s->state = SESS_IDLE;
+    if ((unsigned)fd < hd->by_fd_cap) {
+        hd->by_fd[fd] = s;
+    }
     pthread_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
     s->send_fn = default_send;
