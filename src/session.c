@@ -754,11 +754,19 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 
 /* After the handler (or an error response): keep the connection for the next
  * request, or close it. */
+/* Whether the connection carries on after a request whose handler's verdict
+ * was `keep`: not when it asked to close, broke the stream, or left a client
+ * waiting for 100-continue with its body unread. */
+static bool conn_continues(const struct httpd_req_aux *aux, bool keep)
+{
+    return keep && !aux->close_after && !aux->broken &&
+           !(aux->expect_continue && !aux->continue_sent && !req_body_complete(aux));
+}
+
 static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
 {
     struct httpd_req_aux *aux = s->io;
-    if (!keep || aux->close_after || aux->broken ||
-        (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux))) {
+    if (!conn_continues(aux, keep)) {
         sess_close_gracefully(hd, s);
         return;
     }
@@ -786,13 +794,6 @@ enum sess_job {
     JOB_FLUSH,          /* a pipelined batch ended with responses held: send them */
 };
 
-/* Whether the connection carries on once the job is done (finish_request's test). */
-static bool job_keeps(const struct httpd_req_aux *aux)
-{
-    return aux->job_keep && !aux->close_after && !aux->broken &&
-           !(aux->expect_continue && !aux->continue_sent && !req_body_complete(aux));
-}
-
 static void job_serve(struct httpd_data *hd, struct httpd_sess *s);
 
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
@@ -805,7 +806,7 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
     job_serve(hd, s);
     s->cork = false;
     /* A connection about to close takes its held responses with it first. */
-    if (s->out_len && !aux->async && !job_keeps(aux)) {
+    if (s->out_len && !aux->async && !conn_continues(aux, aux->job_keep)) {
         sess_flush_held(hd, s);
     }
 }
