@@ -39,12 +39,14 @@ void router_free(struct httpd_data *hd)
     hd->snap = NULL;
 }
 
-static bool uri_matches(const struct httpd_data *hd, const char *tpl, const char *uri, size_t len)
+/* Whether entry e's template matches uri[0..len): the server's uri_match_fn,
+ * or an exact comparison using the stored template length. */
+static bool entry_matches(const struct httpd_data *hd, const struct uri_entry *e, const char *uri, size_t len)
 {
     if (hd->config.uri_match_fn) {
-        return hd->config.uri_match_fn(tpl, uri, len);
+        return hd->config.uri_match_fn(e->uri, uri, len);
     }
-    return strlen(tpl) == len && strncmp(tpl, uri, len) == 0;
+    return e->uri_len == len && memcmp(e->uri, uri, len) == 0;
 }
 
 /* Locks the registry of a handle that may be used from any thread. */
@@ -74,7 +76,7 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
     unsigned n = 0;
     for (; n < hd->config.max_uri_handlers && hd->handlers[n].uri; n++) {
         const struct uri_entry *e = &hd->handlers[n];
-        if (e->method == uri_handler->method && uri_matches(hd, e->uri, uri_handler->uri, ulen)) {
+        if (e->method == uri_handler->method && entry_matches(hd, e, uri_handler->uri, ulen)) {
             ESP_LOGW(TAG, "handler %s (method %d) already registered", uri_handler->uri,
                      (int)uri_handler->method);
             err = ESP_ERR_HTTPD_HANDLER_EXISTS;
@@ -220,9 +222,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
     int result = HTTPD_404_NOT_FOUND;
     for (unsigned i = 0; i < n && tab[i].uri; i++) {
         const struct uri_entry *e = &tab[i];
-        bool match = hd->config.uri_match_fn ? hd->config.uri_match_fn(e->uri, path, path_len)
-                                             : e->uri_len == path_len && memcmp(e->uri, path, path_len) == 0;
-        if (!match) {
+        if (!entry_matches(hd, e, path, path_len)) {
             continue;
         }
         if ((int)e->method == method || (int)e->method == HTTP_ANY) {
