@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Private structures and the functions the server's files share.
+ * The server's private structures and the functions its files share, grouped
+ * by the file that defines them, top layer first (docs/architecture.md):
+ *
+ *   server.c                 httpd_start/stop: builds the rest, runs the loop on its thread
+ *   conn.c                   one connection's state machine: heads, jobs, drain, linger, async return
+ *   ws.c                     WebSocket handshake, frames, httpd_ws_*
+ *   request.c                the request a handler sees: head, headers, body, async copies
+ *   response.c               the response being built, the error table, httpd_resp_*
+ *   router.c                 handler registry and lookup
+ *   session.c                session table, accept/LRU, request-slot pool, receive window,
+ *                            held output, waiting sends/receives, httpd_sess_*
+ *   loop.c, workq.c          the event loop (poller, watch list, timers); the registry of
+ *                            running servers and the work queue
+ *   coro.c, parse.c, ...     coroutines; pure functions over bytes
+ *   port/                    the OS
+ *
+ * A file calls only files below it; tests/symbols/layers.txt is checked by a test.
  *
  * Ownership: the server (struct httpd_data) owns the session table, the
  * handler registry, the work queue and the pool of request slots. A session
- * (struct httpd_sess) owns its socket, contexts and, only while bytes of a
- * request are in flight, one request slot (struct httpd_req_aux: the buffer,
- * the parser, the httpd_req_t handlers see, and the response state).
+ * (struct httpd_sess) owns its socket, its contexts and, only while bytes of
+ * a request are in flight, one request slot (struct slot), whose parts are
+ * each written by one file.
  */
 #ifndef HTTPD_PRIV_H
 #define HTTPD_PRIV_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,68 +44,64 @@
 #include "ws_codec.h"
 #endif
 
-/* ---- Request slot ---------------------------------------------------------------- */
-
 struct httpd_sess;
+struct httpd_data;
+
+/* ---- Request slot -------------------------------------------------------------------
+ * One block per request in flight: struct slot, then max_resp_headers response
+ * headers, then the receive buffer (cap bytes), then HTTPD_OUT_CAP bytes of
+ * held output. Nothing in it points into the block itself except rx.buf, so a
+ * copy (async handlers) needs one pointer fixed. */
+
+/* Receive window and held output. Written by session.c.
+ *   [0, rd)        consumed: the request head stays here (intact) while its handler runs
+ *   [rd, len)      received, not yet consumed (body, then pipelined requests)
+ *   buf + cap      held output: out_len bytes of responses waiting to leave */
+struct slot_rx {
+    char    *buf;
+    size_t   cap;
+    size_t   len;
+    size_t   rd;
+    uint16_t out_len;
+};
+
+/* The request as handlers see it: its head, headers and body state. Written by request.c.
+ * Chunked bodies are decoded in place: [head_len, dec_wr) holds decoded bytes, of which
+ * [dec_rd, dec_wr) are not yet delivered. */
+struct slot_req {
+    httpd_req_t   req;               /* what handlers get; req.aux points back to the slot */
+    http_parser_t parser;
+    size_t   head_len;
+    size_t   hdrs_off;               /* header block: buf + hdrs_off; "name\0value\0" once compacted */
+    size_t   hdrs_len;               /* 0: no headers */
+    bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
+    size_t   path_off;               /* routing path: req.uri[path_off .. path_off + path_len) */
+    size_t   path_len;
+    int      version_minor;
+    uint64_t body_left;              /* Content-Length bytes not yet taken */
+    bool     chunked;
+    bool     body_done;              /* chunked: terminator seen */
+    http_chunked_t chunk;
+    size_t   dec_rd;
+    size_t   dec_wr;
+    bool     expect_continue;
+    bool     continue_sent;
+    bool     in_handler;             /* a handler (or frame handler) runs for it */
+    bool     async;                  /* handed to httpd_req_async_handler_begin() */
+    int      async_fd;               /* an async copy: the session it belongs to */
+    uint32_t async_gen;
+};
 
 struct resp_hdr {
     const char *field;
     const char *value;
 };
 
-/* Head + body window layout of buf:
- *   [0, head_len)            the request head (kept intact until the handler returns)
- *   [head_len, dec_wr)       chunked: decoded body bytes, [dec_rd, dec_wr) not yet delivered
- *   [raw_rd, len)            bytes received but not yet consumed (body, then next requests) */
-struct httpd_req_aux {
-    httpd_req_t        req;          /* first: the pointer handlers get */
-    struct httpd_sess *sess;
-    struct httpd_req_aux *next_free; /* pool link */
-
-    char    *buf;
-    size_t   cap;
-    size_t   len;
-    size_t   head_len;
-    size_t   raw_rd;
-    size_t   dec_rd;
-    size_t   dec_wr;
-
-    http_parser_t parser;
-    bool     head_started;           /* at least one byte of the current head arrived */
-
-    /* Request */
-    char    *hdrs;                   /* compacted "name\0value\0" pairs inside buf */
-    size_t   hdrs_len;
-    bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
-    size_t   path_len;               /* routing path: req->uri[path_off .. path_off + path_len) */
-    size_t   path_off;
-    int      version_minor;
-    uint64_t body_left;              /* Content-Length bytes not yet taken from the socket/buffer */
-    bool     chunked;
-    bool     body_done;              /* chunked: terminator seen */
-    http_chunked_t chunk;
-    bool     expect_continue;
-    bool     continue_sent;
-    bool     in_handler;
-    bool     async;                  /* handed to httpd_req_async_handler_begin() */
-    uint8_t  job;                    /* enum sess_job: what the coroutine runs */
-    uint8_t  job_err;                /* httpd_err_code_t for JOB_PARSE_ERROR */
-    bool     job_keep;               /* the job's verdict: keep the connection */
-#if CONFIG_HTTPD_WS_SUPPORT
-    ws_frame_hdr_t ws_hdr;           /* the frame being received */
-    uint64_t ws_left;                /* its payload bytes not yet read */
-    bool     ws_frame;               /* a frame header is parsed and its payload pending */
-    bool     ws_text;                /* the payload belongs to a text message (validate UTF-8) */
-    uint16_t ws_fail;                /* close code to send once the handler returns, or 0 */
-#endif
-    int      async_fd;               /* the session an async copy belongs to */
-    uint32_t async_gen;
-
-    /* Response */
+/* The response being built, and the connection's verdict. Written by response.c. */
+struct slot_resp {
     const char *status;
     const char *content_type;
-    struct resp_hdr *resp_hdrs;      /* max_resp_headers entries */
-    unsigned n_resp_hdrs;
+    unsigned n_hdrs;                 /* entries used of the array behind the slot */
     bool     user_conn_hdr;          /* the handler set a Connection header */
     bool     chunk_head_sent;        /* the chunked response head went out */
     bool     chunk_term_sent;        /* ... and its terminating chunk */
@@ -98,12 +109,56 @@ struct httpd_req_aux {
     bool     broken;                 /* the stream cannot be resynchronised */
 };
 
-/* ---- Session ----------------------------------------------------------------------- */
+#if CONFIG_HTTPD_WS_SUPPORT
+/* The WebSocket frame being received. Written by ws.c. */
+struct slot_ws {
+    ws_frame_hdr_t hdr;
+    uint64_t left;                   /* payload bytes not yet read */
+    bool     frame;                  /* a frame header is parsed and its payload pending */
+    bool     text;                   /* the payload belongs to a text message (validate UTF-8) */
+    uint16_t fail;                   /* close code to send once the handler returns, or 0 */
+};
+#endif
+
+/* What the connection runs for the slot. Written by conn.c. */
+struct slot_job {
+    uint8_t  kind;                   /* enum conn_job */
+    uint8_t  err;                    /* httpd_err_code_t for an error job */
+    bool     keep;                   /* the job's verdict: keep the connection */
+    bool     head_started;           /* at least one byte of the current head arrived */
+};
+
+struct slot {
+    struct slot_req   rq;
+    struct slot_rx    rx;
+    struct slot_resp  resp;
+#if CONFIG_HTTPD_WS_SUPPORT
+    struct slot_ws    ws;
+#endif
+    struct slot_job   job;
+    struct httpd_sess *sess;         /* pool (session.c) */
+    struct slot       *next_free;    /* pool link (session.c) */
+};
+
+#define SLOT(r)        ((struct slot *)(r)->aux)
+#define HTTPD_DATA(h)  ((struct httpd_data *)(h))
+#define SLOT_RESP_HDRS(slot) ((struct resp_hdr *)((slot) + 1))
+#define SLOT_OUT(slot) ((slot)->rx.buf + (slot)->rx.cap)
+/** Held output: responses to pipelined requests wait here and leave with the batch's last one. */
+#define HTTPD_OUT_CAP 2048u
+
+/** True when the request's body has been read completely. */
+static inline bool req_body_complete(const struct slot *slot)
+{
+    return slot->rq.chunked ? slot->rq.body_done : slot->rq.body_left == 0;
+}
+
+/* ---- Session ------------------------------------------------------------------------- */
 
 enum sess_state {
     SESS_FREE = 0,
     SESS_IDLE,        /* between requests (a head may be partly buffered) */
-    SESS_BUSY,        /* a handler is running for it */
+    SESS_BUSY,        /* a job (handler) is running for it */
     SESS_DRAIN,       /* discarding the unread rest of a body */
     SESS_LINGER,      /* response sent, FIN sent, discarding input until the peer closes */
     SESS_ASYNC,       /* a copy of the request is being served by another thread */
@@ -117,7 +172,7 @@ enum timer_kind {
     TIMER_KINDS
 };
 
-/* Why a suspended handler was resumed. */
+/* Why a suspended job was resumed. */
 enum wait_result {
     WAIT_PENDING = 0,
     WAIT_READY,
@@ -125,17 +180,15 @@ enum wait_result {
     WAIT_STOP,
 };
 
-struct timer_list {
-    struct httpd_sess *head;
-    struct httpd_sess *tail;
-};
-
 struct httpd_sess {
     int       fd;
     uint8_t   state;              /* enum sess_state */
-    uint8_t   timer;              /* enum timer_kind the session is queued on */
-    uint32_t  gen;                /* bumps each time the slot is reused */
+    uint32_t  gen;                /* bumps each time the table entry is reused */
     uint64_t  lru_counter;
+
+    /* loop.c: watch list and timers */
+    uint8_t   poll_events;        /* interest registered with the poller */
+    uint8_t   timer;              /* enum timer_kind the session is queued on */
     uint64_t  deadline_ms;
     struct httpd_sess *tprev, *tnext;
 
@@ -149,17 +202,19 @@ struct httpd_sess {
     httpd_recv_func_t    recv_fn;
     httpd_pending_func_t pending_fn;
 
-    struct httpd_req_aux *io;     /* request slot, only while bytes are in flight */
+    struct slot *slot;            /* request slot, only while bytes are in flight */
     struct httpd_sess *next_free; /* while FREE: the free list */
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
     bool      closing;            /* sess_close() is running its callbacks (set under sess_lock) */
-    uint8_t   poll_events;        /* interest registered with the poller */
     uint8_t   wait_result;        /* enum wait_result */
-    bool      sending;            /* a handler's send is in progress (it may be suspended in it) */
+    bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
-    uint16_t  out_len;            /* held response bytes in io's out buffer (then io != NULL) */
     struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
+    /* Called by sess_close() before the slot goes: releases what a protocol
+     * layered on the session (WebSocket) keeps in it. */
+    void    (*on_close)(struct httpd_sess *s);
 #if CONFIG_HTTPD_WS_SUPPORT
+    /* ws.c */
     bool      ws;                 /* WebSocket handshake done */
     bool      ws_closing;         /* a close frame went out: no more frames */
     bool      ws_control;         /* handle_ws_control_frames */
@@ -170,11 +225,23 @@ struct httpd_sess {
     ws_utf8_t ws_utf8;            /* validator state across a text message's fragments */
 #endif
 #if HTTPD_CORO
-    coro_t   *co;                 /* the handler's coroutine while one is in flight */
+    coro_t   *co;                 /* the job's coroutine while one is in flight (conn.c) */
 #endif
 };
 
-/* ---- Server ------------------------------------------------------------------------ */
+/* A send the loop could not make because the session's job is suspended in
+ * the middle of its own (bytes would interleave); run once that one finishes. */
+struct deferred_send {
+    struct deferred_send *next;
+    void (*run)(struct deferred_send *d);
+};
+
+/* ---- Server ---------------------------------------------------------------------------- */
+
+struct timer_list {
+    struct httpd_sess *head;
+    struct httpd_sess *tail;
+};
 
 struct uri_entry {
     char           *uri;          /* strdup'd template; NULL = free slot */
@@ -235,34 +302,35 @@ struct httpd_data {
     httpd_config_t config;
     size_t   max_line;            /* effective max_uri_len */
     size_t   max_hdr;             /* effective max_req_hdr_len */
-    size_t   slot_buf_cap;
-
-    int      listen_fd;
-    int      wake_rd, wake_wr;
-    pthread_t thread;
     atomic_bool stopping;
     atomic_int  state;            /* esp_http_server_event_id_t */
+    port_thread_t thread;
+    int      listen_fd;
 
+    /* loop.c */
     poller_t *poller;
     bool      listen_muted;
+    struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind; each FIFO list stays sorted */
 
+    /* session.c */
     struct httpd_sess *sessions;  /* max_open_sockets */
     struct httpd_sess *free_sess; /* FREE sessions, linked by next_free: accept takes one in O(1) */
     struct httpd_sess **by_fd;    /* by_fd[fd] for fd < by_fd_cap (others: a scan): lookups by fd in O(1) */
     unsigned  by_fd_cap;
-    pthread_mutex_t   sess_lock;  /* guards a slot's fd/gen/state changes against
+    port_mutex_t sess_lock;       /* guards an entry's fd/gen/state changes against
                                      lookups from other threads (trigger_close) */
     unsigned  n_open;
     uint64_t  lru_clock;
-    struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind */
+    size_t    slot_buf_cap;
+    struct slot *free_slots;
+    unsigned  n_free_slots;
+    atomic_uint async_out;        /* async request copies not yet handed back */
 #if HTTPD_CORO
-    coro_pool_t *coro_pool;       /* handler stacks */
+    coro_pool_t *coro_pool;       /* job stacks (conn.c) */
 #endif
 
-    struct httpd_req_aux *free_slots;
-    unsigned  n_free_slots;
-
-    pthread_mutex_t   uri_lock;
+    /* router.c */
+    port_mutex_t      uri_lock;
     struct uri_entry *handlers;   /* max_uri_handlers, guarded by uri_lock */
     atomic_uint       uri_gen;    /* bumped (under uri_lock) by every change to handlers */
     /* The server thread's private copy of the table (entries, then their strings
@@ -270,91 +338,81 @@ struct httpd_data {
     struct uri_entry *snap;
     unsigned          snap_n;
     unsigned          snap_gen;
+
+    /* response.c */
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
 
-    pthread_mutex_t   work_lock;
+    /* workq.c */
+    bool              work_ready; /* wake and work_lock exist */
+    port_wake_t       wake;       /* the loop's wake-up channel */
+    port_mutex_t      work_lock;
     struct work_item  work[CONFIG_HTTPD_WORK_QUEUE_LEN];
     unsigned          work_head;
     unsigned          work_count;
-
-    atomic_uint       async_out;  /* async request copies not yet handed back */
-
     struct httpd_data *next_live; /* registry of running servers */
 };
 
-/* A send the loop could not make because the session's handler is suspended in
- * the middle of its own (bytes would interleave); run once that one finishes. */
-struct deferred_send {
-    struct deferred_send *next;
-    void (*run)(struct deferred_send *d);
-};
+/* ---- conn.c ------------------------------------------------------------------------- */
 
-/* ---- server.c ---------------------------------------------------------------------- */
-
-/** True when h is a running server; if so the registry lock is held and the
- *  caller must call httpd_registry_unlock(). */
-bool httpd_registry_lock_valid(httpd_handle_t h);
-void httpd_registry_unlock(void);
-/** True on the server's own thread. */
-bool httpd_on_server_thread(const struct httpd_data *hd);
-/** Queues an internal or user work item. ESP_OK, ESP_FAIL (full / stopping). */
-esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w);
-
-/* ---- session.c --------------------------------------------------------------------- */
-
-esp_err_t sess_table_init(struct httpd_data *hd);
-void sess_table_free(struct httpd_data *hd);
-/** Accepts waiting connections (LRU purge when full and enabled). */
-void sess_accept_ready(struct httpd_data *hd);
-/** Handles readiness of a session's socket. */
-void sess_on_event(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
-/** Milliseconds until the nearest session deadline (-1: none). */
-int sess_next_timeout(struct httpd_data *hd);
-/** Acts on every expired deadline. */
-void sess_expire_timers(struct httpd_data *hd);
-/** Stores what a handler did with the session context (upstream's rules). */
-void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
-/** Parks d until the session's in-progress send ends (false: nothing in
- *  progress, send now). */
-bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
-/** Closes a session at once: close_fn (or close), then the contexts. */
-void sess_close(struct httpd_data *hd, struct httpd_sess *s);
-/** Closes every session (server stop) except those whose request copy is
- *  still with a worker: those are shut down (sends fail) but keep their fd
- *  until sess_close_async_all(), after the copies came back. */
-void sess_close_all(struct httpd_data *hd);
-void sess_close_async_all(struct httpd_data *hd);
-/** A copy handed back after the server stopped: free it. */
-void sess_async_release(struct httpd_data *hd, struct httpd_req_aux *copy);
-/** The session for fd, or NULL. */
-struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
-/** Closes the session fd/gen if it still exists (trigger_close). */
-void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
-
-/** Held output: responses to pipelined requests wait here (after the slot's
- *  receive buffer, at buf + cap) and leave with the batch's last one. */
-#define HTTPD_OUT_CAP 2048u
-#define SLOT_OUT(aux) ((aux)->buf + (aux)->cap)
-
-/** Size of a request slot (struct, response-header array, buffer, held output). */
-size_t sess_slot_size(const struct httpd_data *hd);
-/** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
-int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
-/** Server thread: the async copy came back; it becomes the session's slot and
+/** Readiness of a session's socket. */
+void conn_on_event(struct httpd_data *hd, struct httpd_sess *s);
+/** A session's deadline passed. */
+void conn_on_timer(struct httpd_data *hd, struct httpd_sess *s);
+/** Server thread: an async copy came back; it becomes the session's slot and
  *  the connection carries on (drain, next request). */
-void sess_async_done(struct httpd_data *hd, struct httpd_req_aux *copy, int fd, uint32_t gen);
+void conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen);
+/** Server stop: suspended jobs are resumed with an error and finish; every
+ *  session closes, except those whose request copy is still with a worker:
+ *  those are shut down (their I/O fails) until sess_close_all(). */
+void conn_close_all(struct httpd_data *hd);
 
-/** Send / receive through the session's functions, waiting (up to the
- *  send/recv time-out) while the socket is not ready. These are the calls that
- *  will suspend a handler instead of waiting once handlers are coroutines. */
-int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
-int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
-/** Sends every byte of the iovecs (one sendmsg on the default transport),
- *  after any held output; while s->cork is set a response that fits is held
- *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
-int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+/* ---- ws.c --------------------------------------------------------------------------- */
+#if CONFIG_HTTPD_WS_SUPPORT
+/** In a request job, for an upgrade request routed to rt: when rt is a
+ *  WebSocket handler, does the handshake (or its error response), sets *keep
+ *  and returns true; false for a plain request. */
+bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep);
+/** Sets up the request object frame handlers see. */
+void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s);
+/** Job for a WebSocket session with bytes waiting: reads one frame header,
+ *  answers control frames, or runs the handler. Returns whether to keep the connection. */
+bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
+#endif
 
-/* ---- router.c ---------------------------------------------------------------------- */
+/* ---- request.c ----------------------------------------------------------------------- */
+
+/** A new head starts at the window's start: parser and request state reset. */
+void req_reset(struct slot *slot);
+/** Parses the head at the window's start. HTTP_PARSE_DONE / _AGAIN / _ERROR (status in parser). */
+int req_parse_head(struct httpd_data *hd, struct slot *slot);
+/** Fills the request from the parsed head; the response state gets its defaults. */
+void req_setup(struct httpd_data *hd, struct slot *slot);
+/** Sets up a request with no head behind it (errors found before a handler
+ *  could run, WebSocket frames): the given method, URI and user_ctx, no
+ *  headers, no body, default response, the connection kept. */
+void req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx);
+/** Finds the handler of the request. 0 (found, req.user_ctx set), HTTPD_404_NOT_FOUND
+ *  or HTTPD_405_METHOD_NOT_ALLOWED. */
+int req_route(struct httpd_data *hd, struct slot *slot, struct route *rt);
+/** Runs fn as the request's handler (httpd_sess_get_ctx sees the request's
+ *  context meanwhile), then stores what it did with the session context. */
+esp_err_t req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r));
+/** Consumes the body the handler left unread from the buffer and, without
+ *  blocking, from the socket. 1 = done, 0 = needs more input, -1 = broken. */
+int req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket);
+/** Finds a request header (compacting the block on first use). */
+bool req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len);
+
+/* ---- response.c ---------------------------------------------------------------------- */
+
+/** Response state of a new request: defaults, nothing sent yet. */
+void resp_reset(struct slot *slot, bool close_after);
+/** The connection closes once this request is done. */
+void resp_set_close(struct slot *slot);
+/** The stream cannot be resynchronised (the connection closes). */
+void resp_set_broken(struct slot *slot);
+
+/* ---- router.c ------------------------------------------------------------------------ */
 
 esp_err_t router_init(struct httpd_data *hd);
 void router_free(struct httpd_data *hd);
@@ -363,39 +421,128 @@ void router_free(struct httpd_data *hd);
 int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
                   struct route *out);
 
-/* ---- ws.c ------------------------------------------------------------------------- */
-#if CONFIG_HTTPD_WS_SUPPORT
-/** In a request job: true when the request asks for a WebSocket upgrade; then
- *  the handshake (or its error response) is done and aux->job_keep set. */
-bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt);
-/** Job for a WebSocket session with bytes waiting: read one frame header,
- *  answer control frames, or run the handler for it. */
-void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
-/** Sets up the request object frame handlers see. */
-void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s);
-/** Releases a session's WebSocket state (on close). */
-void ws_sess_free(struct httpd_sess *s);
-#endif
+/* ---- session.c ----------------------------------------------------------------------- */
 
-/* ---- request.c --------------------------------------------------------------------- */
+esp_err_t sess_table_init(struct httpd_data *hd);
+void sess_table_free(struct httpd_data *hd);
+/** Accepts waiting connections (LRU purge when full and enabled). */
+void sess_accept_ready(struct httpd_data *hd);
+/** The session for fd, or NULL. */
+struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
+/** Closes a session at once: close_fn (or close), then the contexts. */
+void sess_close(struct httpd_data *hd, struct httpd_sess *s);
+/** Closes every session (server stop, after the async copies came back). */
+void sess_close_all(struct httpd_data *hd);
+/** Closes the session fd/gen if it still exists (trigger_close). */
+void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
+/** The response is out: FIN, then discard input until the peer closes. */
+void sess_linger(struct httpd_data *hd, struct httpd_sess *s);
+/** Arms the session's deadline of this kind (replacing any other). */
+void sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
+/** Stores what a handler did with the session context (upstream's rules). */
+void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
+/** Parks d until the session's in-progress send ends (false: nothing in
+ *  progress, send now). */
+bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
+/** Runs the sends parked on s (loop context, never inside a job). */
+void sess_run_deferred(struct httpd_sess *s);
 
-/** Sets up a request with no head behind it (errors found before a handler
- *  could run, WebSocket frames): empty URI, no headers, no body, default
- *  response; keeps the connection unless the caller says otherwise. */
-void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux, int method);
-/** Fills req and the request state of aux from a parsed head. */
-void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux);
-/** Consumes the body the handler left unread from the buffer and, without
- *  blocking, from the socket. 1 = done, 0 = needs more input, -1 = broken. */
-int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket);
-/** Finds a request header (compacting the block on first use). */
-bool req_find_hdr(struct httpd_req_aux *aux, const char *field, const char **val, size_t *len);
-/** True when the request's body has been read completely. */
-bool req_body_complete(const struct httpd_req_aux *aux);
+/** Takes a slot for s (from the pool). NULL when memory is short. */
+struct slot *slot_get(struct httpd_data *hd, struct httpd_sess *s);
+/** Returns s's slot to the pool. */
+void sess_slot_release(struct httpd_data *hd, struct httpd_sess *s);
+/** A copy of slot in memory of its own (async handlers). NULL when memory is short. */
+struct slot *slot_clone(struct httpd_data *hd, const struct slot *slot);
+/** Frees a copy that will not come back to its session. */
+void slot_clone_free(struct httpd_data *hd, struct slot *copy);
+/** The copy replaces s's slot. */
+void sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy);
 
-/* ---- response.c -------------------------------------------------------------------- */
+/** Receive window: the unread bytes move to base (bytes before it are kept);
+ *  then up to max more bytes are received behind them (max 0: as many as fit).
+ *  Without wait, one receive that may find nothing (HTTPD_SOCK_ERR_TIMEOUT);
+ *  with wait, the job waits for data as sess_recv_wait() does. Returns the
+ *  bytes received, 0 when the peer closed, or HTTPD_SOCK_ERR_*; also
+ *  HTTPD_SOCK_ERR_FAIL when the window is full. */
+int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait);
+/** Consumes n unread bytes. */
+static inline void rx_take(struct slot *slot, size_t n)
+{
+    slot->rx.rd += n;
+}
+/** Drops the consumed bytes: the unread rest moves to the start. */
+void rx_restart(struct slot *slot);
 
-#define HTTPD_AUX(r) ((struct httpd_req_aux *)(r)->aux)
-#define HTTPD_DATA(h) ((struct httpd_data *)(h))
+/** Send / receive through the session's functions, waiting (up to the
+ *  send/recv time-out) while the socket is not ready: a job is suspended,
+ *  another thread blocks. */
+int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
+int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
+/** Sends every byte of the iovecs (one sendmsg on the default transport),
+ *  after any held output; while s->cork is set a response that fits is held
+ *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
+int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+/** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
+int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
+/** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */
+int sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
+/** Bytes of held output. */
+static inline size_t sess_held(const struct httpd_sess *s)
+{
+    return s->slot ? s->slot->rx.out_len : 0;
+}
+/** True when s sends through the default transport (held output is allowed). */
+bool sess_default_transport(const struct httpd_sess *s);
+
+/* ---- loop.c --------------------------------------------------------------------------- */
+
+struct loop_handlers {
+    void (*on_wake)(struct httpd_data *hd);
+    void (*on_listen)(struct httpd_data *hd);
+    void (*on_session)(struct httpd_data *hd, struct httpd_sess *s);
+    void (*on_timer)(struct httpd_data *hd, struct httpd_sess *s);
+};
+
+esp_err_t loop_init(struct httpd_data *hd);
+void loop_free(struct httpd_data *hd);
+/** Runs until hd->stopping: waits, runs queued work first, then the events,
+ *  then the expired deadlines. false when the poller failed. */
+bool loop_run(struct httpd_data *hd, const struct loop_handlers *h);
+/** Changes what the loop watches on a session's socket, only when it differs
+ *  (0: not at all). */
+void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
+/** Starts watching a new session's socket for input. 0 or -1. */
+int loop_watch_new(struct httpd_data *hd, struct httpd_sess *s);
+/** Stops watching s (before its socket closes). */
+void loop_forget(struct httpd_data *hd, struct httpd_sess *s);
+/** Stops (or resumes) accepting: new clients wait in the backlog. */
+void loop_mute_listen(struct httpd_data *hd, bool mute);
+/** Queues s on the timer list of kind, due in ms. */
+void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms);
+void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s);
+/** The oldest session on the linger list, or NULL (it goes first when room is needed). */
+struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd);
+
+/* ---- workq.c --------------------------------------------------------------------------- */
+
+/** True when h is a running server; if so the registry lock is held and the
+ *  caller must call workq_registry_unlock(). */
+bool workq_registry_lock_valid(httpd_handle_t h);
+void workq_registry_unlock(void);
+void workq_registry_add(struct httpd_data *hd);
+/** false when hd was not registered (another thread is stopping it). */
+bool workq_registry_remove(struct httpd_data *hd);
+/** True on the server's own thread. */
+bool workq_on_server_thread(const struct httpd_data *hd);
+esp_err_t workq_init(struct httpd_data *hd);
+void workq_free(struct httpd_data *hd);
+/** Queues an item and wakes the loop. ESP_OK, ESP_FAIL (full / stopping). */
+esp_err_t workq_push(struct httpd_data *hd, const struct work_item *w);
+/** Number of items queued now (the loop runs that many per turn). */
+unsigned workq_count(struct httpd_data *hd);
+/** Takes the oldest item. false when empty. */
+bool workq_pop(struct httpd_data *hd, struct work_item *w);
+/** Marks the server stopping (no more pushes) and wakes the loop. */
+void workq_stop(struct httpd_data *hd);
 
 #endif /* HTTPD_PRIV_H */

@@ -7,161 +7,193 @@
 #include "httpd_priv.h"
 #include "query.h"
 
-#include <stddef.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char *TAG = "httpd_req";
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-/* Response state of a new request: defaults, nothing sent yet. */
-static void resp_reset(struct httpd_req_aux *aux)
+/* ---- Head ------------------------------------------------------------------------------ */
+
+void req_reset(struct slot *slot)
 {
-    aux->status = HTTPD_200;
-    aux->content_type = HTTPD_TYPE_TEXT;
-    aux->n_resp_hdrs = 0;
-    aux->user_conn_hdr = aux->chunk_head_sent = aux->chunk_term_sent = false;
+    struct slot_req *rq = &slot->rq;
+    http_parser_init(&rq->parser);
+    rq->head_len = rq->dec_rd = rq->dec_wr = 0;
+    rq->hdrs_off = rq->hdrs_len = 0;
+    rq->hdrs_raw = false;
+    rq->in_handler = false;
+    rq->async = false;
 }
 
-void req_setup_bare(struct httpd_data *hd, struct httpd_req_aux *aux, int method)
+int req_parse_head(struct httpd_data *hd, struct slot *slot)
 {
-    httpd_req_t *r = &aux->req;
-    memset(r, 0, sizeof *r);
+    http_parse_limits_t lim = {
+        .max_line = hd->max_line,
+        .max_target = CONFIG_HTTPD_MAX_URI_LEN,
+        .max_headers = hd->max_hdr,
+    };
+    return http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &lim);
+}
+
+/* The request's context fields start as the session's. */
+static void req_init(struct httpd_data *hd, struct slot *slot, int method)
+{
+    httpd_req_t *r = &slot->rq.req;
+    struct httpd_sess *s = slot->sess;
     r->handle = hd;
     r->method = method;
-    r->aux = aux;
-    r->sess_ctx = aux->sess->ctx;
-    r->free_ctx = aux->sess->free_ctx;
-    r->ignore_sess_ctx_changes = aux->sess->ignore_sess_ctx_changes;
-    aux->hdrs = NULL;
-    aux->hdrs_len = 0;
-    aux->hdrs_raw = false;
-    aux->version_minor = 1;
-    aux->chunked = false;
-    aux->body_left = 0;
-    aux->body_done = true;
-    aux->expect_continue = aux->continue_sent = false;
-    resp_reset(aux);
-    aux->close_after = aux->broken = false;
-}
-
-void req_setup(struct httpd_data *hd, struct httpd_req_aux *aux)
-{
-    const http_parser_t *p = &aux->parser;
-    struct httpd_sess *s = aux->sess;
-    httpd_req_t *r = &aux->req;
-
-    r->handle = hd;
-    r->method = p->method;
-    r->aux = aux;
+    r->aux = slot;
     r->user_ctx = NULL;
     r->sess_ctx = s->ctx;
     r->free_ctx = s->free_ctx;
     r->ignore_sess_ctx_changes = s->ignore_sess_ctx_changes;
-    memcpy((char *)r->uri, aux->buf + p->target_off, p->target_len);   /* parser bounds it */
+}
+
+void req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx)
+{
+    struct slot_req *rq = &slot->rq;
+    httpd_req_t *r = &rq->req;
+    memset(r, 0, sizeof *r);
+    req_init(hd, slot, method);
+    r->user_ctx = user_ctx;
+    snprintf((char *)r->uri, sizeof r->uri, "%s", uri);
+    rq->head_len = 0;
+    rq->hdrs_off = rq->hdrs_len = 0;
+    rq->hdrs_raw = false;
+    rq->version_minor = 1;
+    rq->chunked = false;
+    rq->body_left = 0;
+    rq->body_done = true;
+    rq->expect_continue = rq->continue_sent = false;
+    resp_reset(slot, false);
+}
+
+void req_setup(struct httpd_data *hd, struct slot *slot)
+{
+    struct slot_req *rq = &slot->rq;
+    const http_parser_t *p = &rq->parser;
+    httpd_req_t *r = &rq->req;
+
+    req_init(hd, slot, p->method);
+    memcpy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
     ((char *)r->uri)[p->target_len] = '\0';
-    aux->path_off = p->path_off - p->target_off;
-    aux->path_len = p->path_len;
+    rq->path_off = p->path_off - p->target_off;
+    rq->path_len = p->path_len;
 
-    aux->hdrs = aux->buf + p->hdr_off;
-    aux->hdrs_len = p->hdr_len;
-    aux->hdrs_raw = true;   /* most handlers read no header: compact on demand */
-    aux->head_len = p->head_len;
-    aux->raw_rd = aux->dec_rd = aux->dec_wr = p->head_len;
-    aux->version_minor = p->version_minor;
+    rq->hdrs_off = p->hdr_off;
+    rq->hdrs_len = p->hdr_len;
+    rq->hdrs_raw = true;   /* most handlers read no header: compact on demand */
+    rq->head_len = p->head_len;
+    rx_take(slot, p->head_len);
+    rq->dec_rd = rq->dec_wr = p->head_len;
+    rq->version_minor = p->version_minor;
 
-    aux->chunked = (p->flags & HTTP_F_CHUNKED) != 0;
-    aux->body_left = (p->flags & HTTP_F_CONTENT_LENGTH) ? p->content_length : 0;
-    r->content_len = (size_t)aux->body_left;
-    aux->body_done = !aux->chunked;
-    if (aux->chunked) {
-        http_chunked_init(&aux->chunk);
+    rq->chunked = (p->flags & HTTP_F_CHUNKED) != 0;
+    rq->body_left = (p->flags & HTTP_F_CONTENT_LENGTH) ? p->content_length : 0;
+    r->content_len = (size_t)rq->body_left;
+    rq->body_done = !rq->chunked;
+    if (rq->chunked) {
+        http_chunked_init(&rq->chunk);
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
-    aux->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
-                           !req_body_complete(aux);
-    aux->continue_sent = false;
+    rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
+                          !req_body_complete(slot);
+    rq->continue_sent = false;
 
-    resp_reset(aux);
-    aux->broken = false;
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
      * cannot be trusted: serve it, then close. */
-    aux->close_after = (p->flags & HTTP_F_CONN_CLOSE) ||
-                       (p->version_minor == 0 && (!(p->flags & HTTP_F_CONN_KEEP_ALIVE) || aux->chunked));
+    resp_reset(slot, (p->flags & HTTP_F_CONN_CLOSE) ||
+                     (p->version_minor == 0 && (!(p->flags & HTTP_F_CONN_KEEP_ALIVE) || rq->chunked)));
 }
 
-bool req_body_complete(const struct httpd_req_aux *aux)
+int req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
 {
-    return aux->chunked ? aux->body_done : aux->body_left == 0;
+    struct slot_req *rq = &slot->rq;
+    const char *path = rq->path_len ? rq->req.uri + rq->path_off : "/";
+    size_t plen = rq->path_len ? rq->path_len : 1;
+    int code = router_lookup(hd, path, plen, rq->req.method, rt);
+    rq->req.user_ctx = code == 0 ? rt->user_ctx : NULL;
+    return code;
 }
 
-/* Runs the chunked decoder over the raw window once; decoded data is moved
+esp_err_t req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
+{
+    slot->rq.in_handler = true;
+    esp_err_t ret = fn(&slot->rq.req);
+    slot->rq.in_handler = false;
+    sess_ctx_commit(slot->sess, &slot->rq.req);
+    return ret;
+}
+
+/* ---- Body ------------------------------------------------------------------------------ */
+
+/* Runs the chunked decoder over the unread bytes once; decoded data is moved
  * to dec_wr when keep is true, dropped otherwise. 1 progress, 0 needs bytes, -1 bad. */
-static int chunk_step(struct httpd_req_aux *aux, bool keep)
+static int chunk_step(struct slot *slot, bool keep)
 {
-    if (aux->raw_rd == aux->len) {
+    struct slot_req *rq = &slot->rq;
+    if (slot->rx.rd == slot->rx.len) {
         return 0;
     }
     size_t off = 0, dlen = 0;
-    ssize_t used = http_chunked_decode(&aux->chunk, aux->buf + aux->raw_rd, aux->len - aux->raw_rd, &off, &dlen);
+    const char *raw = slot->rx.buf + slot->rx.rd;
+    ssize_t used = http_chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
     if (used < 0) {
         ESP_LOGD(TAG, "malformed chunked body");
         return -1;
     }
     if (keep && dlen) {
-        memmove(aux->buf + aux->dec_wr, aux->buf + aux->raw_rd + off, dlen);
-        aux->dec_wr += dlen;
+        memmove(slot->rx.buf + rq->dec_wr, raw + off, dlen);
+        rq->dec_wr += dlen;
     }
-    aux->raw_rd += (size_t)used;
-    if (http_chunked_done(&aux->chunk)) {
-        aux->body_done = true;
+    rx_take(slot, (size_t)used);
+    if (http_chunked_done(&rq->chunk)) {
+        rq->body_done = true;
     }
     return used > 0 ? 1 : 0;
 }
 
-static int recv_chunked(struct httpd_data *hd, struct httpd_req_aux *aux, char *buf, size_t buf_len)
+/* A body read failed: the stream is out of step unless it merely timed out. */
+static int body_failed(struct slot *slot, int n)
 {
+    if (n != HTTPD_SOCK_ERR_TIMEOUT) {
+        resp_set_broken(slot);
+    }
+    return n == 0 ? HTTPD_SOCK_ERR_FAIL : n;
+}
+
+static int recv_chunked(struct httpd_data *hd, struct slot *slot, char *buf, size_t buf_len)
+{
+    struct slot_req *rq = &slot->rq;
     for (;;) {
-        if (aux->dec_rd < aux->dec_wr) {
-            size_t n = aux->dec_wr - aux->dec_rd;
+        if (rq->dec_rd < rq->dec_wr) {
+            size_t n = rq->dec_wr - rq->dec_rd;
             if (n > buf_len) {
                 n = buf_len;
             }
-            memcpy(buf, aux->buf + aux->dec_rd, n);
-            aux->dec_rd += n;
+            memcpy(buf, slot->rx.buf + rq->dec_rd, n);
+            rq->dec_rd += n;
             return (int)n;
         }
-        aux->dec_rd = aux->dec_wr = aux->head_len;   /* decoded window empty: rewind it */
-        if (aux->body_done) {
+        rq->dec_rd = rq->dec_wr = rq->head_len;   /* decoded window empty: rewind it */
+        if (rq->body_done) {
             return 0;
         }
-        int st = chunk_step(aux, true);
+        int st = chunk_step(slot, true);
         if (st < 0) {
-            aux->broken = true;
+            resp_set_broken(slot);
             return HTTPD_SOCK_ERR_FAIL;
         }
         if (st > 0) {
             continue;
         }
-        /* Need bytes: slide the undecoded rest down to the window start. */
-        size_t rest = aux->len - aux->raw_rd;
-        memmove(aux->buf + aux->dec_wr, aux->buf + aux->raw_rd, rest);
-        aux->raw_rd = aux->dec_wr;
-        aux->len = aux->raw_rd + rest;
-        if (aux->len == aux->cap) {
-            aux->broken = true;           /* a framing line longer than the window */
-            return HTTPD_SOCK_ERR_FAIL;
-        }
-        int n = sess_recv_wait(hd, aux->sess, aux->buf + aux->len, aux->cap - aux->len, 0);
+        /* Need bytes: the undecoded rest slides down to the decoded window's end. */
+        int n = rx_recv(hd, slot, rq->dec_wr, 0, true);
         if (n <= 0) {
-            if (n != HTTPD_SOCK_ERR_TIMEOUT) {
-                aux->broken = true;
-            }
-            return n == 0 ? HTTPD_SOCK_ERR_FAIL : n;
+            return body_failed(slot, n);
         }
-        aux->len += (size_t)n;
     }
 }
 
@@ -170,59 +202,56 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     if (!r || !buf) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    if (!aux || !aux->sess) {
+    struct slot *slot = SLOT(r);
+    if (!slot || !slot->sess) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    if (buf_len == 0 || (req_body_complete(aux) && aux->dec_rd == aux->dec_wr)) {
+    struct slot_req *rq = &slot->rq;
+    if (buf_len == 0 || (req_body_complete(slot) && rq->dec_rd == rq->dec_wr)) {
         return 0;
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
-    if (aux->expect_continue && !aux->continue_sent) {
+    if (rq->expect_continue && !rq->continue_sent) {
         struct iovec iov = { .iov_base = (void *)CONTINUE_100, .iov_len = sizeof CONTINUE_100 - 1 };
-        aux->continue_sent = true;
-        if (sess_sendv_all(hd, aux->sess, &iov, 1) != 0) {
-            aux->broken = true;
+        rq->continue_sent = true;
+        if (sess_sendv_all(hd, slot->sess, &iov, 1) != 0) {
+            resp_set_broken(slot);
             return HTTPD_SOCK_ERR_FAIL;
         }
     }
-    if (aux->chunked) {
-        return recv_chunked(hd, aux, buf, buf_len);
+    if (rq->chunked) {
+        return recv_chunked(hd, slot, buf, buf_len);
     }
-    size_t want = buf_len < aux->body_left ? buf_len : (size_t)aux->body_left;
-    size_t avail = aux->len - aux->raw_rd;
+    size_t want = buf_len < rq->body_left ? buf_len : (size_t)rq->body_left;
+    size_t avail = slot->rx.len - slot->rx.rd;
     if (avail) {
         size_t n = avail < want ? avail : want;
-        memcpy(buf, aux->buf + aux->raw_rd, n);
-        aux->raw_rd += n;
-        aux->body_left -= n;
+        memcpy(buf, slot->rx.buf + slot->rx.rd, n);
+        rx_take(slot, n);
+        rq->body_left -= n;
         return (int)n;
     }
     if (want > INT32_MAX) {
         want = INT32_MAX;
     }
-    int n = sess_recv_wait(hd, aux->sess, buf, want, 0);
+    int n = sess_recv_wait(hd, slot->sess, buf, want, 0);
     if (n > 0) {
-        aux->body_left -= (size_t)n;
+        rq->body_left -= (size_t)n;
         return n;
     }
-    if (n != HTTPD_SOCK_ERR_TIMEOUT) {
-        aux->broken = true;               /* peer closed before the body ended, or error */
-        return n == 0 ? HTTPD_SOCK_ERR_FAIL : n;
-    }
-    return n;
+    return body_failed(slot, n);   /* peer closed before the body ended, error, or time-out */
 }
 
-int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket)
+int req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
 {
-    struct httpd_sess *s = aux->sess;
+    struct slot_req *rq = &slot->rq;
     /* The handler is done: the head is no longer needed, the whole buffer is scratch. */
     for (;;) {
-        if (aux->chunked) {
-            if (aux->body_done) {
+        if (rq->chunked) {
+            if (rq->body_done) {
                 return 1;
             }
-            int st = chunk_step(aux, false);
+            int st = chunk_step(slot, false);
             if (st < 0) {
                 return -1;
             }
@@ -230,30 +259,20 @@ int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket
                 continue;
             }
         } else {
-            size_t avail = aux->len - aux->raw_rd;
-            size_t take = avail < aux->body_left ? avail : (size_t)aux->body_left;
-            aux->raw_rd += take;
-            aux->body_left -= take;
-            if (aux->body_left == 0) {
+            size_t avail = slot->rx.len - slot->rx.rd;
+            size_t take = avail < rq->body_left ? avail : (size_t)rq->body_left;
+            rx_take(slot, take);
+            rq->body_left -= take;
+            if (rq->body_left == 0) {
                 return 1;
             }
         }
         if (!from_socket) {
             return 0;
         }
-        size_t rest = aux->len - aux->raw_rd;
-        memmove(aux->buf, aux->buf + aux->raw_rd, rest);
-        aux->raw_rd = 0;
-        aux->len = rest;
-        aux->head_len = aux->dec_rd = aux->dec_wr = 0;
-        if (aux->len == aux->cap) {
-            return -1;
-        }
-        size_t room = aux->cap - aux->len;
-        if (!aux->chunked && room > aux->body_left) {
-            room = (size_t)aux->body_left;   /* never read into the next request */
-        }
-        int n = s->recv_fn(hd, s->fd, aux->buf + aux->len, room, 0);
+        rq->head_len = rq->dec_rd = rq->dec_wr = 0;
+        /* never read into the next request */
+        int n = rx_recv(hd, slot, 0, rq->chunked ? 0 : (size_t)rq->body_left, false);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             return 0;
         }
@@ -263,41 +282,42 @@ int req_drain(struct httpd_data *hd, struct httpd_req_aux *aux, bool from_socket
 #if CONFIG_HTTPD_LOG_PURGE_DATA
         ESP_LOGD(TAG, "discarding %d body bytes", n);
 #endif
-        aux->len += (size_t)n;
     }
 }
 
-static void hdrs_compact(struct httpd_req_aux *aux)
+/* ---- Headers ----------------------------------------------------------------------------- */
+
+static void hdrs_compact(struct slot *slot)
 {
-    if (aux->hdrs_raw) {
-        aux->hdrs_len = http_headers_compact(aux->hdrs, aux->hdrs_len, NULL);
-        aux->hdrs_raw = false;
+    struct slot_req *rq = &slot->rq;
+    if (rq->hdrs_raw) {
+        rq->hdrs_len = http_headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
+        rq->hdrs_raw = false;
     }
 }
 
-bool req_find_hdr(struct httpd_req_aux *aux, const char *field, const char **val, size_t *len)
+bool req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len)
 {
-    if (!aux || !aux->hdrs) {
+    if (!slot || !slot->rq.hdrs_len) {
         return false;
     }
-    hdrs_compact(aux);
-    return http_header_find(aux->hdrs, aux->hdrs_len, field, val, len);
+    hdrs_compact(slot);
+    return http_header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
 }
 
 /* ---- Accessors -------------------------------------------------------------------- */
 
 int httpd_req_to_sockfd(httpd_req_t *r)
 {
-    if (!r || !r->aux || !HTTPD_AUX(r)->sess) {
+    if (!r || !r->aux || !SLOT(r)->sess) {
         return -1;
     }
-    return HTTPD_AUX(r)->sess->fd;
+    return SLOT(r)->sess->fd;
 }
 
 static bool find_hdr(httpd_req_t *r, const char *field, const char **val, size_t *len)
 {
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    return req_find_hdr(aux, field, val, len);
+    return req_find_hdr(SLOT(r), field, val, len);
 }
 
 size_t httpd_req_get_hdr_value_len(httpd_req_t *r, const char *field)
@@ -415,7 +435,7 @@ esp_err_t httpd_req_get_cookie_val(httpd_req_t *req, const char *cookie_name, ch
 
 size_t httpd_get_raw_req_data_len(httpd_req_t *req)
 {
-    return (req && req->aux) ? HTTPD_AUX(req)->head_len : 0;
+    return (req && req->aux) ? SLOT(req)->rq.head_len : 0;
 }
 
 esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
@@ -423,12 +443,12 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
     if (!req || !req->aux || !buf) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(req);
-    if (aux->hdrs) {
-        hdrs_compact(aux);   /* the documented form: name\0value\0 pairs */
+    struct slot *slot = SLOT(req);
+    if (slot->rq.hdrs_len) {
+        hdrs_compact(slot);   /* the documented form: name\0value\0 pairs */
     }
-    size_t n = buf_len < aux->head_len ? buf_len : aux->head_len;
-    memcpy(buf, aux->buf, n);
+    size_t n = buf_len < slot->rq.head_len ? buf_len : slot->rq.head_len;
+    memcpy(buf, slot->rx.buf, n);
     return ESP_OK;
 }
 
@@ -436,42 +456,32 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
 
 esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
 {
-    if (!r || !out || !r->aux || !HTTPD_AUX(r)->sess) {
+    if (!r || !out || !r->aux || !SLOT(r)->sess) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    if (!aux->in_handler || aux->async) {
+    struct slot *slot = SLOT(r);
+    if (!slot->rq.in_handler || slot->rq.async) {
         return ESP_ERR_INVALID_ARG;   /* only once, from the handler that owns r */
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
     /* Responses held for earlier pipelined requests go before the worker's. */
-    aux->sess->cork = false;
-    if (sess_flush_held(hd, aux->sess) != 0) {
-        aux->broken = true;
+    if (sess_uncork(hd, slot->sess) != 0) {
+        resp_set_broken(slot);
         return ESP_FAIL;
     }
-    size_t size = sess_slot_size(hd);
-    struct httpd_req_aux *copy = malloc(size);
+    struct slot *copy = slot_clone(hd, slot);
     if (!copy) {
         return ESP_ERR_NO_MEM;
     }
-    /* Same layout as a pool slot, so the copy can rejoin the pool later. */
-    memcpy(copy, aux, size);
-    ptrdiff_t shift = (char *)copy - (char *)aux;
-    copy->resp_hdrs = (struct resp_hdr *)((char *)aux->resp_hdrs + shift);
-    copy->buf = aux->buf + shift;
-    copy->hdrs = aux->hdrs ? aux->hdrs + shift : NULL;
-    copy->req.aux = copy;
-    copy->next_free = NULL;
-    copy->in_handler = false;
-    copy->async_fd = aux->sess->fd;
-    copy->async_gen = aux->sess->gen;
-    aux->async = true;
-    atomic_fetch_add(&hd->async_out, 1);   /* httpd_stop() waits for it */
+    copy->rq.req.aux = copy;
+    copy->rq.in_handler = false;
+    copy->rq.async_fd = slot->sess->fd;
+    copy->rq.async_gen = slot->sess->gen;
+    slot->rq.async = true;
     /* The copy owns the body now; the original must not drain it. */
-    aux->body_left = 0;
-    aux->body_done = true;
-    *out = &copy->req;
+    slot->rq.body_left = 0;
+    slot->rq.body_done = true;
+    *out = &copy->rq.req;
     return ESP_OK;
 }
 
@@ -480,23 +490,22 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
     if (!r || !r->aux || !r->handle) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *copy = HTTPD_AUX(r);
+    struct slot *copy = SLOT(r);
     struct httpd_data *hd = HTTPD_DATA(r->handle);   /* kept alive by async_out */
-    if (copy->chunk_head_sent && !copy->chunk_term_sent && !copy->broken) {
+    if (copy->resp.chunk_head_sent && !copy->resp.chunk_term_sent && !copy->resp.broken) {
         /* As for synchronous handlers: end a chunked response left open, here
          * on the worker's thread where waiting for the socket is harmless. */
         httpd_resp_send_chunk(r, NULL, 0);
     }
-    struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->async_fd, .gen = copy->async_gen };
+    struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->rq.async_fd, .gen = copy->rq.async_gen };
     for (;;) {
-        if (httpd_work_push(hd, &w) == ESP_OK) {
+        if (workq_push(hd, &w) == ESP_OK) {
             return ESP_OK;
         }
         if (atomic_load(&hd->stopping)) {
-            sess_async_release(hd, copy);   /* the loop is gone or going: free it here */
+            slot_clone_free(hd, copy);   /* the loop is gone or going: free it here */
             return ESP_OK;
         }
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
-        nanosleep(&ts, NULL);   /* queue full: wait for the loop, as upstream does */
+        port_sleep_ms(1);   /* queue full: wait for the loop, as upstream does */
     }
 }

@@ -38,6 +38,29 @@ static bool has_crlf(const char *s)
     return strpbrk(s, "\r\n") != NULL;
 }
 
+/* ---- Response state --------------------------------------------------------------- */
+
+void resp_reset(struct slot *slot, bool close_after)
+{
+    struct slot_resp *resp = &slot->resp;
+    resp->status = HTTPD_200;
+    resp->content_type = HTTPD_TYPE_TEXT;
+    resp->n_hdrs = 0;
+    resp->user_conn_hdr = resp->chunk_head_sent = resp->chunk_term_sent = false;
+    resp->close_after = close_after;
+    resp->broken = false;
+}
+
+void resp_set_close(struct slot *slot)
+{
+    slot->resp.close_after = true;
+}
+
+void resp_set_broken(struct slot *slot)
+{
+    slot->resp.broken = true;
+}
+
 /* ---- Head setters ---------------------------------------------------------------- */
 
 esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
@@ -48,7 +71,7 @@ esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
     if (!r->aux) {
         return ESP_ERR_HTTPD_INVALID_REQ;
     }
-    HTTPD_AUX(r)->status = status;
+    SLOT(r)->resp.status = status;
     return ESP_OK;
 }
 
@@ -60,7 +83,7 @@ esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
     if (!r->aux) {
         return ESP_ERR_HTTPD_INVALID_REQ;
     }
-    HTTPD_AUX(r)->content_type = type;
+    SLOT(r)->resp.content_type = type;
     return ESP_OK;
 }
 
@@ -87,22 +110,23 @@ esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *valu
     if (!r || !field || !value || has_crlf(field) || has_crlf(value)) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    if (!aux) {
+    struct slot *slot = SLOT(r);
+    if (!slot) {
         return ESP_ERR_HTTPD_INVALID_REQ;
     }
+    struct slot_resp *resp = &slot->resp;
     struct httpd_data *hd = HTTPD_DATA(r->handle);
-    if (aux->n_resp_hdrs >= hd->config.max_resp_headers) {
+    if (resp->n_hdrs >= hd->config.max_resp_headers) {
         ESP_LOGW(TAG, "more than max_resp_headers (%u) headers", (unsigned)hd->config.max_resp_headers);
         return ESP_ERR_HTTPD_RESP_HDR;
     }
-    aux->resp_hdrs[aux->n_resp_hdrs].field = field;
-    aux->resp_hdrs[aux->n_resp_hdrs].value = value;
-    aux->n_resp_hdrs++;
+    SLOT_RESP_HDRS(slot)[resp->n_hdrs].field = field;
+    SLOT_RESP_HDRS(slot)[resp->n_hdrs].value = value;
+    resp->n_hdrs++;
     if (strcasecmp(field, "Connection") == 0) {
-        aux->user_conn_hdr = true;
+        resp->user_conn_hdr = true;
         if (lists_close(value)) {
-            aux->close_after = true;   /* the application asked for it: do it */
+            resp->close_after = true;   /* the application asked for it: do it */
         }
     }
     return ESP_OK;
@@ -167,33 +191,35 @@ static inline void out_put(struct out *o, const char *s, size_t n)
 /* Writes the head into dst[0..cap) and returns its full length: when that is
  * more than cap, nothing useful was written and the caller retries bigger.
  * framing: "Content-Length: N" / "Transfer-Encoding: chunked" line body, or NULL. */
-static size_t head_write(char *dst, size_t cap, const struct httpd_req_aux *aux, size_t status_len,
+static size_t head_write(char *dst, size_t cap, const struct slot *slot, size_t status_len,
                          size_t type_len, const char *framing, size_t framing_len)
 {
+    const struct slot_resp *resp = &slot->resp;
+    const struct resp_hdr *hdrs = SLOT_RESP_HDRS(slot);
     struct out o = { dst, cap, 0 };
-    if (status_len == 6 && memcmp(aux->status, "200 OK", 6) == 0) {
+    if (status_len == 6 && memcmp(resp->status, "200 OK", 6) == 0) {
         OUT_LIT(&o, "HTTP/1.1 200 OK\r\nContent-Type: ");
     } else {
         OUT_LIT(&o, "HTTP/1.1 ");
-        out_put(&o, aux->status, status_len);
+        out_put(&o, resp->status, status_len);
         OUT_LIT(&o, "\r\nContent-Type: ");
     }
-    out_put(&o, aux->content_type, type_len);
+    out_put(&o, resp->content_type, type_len);
     OUT_LIT(&o, "\r\n");
     if (framing) {
         out_put(&o, framing, framing_len);
         OUT_LIT(&o, "\r\n");
     }
-    for (unsigned i = 0; i < aux->n_resp_hdrs; i++) {
-        out_put(&o, aux->resp_hdrs[i].field, strlen(aux->resp_hdrs[i].field));
+    for (unsigned i = 0; i < resp->n_hdrs; i++) {
+        out_put(&o, hdrs[i].field, strlen(hdrs[i].field));
         OUT_LIT(&o, ": ");
-        out_put(&o, aux->resp_hdrs[i].value, strlen(aux->resp_hdrs[i].value));
+        out_put(&o, hdrs[i].value, strlen(hdrs[i].value));
         OUT_LIT(&o, "\r\n");
     }
-    if (!aux->user_conn_hdr) {
-        if (aux->close_after) {
+    if (!resp->user_conn_hdr) {
+        if (resp->close_after) {
             OUT_LIT(&o, "Connection: close\r\n");
-        } else if (aux->version_minor == 0) {
+        } else if (slot->rq.version_minor == 0) {
             OUT_LIT(&o, "Connection: keep-alive\r\n");
         }
     }
@@ -205,27 +231,27 @@ static size_t head_write(char *dst, size_t cap, const struct httpd_req_aux *aux,
  * in practice). ESP_ERR_HTTPD_RESP_HDR when the status line and content type
  * exceed max_req_hdr_len (upstream's rule), ESP_ERR_HTTPD_ALLOC_MEM when an
  * unusually large head cannot get a buffer. */
-static esp_err_t head_build(struct head *h, struct httpd_req_aux *aux, const char *framing, size_t framing_len)
+static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing, size_t framing_len)
 {
-    struct httpd_data *hd = HTTPD_DATA(aux->req.handle);
+    struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
     /* The request ends here if the client is waiting to be told to send its body. */
-    if (aux->expect_continue && !aux->continue_sent && !req_body_complete(aux)) {
-        aux->close_after = true;
+    if (slot->rq.expect_continue && !slot->rq.continue_sent && !req_body_complete(slot)) {
+        slot->resp.close_after = true;
     }
-    size_t status_len = strlen(aux->status);
-    size_t type_len = strlen(aux->content_type);
+    size_t status_len = strlen(slot->resp.status);
+    size_t type_len = strlen(slot->resp.content_type);
     if (status_len + type_len + framing_len + 32 + 1 > hd->max_hdr) {
         h->buf = NULL;
         return ESP_ERR_HTTPD_RESP_HDR;
     }
     h->buf = h->stack;
-    h->len = head_write(h->stack, HEAD_STACK, aux, status_len, type_len, framing, framing_len);
+    h->len = head_write(h->stack, HEAD_STACK, slot, status_len, type_len, framing, framing_len);
     if (h->len > HEAD_STACK) {
         h->buf = malloc(h->len);
         if (!h->buf) {
             return ESP_ERR_HTTPD_ALLOC_MEM;
         }
-        head_write(h->buf, h->len, aux, status_len, type_len, framing, framing_len);
+        head_write(h->buf, h->len, slot, status_len, type_len, framing, framing_len);
     }
     return ESP_OK;
 }
@@ -244,7 +270,7 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
     if (!r || *buf_len < HTTPD_RESP_USE_STRLEN || (!buf && *buf_len > 0)) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (!r->aux || !HTTPD_AUX(r)->sess) {
+    if (!r->aux || !SLOT(r)->sess) {
         return ESP_ERR_HTTPD_INVALID_REQ;
     }
     if (*buf_len == HTTPD_RESP_USE_STRLEN) {
@@ -253,12 +279,12 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
     return ESP_OK;
 }
 
-static esp_err_t send_iov(struct httpd_req_aux *aux, struct iovec *iov, int n)
+static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
 {
-    int rc = sess_sendv_all(HTTPD_DATA(aux->req.handle), aux->sess, iov, n);
+    int rc = sess_sendv_all(HTTPD_DATA(slot->rq.req.handle), slot->sess, iov, n);
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
-        aux->broken = true;
+        slot->resp.broken = true;
         return ESP_ERR_HTTPD_RESP_SEND;
     }
     return ESP_OK;
@@ -270,12 +296,12 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
     if (err != ESP_OK) {
         return err;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    struct slot *slot = SLOT(r);
     char framing[40];
     memcpy(framing, "Content-Length: ", 16);
     size_t framing_len = 16 + fmt_uint(framing + 16, (uint64_t)buf_len, 10);
     struct head h;
-    err = head_build(&h, aux, framing, framing_len);
+    err = head_build(&h, slot, framing, framing_len);
     if (err != ESP_OK) {
         return err;
     }
@@ -294,7 +320,7 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
         iov[0].iov_len += body_len;
         n = 1;
     }
-    err = send_iov(aux, iov, n);
+    err = send_iov(slot, iov, n);
     head_release(&h);
     return err;
 }
@@ -305,23 +331,24 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
     if (err != ESP_OK) {
         return err;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
+    struct slot *slot = SLOT(r);
+    struct slot_resp *resp = &slot->resp;
     /* HTTP/1.0 has no chunked coding: the body goes unframed and the close ends it. */
-    bool framed = aux->version_minor != 0;
+    bool framed = slot->rq.version_minor != 0;
     if (!framed) {
-        aux->close_after = true;
+        resp->close_after = true;
     }
     struct iovec iov[4];
     int n = 0;
     struct head h = { .buf = NULL };
-    if (!aux->chunk_head_sent) {
-        err = head_build(&h, aux, framed ? "Transfer-Encoding: chunked" : NULL, framed ? 26 : 0);
+    if (!resp->chunk_head_sent) {
+        err = head_build(&h, slot, framed ? "Transfer-Encoding: chunked" : NULL, framed ? 26 : 0);
         if (err != ESP_OK) {
             return err;
         }
         iov[n++] = (struct iovec){ .iov_base = h.buf, .iov_len = h.len };
-        aux->chunk_head_sent = true;
-        aux->chunk_term_sent = false;
+        resp->chunk_head_sent = true;
+        resp->chunk_term_sent = false;
     }
     char size_line[24];
     bool body = r->method != HTTP_HEAD;
@@ -340,9 +367,9 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
         if (framed && body) {
             iov[n++] = (struct iovec){ .iov_base = (void *)"0\r\n\r\n", .iov_len = 5 };
         }
-        aux->chunk_term_sent = true;
+        resp->chunk_term_sent = true;
     }
-    err = n ? send_iov(aux, iov, n) : ESP_OK;
+    err = n ? send_iov(slot, iov, n) : ESP_OK;
     head_release(&h);
     return err;
 }
@@ -352,13 +379,13 @@ int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
     if (!r || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    if (!aux || !aux->sess) {
+    struct slot *slot = SLOT(r);
+    if (!slot || !slot->sess) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    int n = sess_send_wait(HTTPD_DATA(r->handle), aux->sess, buf, buf_len, 0);
+    int n = sess_send_wait(HTTPD_DATA(r->handle), slot->sess, buf, buf_len, 0);
     if (n < 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
-        aux->broken = true;
+        slot->resp.broken = true;
     }
     return n;
 }
@@ -398,13 +425,12 @@ esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
     if (!req || !req->aux || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
         return ESP_FAIL;
     }
-    struct httpd_req_aux *aux = HTTPD_AUX(req);
     httpd_err_handler_func_t fn = HTTPD_DATA(req->handle)->err_handlers[error];
     if (fn) {
         esp_err_t ret = fn(req, error);
         return (ret == ESP_OK && error != HTTPD_500_INTERNAL_SERVER_ERROR) ? ESP_OK : ESP_FAIL;
     }
-    aux->close_after = true;   /* the default response is followed by a close */
+    SLOT(req)->resp.close_after = true;   /* the default response is followed by a close */
     httpd_resp_send_err(req, error, NULL);
     return ESP_FAIL;
 }

@@ -23,8 +23,7 @@ static bool hdr_equals(httpd_req_t *r, const char *field, const char *want)
 {
     const char *v;
     size_t len;
-    struct httpd_req_aux *aux = HTTPD_AUX(r);
-    return req_find_hdr(aux, field, &v, &len) && len == strlen(want) &&
+    return req_find_hdr(SLOT(r), field, &v, &len) && len == strlen(want) &&
            strncasecmp(v, want, len) == 0;
 }
 
@@ -74,37 +73,45 @@ static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t 
 
 /* ---- Handshake ------------------------------------------------------------------ */
 
+/* The session closes (sess_close's hook): what the handshake kept goes. */
+static void ws_sess_release(struct httpd_sess *s)
+{
+    free(s->ws_uri);
+    s->ws_uri = NULL;
+    s->ws = false;
+}
+
 static esp_err_t refuse(httpd_req_t *r, const char *msg, bool version_hdr)
 {
     if (version_hdr) {
         httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
     }
-    HTTPD_AUX(r)->close_after = true;
+    resp_set_close(SLOT(r));
     return httpd_resp_send_custom_err(r, "400 Bad Request", msg);
 }
 
-bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt)
+bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
 {
-    struct httpd_req_aux *aux = s->io;
-    httpd_req_t *r = &aux->req;
-    unsigned f = aux->parser.flags;
+    struct slot *slot = s->slot;
+    httpd_req_t *r = &slot->rq.req;
+    unsigned f = slot->rq.parser.flags;
     bool upgrade = (f & HTTP_F_UPGRADE) && (f & HTTP_F_CONN_UPGRADE);
     if (!upgrade || !rt->is_websocket) {
         return false;   /* a plain request: the handler runs as for HTTP */
     }
-    aux->job_keep = false;
+    *keep = false;
     const char *key;
     size_t key_len;
     uint8_t raw[18];
     if (!hdr_equals(r, "Upgrade", "websocket")) {
         refuse(r, "Unsupported upgrade", false);
-    } else if (r->method != HTTP_GET || aux->version_minor == 0) {
+    } else if (r->method != HTTP_GET || slot->rq.version_minor == 0) {
         refuse(r, "WebSocket handshake needs GET over HTTP/1.1", false);
-    } else if (!req_find_hdr(aux, "Sec-WebSocket-Version", &key, &key_len)) {
+    } else if (!req_find_hdr(slot, "Sec-WebSocket-Version", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Version header", true);
     } else if (!hdr_equals(r, "Sec-WebSocket-Version", "13")) {
         refuse(r, "WebSocket version not supported", true);   /* RFC 6455 4.2.2: names what we speak */
-    } else if (!req_find_hdr(aux, "Sec-WebSocket-Key", &key, &key_len)) {
+    } else if (!req_find_hdr(slot, "Sec-WebSocket-Key", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Key header", false);
     } else if (key_len != WS_KEY_LEN || ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
         refuse(r, "Invalid Sec-WebSocket-Key header", false);
@@ -121,7 +128,7 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         const char *offered;
         size_t offered_len;
         bool proto = rt->subprotocol[0] &&
-                     req_find_hdr(aux, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                     req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
                      list_has(offered, offered_len, rt->subprotocol);
         int n = snprintf(head, sizeof head,
                          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -138,6 +145,7 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         }
         free(s->ws_uri);
         s->ws_uri = uri;
+        s->on_close = ws_sess_release;
         s->ws = true;
         s->ws_closing = false;
         s->ws_control = rt->ws_control;
@@ -146,92 +154,76 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         s->ws_msg_op = 0;
         memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
         ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
-        aux->job_keep = true;
+        *keep = true;
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
         if (rt->ws_post_handshake_cb) {
             ws_req_setup(hd, s);
-            aux->job_keep = rt->ws_post_handshake_cb(r) == ESP_OK;
+            *keep = rt->ws_post_handshake_cb(r) == ESP_OK;
         }
 #endif
     }
     return true;
 }
 
-void ws_sess_free(struct httpd_sess *s)
-{
-    free(s->ws_uri);
-    s->ws_uri = NULL;
-    s->ws = false;
-}
+
 
 /* ---- Frame reception ------------------------------------------------------------ */
 
 void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct httpd_req_aux *aux = s->io;
+    struct slot *slot = s->slot;
     /* Method 0, as upstream: frame handlers tell themselves from the handshake
      * by method != HTTP_GET. */
-    req_setup_bare(hd, aux, 0);
-    httpd_req_t *r = &aux->req;
-    r->user_ctx = s->ws_user_ctx;
-    snprintf((char *)r->uri, sizeof r->uri, "%s", s->ws_uri ? s->ws_uri : "");
-    aux->head_len = 0;
-    aux->ws_frame = false;
-    aux->ws_fail = 0;
+    req_setup_bare(hd, slot, 0, s->ws_uri ? s->ws_uri : "", s->ws_user_ctx);
+    slot->ws.frame = false;
+    slot->ws.fail = 0;
 }
 
 /* Makes at least `want` unread bytes available in the slot's window. */
 static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
 {
-    struct httpd_req_aux *aux = s->io;
-    while (aux->len - aux->raw_rd < want) {
-        if (aux->raw_rd > 0) {
-            memmove(aux->buf, aux->buf + aux->raw_rd, aux->len - aux->raw_rd);
-            aux->len -= aux->raw_rd;
-            aux->raw_rd = 0;
-        }
-        int n = sess_recv_wait(hd, s, aux->buf + aux->len, aux->cap - aux->len, 0);
-        if (n <= 0) {
+    struct slot *slot = s->slot;
+    while (slot->rx.len - slot->rx.rd < want) {
+        if (rx_recv(hd, slot, 0, 0, true) <= 0) {
             return false;
         }
-        aux->len += (size_t)n;
     }
     return true;
 }
 
 /* Reads up to len payload bytes of the current frame into dst (NULL: discard),
  * unmasked; validates text. Returns bytes read, or -1 (socket, or invalid UTF-8
- * with aux->ws_fail set). */
+ * with slot->ws.fail set). */
 static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *dst, size_t len)
 {
-    struct httpd_req_aux *aux = s->io;
+    struct slot *slot = s->slot;
     size_t done = 0;
     while (done < len) {
-        size_t avail = aux->len - aux->raw_rd;
+        size_t avail = slot->rx.len - slot->rx.rd;
         if (avail == 0) {
             if (!fill(hd, s, 1)) {
-                aux->broken = true;
+                resp_set_broken(slot);
                 return -1;
             }
-            avail = aux->len - aux->raw_rd;
+            avail = slot->rx.len - slot->rx.rd;
         }
         size_t n = avail < len - done ? avail : len - done;
-        uint8_t *src = (uint8_t *)aux->buf + aux->raw_rd;
-        uint64_t offset = aux->ws_hdr.payload_len - aux->ws_left;
-        ws_unmask(src, n, aux->ws_hdr.mask, offset);
-        if (aux->ws_text && !ws_utf8_feed(&s->ws_utf8, src, n)) {
-            aux->ws_fail = WS_CLOSE_INVALID_DATA;
+        uint8_t *src = (uint8_t *)slot->rx.buf + slot->rx.rd;
+        uint64_t offset = slot->ws.hdr.payload_len - slot->ws.left;
+        ws_unmask(src, n, slot->ws.hdr.mask, offset);
+        if (slot->ws.text && !ws_utf8_feed(&s->ws_utf8, src, n)) {
+            slot->ws.fail = WS_CLOSE_INVALID_DATA;
             return -1;
         }
         if (dst) {
             memcpy(dst + done, src, n);
         }
-        aux->raw_rd += n;
-        aux->ws_left -= n;
+        rx_take(slot, n);
+        slot->ws.left -= n;
         done += n;
     }
-    if (aux->ws_left == 0 && aux->ws_text && aux->ws_hdr.fin && !ws_utf8_complete(&s->ws_utf8)) {
-        aux->ws_fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
+    if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !ws_utf8_complete(&s->ws_utf8)) {
+        slot->ws.fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
         return -1;
     }
     return (long)done;
@@ -264,118 +256,131 @@ static uint16_t close_reply_code(const uint8_t *p, size_t len, uint16_t *fail)
     return code;
 }
 
-void ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
+/* Reads the next frame header into the slot and applies the fragmentation
+ * rules (RFC 6455 5.4). false: the connection ends (a close frame went out
+ * where the protocol says so). */
+static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct httpd_req_aux *aux = s->io;
-    httpd_req_t *r = &aux->req;
-    aux->job_keep = false;
+    struct slot *slot = s->slot;
     uint16_t code = 0;
     int rc;
     for (;;) {
-        rc = ws_parse_frame_header((const uint8_t *)aux->buf + aux->raw_rd, aux->len - aux->raw_rd,
-                                   CONFIG_HTTPD_WS_MAX_PAYLOAD, &aux->ws_hdr, &code);
+        rc = ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
+                                   CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
         if (rc != WS_PARSE_AGAIN) {
             break;
         }
-        if (!fill(hd, s, aux->len - aux->raw_rd + 1)) {
-            return;   /* peer gone or silent mid-header: close */
+        if (!fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
+            return false;   /* peer gone or silent mid-header: close */
         }
     }
     if (rc == WS_PARSE_ERROR) {
         ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)code);
         ws_send_close(hd, s, code);
-        return;
+        return false;
     }
-    ws_frame_hdr_t *h = &aux->ws_hdr;
-    aux->raw_rd += h->header_len;
-    aux->ws_left = h->payload_len;
-    aux->ws_frame = true;
-
-    /* Fragmentation rules (RFC 6455 5.4). */
-    bool control = h->opcode >= WS_OP_CLOSE;
-    if (!control) {
-        if (h->opcode == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
-            ws_send_close(hd, s, WS_CLOSE_PROTOCOL);
-            return;
-        }
-        uint8_t msg_op = h->opcode == WS_OP_CONTINUE ? s->ws_msg_op : h->opcode;
-        aux->ws_text = msg_op == WS_OP_TEXT;
-        if (h->opcode != WS_OP_CONTINUE) {
-            memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
-        }
-        s->ws_msg_op = h->fin ? 0 : msg_op;
-    } else {
-        aux->ws_text = false;
+    const ws_frame_hdr_t *h = &slot->ws.hdr;
+    rx_take(slot, h->header_len);
+    slot->ws.left = h->payload_len;
+    slot->ws.frame = true;
+    slot->ws.text = false;
+    if (h->opcode >= WS_OP_CLOSE) {
+        return true;   /* control frames may come between fragments */
     }
-
-    if (!control && h->fin && aux->ws_text && h->payload_len == 0 && !ws_utf8_complete(&s->ws_utf8)) {
+    if (h->opcode == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
+        ws_send_close(hd, s, WS_CLOSE_PROTOCOL);
+        return false;
+    }
+    uint8_t msg_op = h->opcode == WS_OP_CONTINUE ? s->ws_msg_op : h->opcode;
+    slot->ws.text = msg_op == WS_OP_TEXT;
+    if (h->opcode != WS_OP_CONTINUE) {
+        memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
+    }
+    s->ws_msg_op = h->fin ? 0 : msg_op;
+    if (h->fin && slot->ws.text && h->payload_len == 0 && !ws_utf8_complete(&s->ws_utf8)) {
         ws_send_close(hd, s, WS_CLOSE_INVALID_DATA);   /* the message ended inside a character */
-        return;
+        return false;
     }
-    if (control && h->opcode != WS_OP_PONG && !s->ws_control) {
-        uint8_t payload[125];
-        size_t len = (size_t)h->payload_len;
-        if (read_payload(hd, s, payload, len) < 0) {
-            return;
-        }
-        if (h->opcode == WS_OP_PING) {
-            aux->job_keep = ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
-            return;
-        }
-        /* CLOSE: echo its status code (RFC 6455 5.5.1), then close the connection. */
-        uint16_t fail = 0;
-        uint16_t echo = close_reply_code(payload, len, &fail);
-        ws_send_close(hd, s, fail ? fail : echo);
-        return;
-    }
-    if (h->opcode == WS_OP_CLOSE) {
-        /* The handler takes control frames: it reads this one itself; the
-         * reply and the close follow once it returns. */
-        size_t len = (size_t)h->payload_len;
-        if (!fill(hd, s, len)) {
-            return;
-        }
-        uint8_t copy[125];
-        memcpy(copy, aux->buf + aux->raw_rd, len);
-        ws_unmask(copy, len, h->mask, 0);
-        uint16_t fail = 0;
-        uint16_t echo = close_reply_code(copy, len, &fail);
-        aux->in_handler = true;
-        s->ws_handler(r);
-        aux->in_handler = false;
-        sess_ctx_commit(s, r);
-        ws_send_close(hd, s, fail ? fail : echo);   /* unless the handler sent its own */
-        return;
-    }
+    return true;
+}
 
-    /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
-    aux->in_handler = true;
-    esp_err_t ret = s->ws_handler(r);
-    aux->in_handler = false;
-    sess_ctx_commit(s, r);
-    if (aux->ws_fail) {
-        ws_send_close(hd, s, aux->ws_fail);
+/* PING and CLOSE when the handler does not take control frames: answered here. */
+static bool auto_reply(struct httpd_data *hd, struct httpd_sess *s)
+{
+    const ws_frame_hdr_t *h = &s->slot->ws.hdr;
+    uint8_t payload[125];
+    size_t len = (size_t)h->payload_len;
+    if (read_payload(hd, s, payload, len) < 0) {
+        return false;
+    }
+    if (h->opcode == WS_OP_PING) {
+        return ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
+    }
+    /* CLOSE: echo its status code (RFC 6455 5.5.1), then close the connection. */
+    uint16_t fail = 0;
+    uint16_t echo = close_reply_code(payload, len, &fail);
+    ws_send_close(hd, s, fail ? fail : echo);
+    return false;
+}
+
+/* A CLOSE frame for a handler that takes control frames: it reads this one
+ * itself; the reply and the close follow once it returns. */
+static void handler_close(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    const ws_frame_hdr_t *h = &slot->ws.hdr;
+    size_t len = (size_t)h->payload_len;
+    if (!fill(hd, s, len)) {
         return;
+    }
+    uint8_t copy[125];
+    memcpy(copy, slot->rx.buf + slot->rx.rd, len);
+    ws_unmask(copy, len, h->mask, 0);
+    uint16_t fail = 0;
+    uint16_t echo = close_reply_code(copy, len, &fail);
+    req_invoke(slot, s->ws_handler);
+    ws_send_close(hd, s, fail ? fail : echo);   /* unless the handler sent its own */
+}
+
+bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    if (!frame_begin(hd, s)) {
+        return false;
+    }
+    uint8_t op = slot->ws.hdr.opcode;
+    if (op >= WS_OP_CLOSE && op != WS_OP_PONG && !s->ws_control) {
+        return auto_reply(hd, s);
+    }
+    if (op == WS_OP_CLOSE) {
+        handler_close(hd, s);
+        return false;
+    }
+    /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
+    esp_err_t ret = req_invoke(slot, s->ws_handler);
+    if (slot->ws.fail) {
+        ws_send_close(hd, s, slot->ws.fail);
+        return false;
     }
     if (ret != ESP_OK) {
         ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
-        return;
+        return false;
     }
-    if (aux->ws_left && read_payload(hd, s, NULL, (size_t)aux->ws_left) < 0) {   /* what it left unread */
-        if (aux->ws_fail) {
-            ws_send_close(hd, s, aux->ws_fail);
+    if (slot->ws.left && read_payload(hd, s, NULL, (size_t)slot->ws.left) < 0) {   /* what it left unread */
+        if (slot->ws.fail) {
+            ws_send_close(hd, s, slot->ws.fail);
         }
-        return;
+        return false;
     }
-    aux->job_keep = !s->ws_closing && !aux->broken;
+    return !s->ws_closing && !slot->resp.broken;
 }
 
 /* ---- API: receive ----------------------------------------------------------------- */
 
-static struct httpd_req_aux *ws_aux(httpd_req_t *req)
+static struct slot *ws_slot(httpd_req_t *req)
 {
-    struct httpd_req_aux *aux = req ? HTTPD_AUX(req) : NULL;
-    return (aux && aux->sess && aux->sess->ws) ? aux : NULL;
+    struct slot *slot = req ? SLOT(req) : NULL;
+    return (slot && slot->sess && slot->sess->ws) ? slot : NULL;
 }
 
 static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, bool part)
@@ -383,19 +388,19 @@ static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
     if (!req || !pkt) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *aux = ws_aux(req);
-    if (!aux || !aux->ws_frame) {
+    struct slot *slot = ws_slot(req);
+    if (!slot || !slot->ws.frame) {
         return ESP_ERR_INVALID_STATE;
     }
-    pkt->final = aux->ws_hdr.fin;
+    pkt->final = slot->ws.hdr.fin;
     pkt->fragmented = false;
-    pkt->type = (httpd_ws_type_t)aux->ws_hdr.opcode;
+    pkt->type = (httpd_ws_type_t)slot->ws.hdr.opcode;
     if (max_len == 0) {
-        pkt->len = (size_t)aux->ws_left;   /* length query; nothing read */
-        pkt->left_len = (size_t)aux->ws_left;
+        pkt->len = (size_t)slot->ws.left;   /* length query; nothing read */
+        pkt->left_len = (size_t)slot->ws.left;
         return ESP_OK;
     }
-    size_t want = (size_t)aux->ws_left;
+    size_t want = (size_t)slot->ws.left;
     if (want > max_len) {
         if (!part) {
             return ESP_ERR_INVALID_SIZE;
@@ -405,12 +410,12 @@ static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
     if (want && !pkt->payload) {
         return ESP_ERR_INVALID_ARG;
     }
-    long n = read_payload(HTTPD_DATA(req->handle), aux->sess, pkt->payload, want);
+    long n = read_payload(HTTPD_DATA(req->handle), slot->sess, pkt->payload, want);
     if (n < 0) {
         return ESP_FAIL;
     }
     pkt->len = (size_t)n;
-    pkt->left_len = (size_t)aux->ws_left;
+    pkt->left_len = (size_t)slot->ws.left;
     return ESP_OK;
 }
 
@@ -427,22 +432,22 @@ esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size
 /* Reads the next frame header inside a handler (for message reassembly). */
 static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct httpd_req_aux *aux = s->io;
+    struct slot *slot = s->slot;
     uint16_t code = 0;
     for (;;) {
-        int rc = ws_parse_frame_header((const uint8_t *)aux->buf + aux->raw_rd, aux->len - aux->raw_rd,
-                                       CONFIG_HTTPD_WS_MAX_PAYLOAD, &aux->ws_hdr, &code);
+        int rc = ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
+                                       CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
         if (rc == WS_PARSE_OK) {
-            aux->raw_rd += aux->ws_hdr.header_len;
-            aux->ws_left = aux->ws_hdr.payload_len;
+            rx_take(slot, slot->ws.hdr.header_len);
+            slot->ws.left = slot->ws.hdr.payload_len;
             return true;
         }
         if (rc == WS_PARSE_ERROR) {
-            aux->ws_fail = code;
+            slot->ws.fail = code;
             return false;
         }
-        if (!fill(hd, s, aux->len - aux->raw_rd + 1)) {
-            aux->broken = true;
+        if (!fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
+            resp_set_broken(slot);
             return false;
         }
     }
@@ -453,22 +458,22 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
     if (!req || !pkt || (max_len && !pkt->payload)) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct httpd_req_aux *aux = ws_aux(req);
-    if (!aux || !aux->ws_frame) {
+    struct slot *slot = ws_slot(req);
+    if (!slot || !slot->ws.frame) {
         return ESP_ERR_INVALID_STATE;
     }
     struct httpd_data *hd = HTTPD_DATA(req->handle);
-    struct httpd_sess *s = aux->sess;
-    ws_frame_hdr_t *h = &aux->ws_hdr;
+    struct httpd_sess *s = slot->sess;
+    ws_frame_hdr_t *h = &slot->ws.hdr;
     pkt->type = (httpd_ws_type_t)h->opcode;
     pkt->fragmented = false;
     size_t total = 0;
     for (;;) {
-        if (total + aux->ws_left > max_len) {
-            aux->ws_fail = WS_CLOSE_TOO_BIG;   /* larger than the handler will take */
+        if (total + slot->ws.left > max_len) {
+            slot->ws.fail = WS_CLOSE_TOO_BIG;   /* larger than the handler will take */
             return ESP_ERR_INVALID_SIZE;
         }
-        size_t part = (size_t)aux->ws_left;
+        size_t part = (size_t)slot->ws.left;
         if (read_payload(hd, s, pkt->payload + total, part) < 0) {
             return ESP_FAIL;
         }
@@ -486,15 +491,15 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
                 break;
             }
             if (h->opcode < WS_OP_CLOSE) {
-                aux->ws_fail = WS_CLOSE_PROTOCOL;   /* a new data frame inside a message */
-                aux->ws_left = 0;
+                slot->ws.fail = WS_CLOSE_PROTOCOL;   /* a new data frame inside a message */
+                slot->ws.left = 0;
                 return ESP_FAIL;
             }
             uint8_t ctl[125];
-            bool text = aux->ws_text;
-            aux->ws_text = false;
+            bool text = slot->ws.text;
+            slot->ws.text = false;
             long n = read_payload(hd, s, ctl, (size_t)h->payload_len);
-            aux->ws_text = text;
+            slot->ws.text = text;
             if (n < 0) {
                 return ESP_FAIL;
             }
@@ -536,10 +541,10 @@ static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const h
 
 esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt)
 {
-    if (!req || !pkt || !req->aux || !HTTPD_AUX(req)->sess) {
+    if (!req || !pkt || !req->aux || !SLOT(req)->sess) {
         return ESP_ERR_INVALID_ARG;
     }
-    return send_frame(HTTPD_DATA(req->handle), HTTPD_AUX(req)->sess, pkt);
+    return send_frame(HTTPD_DATA(req->handle), SLOT(req)->sess, pkt);
 }
 
 /* A send handed to the server thread by another thread, which waits for it. */
@@ -550,8 +555,8 @@ struct ws_sync_send {
     const httpd_ws_frame_t *frame;
     esp_err_t result;
     bool done;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    port_mutex_t lock;
+    port_cond_t cond;
 };
 
 /* Loop context: sends now, or parks d on the session when its handler is
@@ -584,11 +589,11 @@ static void sync_send_run(struct deferred_send *d)
     if (send_or_park(j->hd, j->fd, j->frame, &j->d, &err)) {
         return;
     }
-    pthread_mutex_lock(&j->lock);
+    port_mutex_lock(&j->lock);
     j->result = err;
     j->done = true;
-    pthread_cond_signal(&j->cond);
-    pthread_mutex_unlock(&j->lock);
+    port_cond_signal(&j->cond);
+    port_mutex_unlock(&j->lock);
 }
 
 static void sync_send_work(void *arg)
@@ -604,34 +609,34 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    if (!httpd_registry_lock_valid(handle)) {
+    if (!workq_registry_lock_valid(handle)) {
         return ESP_FAIL;
     }
-    if (httpd_on_server_thread(hd)) {
-        httpd_registry_unlock();
+    if (workq_on_server_thread(hd)) {
+        workq_registry_unlock();
         esp_err_t err = ESP_FAIL;
         send_or_park(hd, fd, frame, NULL, &err);
         return err;
     }
     struct ws_sync_send j = { .d.run = sync_send_run, .hd = hd, .fd = fd, .frame = frame,
                               .result = ESP_FAIL, .done = false };
-    pthread_mutex_init(&j.lock, NULL);
-    pthread_cond_init(&j.cond, NULL);
+    port_mutex_init(&j.lock);
+    port_cond_init(&j.cond);
     /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
      * first, so this wait always ends. */
     struct work_item w = { .kind = WORK_ALWAYS, .fn = sync_send_work, .arg = &j };
-    esp_err_t err = httpd_work_push(hd, &w);
-    httpd_registry_unlock();
+    esp_err_t err = workq_push(hd, &w);
+    workq_registry_unlock();
     if (err == ESP_OK) {
-        pthread_mutex_lock(&j.lock);
+        port_mutex_lock(&j.lock);
         while (!j.done) {
-            pthread_cond_wait(&j.cond, &j.lock);
+            port_cond_wait(&j.cond, &j.lock);
         }
         err = j.result;
-        pthread_mutex_unlock(&j.lock);
+        port_mutex_unlock(&j.lock);
     }
-    pthread_mutex_destroy(&j.lock);
-    pthread_cond_destroy(&j.cond);
+    port_mutex_destroy(&j.lock);
+    port_cond_destroy(&j.cond);
     return err;
 }
 
@@ -686,9 +691,9 @@ esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_f
                                  .frame = *frame, .cb = callback, .arg = arg };
     struct work_item w = { .kind = WORK_ALWAYS, .fn = async_send_work, .arg = j };
     esp_err_t err = ESP_FAIL;
-    if (httpd_registry_lock_valid(handle)) {
-        err = httpd_work_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
-        httpd_registry_unlock();
+    if (workq_registry_lock_valid(handle)) {
+        err = workq_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
+        workq_registry_unlock();
     }
     if (err != ESP_OK) {
         free(j);

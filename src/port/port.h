@@ -8,11 +8,39 @@
 #ifndef HTTPD_PORT_H
 #define HTTPD_PORT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+
+#define PORT_OK        0
+#define PORT_AGAIN    (-1)
+#define PORT_INVALID  (-2)
+#define PORT_FAIL     (-3)
+#define PORT_NOFD     (-4)
+
+typedef struct port_wake { int rd, wr; } port_wake_t;
+typedef pthread_t port_thread_t;
+typedef pthread_mutex_t port_mutex_t;
+typedef pthread_cond_t port_cond_t;
+#define PORT_MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+const char *port_last_error(void);
+int  port_wake_fd(const port_wake_t *w);
+void port_wake_close(port_wake_t *w);
+void port_sleep_ms(unsigned ms);
+int  port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
+void port_thread_join(port_thread_t t);
+bool port_thread_is_current(port_thread_t t);
+void port_mutex_init(port_mutex_t *m);
+void port_mutex_destroy(port_mutex_t *m);
+void port_mutex_lock(port_mutex_t *m);
+void port_mutex_unlock(port_mutex_t *m);
+void port_cond_init(port_cond_t *c);
+void port_cond_destroy(port_cond_t *c);
+void port_cond_wait(port_cond_t *c, port_mutex_t *m);
+void port_cond_signal(port_cond_t *c);
 
 struct port_listen_opts {
     uint16_t    port;
@@ -54,14 +82,12 @@ int port_wait_fd(int fd, bool for_write, int timeout_ms);
 
 /** Wake-up channel: a private pipe (never a network port). fds[0] is read by
  *  the server loop, fds[1] written by any thread. Both non-blocking. */
-int port_wake_open(int fds[2]);
-void port_wake_signal(int wfd);
-void port_wake_drain(int rfd);
+int port_wake_open(port_wake_t *w);
+void port_wake_signal(port_wake_t *w);
+void port_wake_drain(port_wake_t *w);
 
 /** Monotonic milliseconds. */
 uint64_t port_now_ms(void);
 
-/** Maps errno of a failed send/recv to HTTPD_SOCK_ERR_* (EAGAIN, EINTR -> TIMEOUT). */
-int port_errno_to_sock_err(int err);
 
 #endif /* HTTPD_PORT_H */

@@ -5,7 +5,7 @@
  * macros exist, with a portable path beside them.
  */
 #include "port/port.h"
-#include "esp_http_server.h"
+#include <stdlib.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,28 @@
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif
+
+static int port_code(void)
+{
+    switch (errno) {
+    case EAGAIN:
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EINTR:
+        return PORT_AGAIN;
+    case EINVAL:
+    case EBADF:
+    case EFAULT:
+    case ENOTSOCK:
+        return PORT_INVALID;
+    case EMFILE:
+    case ENFILE:
+        return PORT_NOFD;
+    default:
+        return PORT_FAIL;
+    }
+}
 
 static int set_nonblock_cloexec(int fd)
 {
@@ -108,7 +130,7 @@ int port_accept(int listen_fd)
         if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) {
             continue;
         }
-        return fd;
+        return fd < 0 ? port_code() : fd;
     }
 }
 
@@ -195,7 +217,7 @@ ssize_t port_send(int fd, const void *buf, size_t len, int flags)
     do {
         n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    return n;
+    return n < 0 ? port_code() : n;
 }
 
 ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
@@ -211,7 +233,7 @@ ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
     do {
         n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    return n;
+    return n < 0 ? port_code() : n;
 }
 
 ssize_t port_recv(int fd, void *buf, size_t len, int flags)
@@ -220,7 +242,7 @@ ssize_t port_recv(int fd, void *buf, size_t len, int flags)
     do {
         n = SYS_RECV(fd, buf, len, flags);
     } while (n < 0 && errno == EINTR);
-    return n;
+    return n < 0 ? port_code() : n;
 }
 
 int port_wait_fd(int fd, bool for_write, int timeout_ms)
@@ -238,33 +260,51 @@ int port_wait_fd(int fd, bool for_write, int timeout_ms)
     }
 }
 
-int port_wake_open(int fds[2])
+const char *port_last_error(void)
 {
+    return strerror(errno);
+}
+
+int port_wake_open(port_wake_t *w)
+{
+    int fds[2];
     if (pipe(fds) < 0) {
-        return -1;
+        return PORT_FAIL;
     }
     if (set_nonblock_cloexec(fds[0]) < 0 || set_nonblock_cloexec(fds[1]) < 0) {
         close(fds[0]);
         close(fds[1]);
-        return -1;
+        return PORT_FAIL;
     }
-    return 0;
+    w->rd = fds[0];
+    w->wr = fds[1];
+    return PORT_OK;
 }
 
-void port_wake_signal(int wfd)
+int port_wake_fd(const port_wake_t *w)
+{
+    return w->rd;
+}
+
+void port_wake_close(port_wake_t *w)
+{
+    close(w->rd);
+    close(w->wr);
+}
+
+void port_wake_signal(port_wake_t *w)
 {
     char c = 1;
     ssize_t n;
     do {
-        n = write(wfd, &c, 1);
+        n = write(w->wr, &c, 1);
     } while (n < 0 && errno == EINTR);
-    /* EAGAIN: the pipe is full, so the loop is already due to wake. */
 }
 
-void port_wake_drain(int rfd)
+void port_wake_drain(port_wake_t *w)
 {
     char buf[64];
-    while (read(rfd, buf, sizeof buf) > 0) {
+    while (read(w->rd, buf, sizeof buf) > 0) {
     }
 }
 
@@ -275,21 +315,37 @@ uint64_t port_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int port_errno_to_sock_err(int err)
+void port_sleep_ms(unsigned ms)
 {
-    switch (err) {
-    case EAGAIN:
-#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK:
-#endif
-    case EINTR:
-        return HTTPD_SOCK_ERR_TIMEOUT;
-    case EINVAL:
-    case EBADF:
-    case EFAULT:
-    case ENOTSOCK:
-        return HTTPD_SOCK_ERR_INVALID;
-    default:
-        return HTTPD_SOCK_ERR_FAIL;
-    }
+    struct timespec ts = { .tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L };
+    nanosleep(&ts, NULL);
 }
+
+int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    size_t def_stack = 0;
+    pthread_attr_getstacksize(&attr, &def_stack);
+    if (stack_size > def_stack) {
+        pthread_attr_setstacksize(&attr, stack_size);
+    }
+    int rc = pthread_create(t, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        errno = rc;
+        return PORT_FAIL;
+    }
+    return PORT_OK;
+}
+
+void port_thread_join(port_thread_t t) { pthread_join(t, NULL); }
+bool port_thread_is_current(port_thread_t t) { return pthread_equal(pthread_self(), t) != 0; }
+void port_mutex_init(port_mutex_t *m) { pthread_mutex_init(m, NULL); }
+void port_mutex_destroy(port_mutex_t *m) { pthread_mutex_destroy(m); }
+void port_mutex_lock(port_mutex_t *m) { pthread_mutex_lock(m); }
+void port_mutex_unlock(port_mutex_t *m) { pthread_mutex_unlock(m); }
+void port_cond_init(port_cond_t *c) { pthread_cond_init(c, NULL); }
+void port_cond_destroy(port_cond_t *c) { pthread_cond_destroy(c); }
+void port_cond_wait(port_cond_t *c, port_mutex_t *m) { pthread_cond_wait(c, m); }
+void port_cond_signal(port_cond_t *c) { pthread_cond_signal(c); }

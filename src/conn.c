@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One connection's state machine, driven by the loop: gather a head without
+ * blocking, run a job for it (the handler, an error response, a WebSocket
+ * frame, a flush), then drain the unread body, keep the connection for the
+ * next request or linger before closing. Async requests come back here.
+ *
+ *   IDLE --head--> BUSY (job) --done--> IDLE | DRAIN --> IDLE | LINGER --> closed
+ *                       \--async--> ASYNC --copy back--> (as after a job)
+ *
+ * Everything that may wait on the socket runs as a job: on a coroutine when
+ * there is one, so a socket that is not ready suspends only that job; the
+ * loop does the rest.
+ */
+#include "httpd_priv.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *TAG = "httpd_conn";
+
+enum conn_job {
+    JOB_REQUEST,        /* route and run the handler (or the 404/405 error handler) */
+    JOB_PARSE_ERROR,    /* answer a malformed head (job.err) */
+    JOB_HEAD_TIMEOUT,   /* answer a head that did not arrive in time (408) */
+    JOB_WS_FRAME,       /* a WebSocket session has bytes: one frame */
+    JOB_FLUSH,          /* a pipelined batch ended with responses held: send them */
+};
+
+static void process_buffered(struct httpd_data *hd, struct httpd_sess *s);
+
+/* ---- After a request --------------------------------------------------------------- */
+
+/* Whether the connection carries on after a request whose job's verdict was
+ * `keep`: not when it asked to close, broke the stream, or left a client
+ * waiting for 100-continue with its body unread. */
+static bool conn_continues(const struct slot *slot, bool keep)
+{
+    return keep && !slot->resp.close_after && !slot->resp.broken &&
+           !(slot->rq.expect_continue && !slot->rq.continue_sent && !req_body_complete(slot));
+}
+
+/* The request is over: its bytes go, pipelined ones move up. */
+static void request_done(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    s->lru_counter = ++hd->lru_clock;
+    if (slot->rx.len > slot->rx.rd || slot->rx.out_len) {
+        rx_restart(slot);   /* pipelined bytes */
+        req_reset(slot);
+        slot->job.head_started = false;
+    } else {
+        sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
+    }
+    s->state = SESS_IDLE;
+}
+
+/* After the job: keep the connection for the next request, or close it. */
+static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
+{
+    struct slot *slot = s->slot;
+    if (!conn_continues(slot, keep)) {
+        sess_linger(hd, s);
+        return;
+    }
+    int r = req_drain(hd, slot, true);
+    if (r < 0) {
+        sess_linger(hd, s);
+    } else if (r == 0) {
+        s->state = SESS_DRAIN;
+        sess_deadline(hd, s, TIMER_RECV);
+    } else {
+        request_done(hd, s);
+    }
+}
+
+/* ---- Jobs ------------------------------------------------------------------------------ */
+
+/* A request job: route, then the WebSocket handshake, the handler, or the 404/405
+ * error handler. Returns whether to keep the connection. */
+static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    httpd_req_t *r = &slot->rq.req;
+    unsigned both = HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE;
+    bool upgrade = (slot->rq.parser.flags & both) == both;
+    bool ws_upgrade = false;
+#if CONFIG_HTTPD_WS_SUPPORT
+    const char *upg;
+    size_t upg_len;
+    ws_upgrade = upgrade && req_find_hdr(slot, "Upgrade", &upg, &upg_len) && upg_len == 9 &&
+                 strncasecmp(upg, "websocket", 9) == 0;
+#endif
+    int code = HTTPD_400_BAD_REQUEST;
+    struct route rt;
+    rt.handler = NULL;
+    if (upgrade && !ws_upgrade) {
+        resp_set_broken(slot);   /* no protocol to switch to */
+    } else {
+        code = req_route(hd, slot, &rt);
+    }
+#if CONFIG_HTTPD_WS_SUPPORT
+    bool keep;
+    if (rt.handler && upgrade && ws_handshake(hd, s, &rt, &keep)) {
+        return keep;
+    }
+#endif
+    if (!rt.handler) {
+        /* 404/405 leave the stream in sync, so a custom handler may keep it. */
+        return httpd_req_handle_err(r, (httpd_err_code_t)code) == ESP_OK && !slot->resp.broken;
+    }
+    esp_err_t ret = req_invoke(slot, rt.handler);
+    if (!slot->rq.async && ret == ESP_OK && slot->resp.chunk_head_sent && !slot->resp.chunk_term_sent) {
+        ESP_LOGD(TAG, "terminating the chunked response the handler left open");
+        httpd_resp_send_chunk(r, NULL, 0);
+    }
+    if (ret != ESP_OK) {
+        ESP_LOGD(TAG, "handler for %s returned %d: closing", r->uri, ret);
+    }
+    return ret == ESP_OK;
+}
+
+static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    switch (slot->job.kind) {
+    case JOB_PARSE_ERROR:
+        httpd_req_handle_err(&slot->rq.req, (httpd_err_code_t)slot->job.err);
+        return false;   /* the rest of the stream cannot be delimited */
+    case JOB_HEAD_TIMEOUT:
+        /* A custom 408 handler may keep waiting for the head (upstream retries the read). */
+        return httpd_req_handle_err(&slot->rq.req, HTTPD_408_REQ_TIMEOUT) == ESP_OK;
+#if CONFIG_HTTPD_WS_SUPPORT
+    case JOB_WS_FRAME:
+        return ws_frame_job(hd, s);
+#endif
+    default:
+        return serve_request(hd, s);
+    }
+}
+
+static void job_run(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    if (slot->job.kind == JOB_FLUSH) {
+        slot->job.keep = sess_flush_held(hd, s) == 0;
+        return;
+    }
+    slot->job.keep = job_serve(hd, s);
+    s->cork = false;
+    /* A connection about to close takes its held responses with it first. */
+    if (sess_held(s) && !slot->rq.async && !conn_continues(slot, slot->job.keep)) {
+        sess_flush_held(hd, s);
+    }
+}
+
+/* The job ended: carry the connection on from the loop (no waiting here). */
+static void job_done(struct httpd_data *hd, struct httpd_sess *s)
+{
+    struct slot *slot = s->slot;
+    if (slot->job.kind == JOB_REQUEST && slot->rq.async) {
+        /* A worker finishes this request; the socket stays quiet until
+         * httpd_req_async_handler_complete() hands the copy back. */
+        s->state = SESS_ASYNC;
+        loop_watch(hd, s, 0);
+        return;
+    }
+    loop_watch(hd, s, POLLER_IN);
+    if (s->close_pending) {
+        sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
+        return;
+    }
+    if (slot->job.kind == JOB_FLUSH) {
+        if (!slot->job.keep) {
+            sess_close(hd, s);
+            return;
+        }
+        s->state = SESS_IDLE;
+        if (slot->rx.len > 0) {   /* the partial head behind the batch: its time-out restarts */
+            slot->job.head_started = true;
+            sess_deadline(hd, s, TIMER_RECV);
+        }
+        return;
+    }
+    if (slot->job.kind == JOB_HEAD_TIMEOUT && slot->job.keep) {
+        s->state = SESS_IDLE;
+        sess_deadline(hd, s, TIMER_RECV);
+        return;
+    }
+    finish_request(hd, s, slot->job.keep);
+}
+
+#if HTTPD_CORO
+static void job_coro_main(void *arg)
+{
+    struct httpd_sess *s = arg;
+    job_run(HTTPD_DATA(s->slot->rq.req.handle), s);
+}
+
+/* Resumes a suspended job; true when it has finished (and been wrapped up). */
+static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why)
+{
+    s->wait_result = (uint8_t)why;
+    bool finished = coro_resume(s->co);
+    sess_run_deferred(s);   /* back in the loop: sends that waited for the job's */
+    if (!finished) {
+        return false;   /* waiting on its socket again */
+    }
+    s->co = NULL;
+    job_done(hd, s);
+    return true;
+}
+#endif
+
+/* True when a complete head (its blank line) is buffered after the current
+ * request and its Content-Length body: the response may wait for the next. */
+static bool next_head_buffered(const struct slot *slot)
+{
+    if (slot->rq.body_left > slot->rx.len - slot->rx.rd) {
+        return false;
+    }
+    const char *p = slot->rx.buf + slot->rx.rd + (size_t)slot->rq.body_left;
+    const char *e = slot->rx.buf + slot->rx.len;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        p++;
+        if ((p < e && *p == '\n') || (e - p >= 2 && p[0] == '\r' && p[1] == '\n')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the request just set up may hold its response (see "Held output" in session.c). */
+static bool cork_wanted(const struct httpd_sess *s, const struct slot *slot)
+{
+    return sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
+           !slot->rq.expect_continue && !(slot->rq.parser.flags & HTTP_F_UPGRADE) && next_head_buffered(slot);
+}
+
+static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum conn_job job, httpd_err_code_t err)
+{
+    struct slot *slot = s->slot;
+    s->state = SESS_BUSY;
+    slot->job.kind = (uint8_t)job;
+    slot->job.err = (uint8_t)err;
+    slot->job.keep = false;
+    if (job == JOB_REQUEST) {
+        req_setup(hd, slot);
+        /* more bytes behind this head: usually none, so that is tested first */
+        s->cork = slot->rx.len > slot->rx.rd && cork_wanted(s, slot);
+    } else if (job == JOB_FLUSH) {
+        /* nothing to set up: the slot holds the output and a partial head */
+#if CONFIG_HTTPD_WS_SUPPORT
+    } else if (job == JOB_WS_FRAME) {
+        ws_req_setup(hd, s);
+#endif
+    } else {
+        req_setup_bare(hd, slot, -1, "", NULL);
+        if (job == JOB_PARSE_ERROR) {
+            resp_set_close(slot);    /* the stream cannot be delimited */
+            resp_set_broken(slot);
+        }
+    }
+#if HTTPD_CORO
+    if (hd->coro_pool) {
+        s->co = coro_new(hd->coro_pool, job_coro_main, s);
+        if (s->co) {
+            job_resume(hd, s, WAIT_READY);
+            return;
+        }
+        ESP_LOGW(TAG, "no handler stack: running fd %d's handler on the server thread", s->fd);
+    }
+#endif
+    job_run(hd, s);   /* no coroutine: the server waits with the handler, as upstream */
+    job_done(hd, s);
+}
+
+/* ---- Heads -------------------------------------------------------------------------------- */
+
+static httpd_err_code_t status_to_err(int status)
+{
+    switch (status) {
+    case 413: return HTTPD_413_CONTENT_TOO_LARGE;
+    case 414: return HTTPD_414_URI_TOO_LONG;
+    case 431: return HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE;
+    case 501: return HTTPD_501_METHOD_NOT_IMPLEMENTED;
+    case 505: return HTTPD_505_VERSION_NOT_SUPPORTED;
+    default:  return HTTPD_400_BAD_REQUEST;
+    }
+}
+
+/* Parses and serves every complete head in the buffer (pipelining). */
+static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
+{
+    while (s->state == SESS_IDLE && s->slot && s->slot->rx.len > 0) {
+        struct slot *slot = s->slot;
+#if CONFIG_HTTPD_WS_SUPPORT
+        if (s->ws) {
+            job_start(hd, s, JOB_WS_FRAME, HTTPD_500_INTERNAL_SERVER_ERROR);
+            continue;
+        }
+#endif
+        int rc = req_parse_head(hd, slot);
+        if (rc == HTTP_PARSE_AGAIN && !slot->job.head_started) {
+            /* The whole head must arrive within recv_wait_timeout of its first
+             * byte. Armed only when a head is incomplete: in the same loop turn
+             * as that byte, and not at all for the usual one-packet head. */
+            slot->job.head_started = true;
+            sess_deadline(hd, s, TIMER_RECV);
+        }
+        if (rc == HTTP_PARSE_AGAIN) {
+            if (slot->rx.len == slot->rx.cap) {
+                loop_timer_clear(hd, s);
+                job_start(hd, s, JOB_PARSE_ERROR, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
+                return;
+            }
+            break;
+        }
+        loop_timer_clear(hd, s);
+        if (rc == HTTP_PARSE_ERROR) {
+            ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, slot->rq.parser.status);
+            job_start(hd, s, JOB_PARSE_ERROR, status_to_err(slot->rq.parser.status));
+            return;
+        }
+        job_start(hd, s, JOB_REQUEST, HTTPD_500_INTERNAL_SERVER_ERROR);
+    }
+    if (s->state == SESS_IDLE && sess_held(s)) {
+        job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
+    }
+    if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !sess_held(s)) {
+        sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
+    }
+}
+
+/* ---- Readiness ------------------------------------------------------------------------------ */
+
+static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (!s->slot) {
+        struct slot *slot = slot_get(hd, s);
+        if (!slot) {
+            ESP_LOGE(TAG, "out of memory for fd %d", s->fd);
+            sess_close(hd, s);
+            return;
+        }
+        s->slot = slot;
+        req_reset(slot);
+        slot->job.head_started = false;
+    }
+    int n = rx_recv(hd, s->slot, s->slot->rx.rd, 0, false);
+    if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+        process_buffered(hd, s);   /* nothing new; releases an empty slot */
+        return;
+    }
+    if (n <= 0) {
+        sess_close(hd, s);         /* peer closed or socket error */
+        return;
+    }
+    process_buffered(hd, s);
+}
+
+static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
+{
+    int r = req_drain(hd, s->slot, true);
+    if (r < 0) {
+        sess_close(hd, s);
+    } else if (r == 0) {
+        sess_deadline(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
+    } else {
+        loop_timer_clear(hd, s);
+        request_done(hd, s);
+        process_buffered(hd, s);
+    }
+}
+
+static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
+{
+    char sink[512];
+    for (int i = 0; i < 8; i++) {
+        int n = s->recv_fn(hd, s->fd, sink, sizeof sink, 0);
+        if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+            return;
+        }
+        if (n <= 0) {
+            sess_close(hd, s);
+            return;
+        }
+    }
+}
+
+void conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
+{
+    switch (s->state) {
+    case SESS_IDLE:
+        on_readable_idle(hd, s);
+        break;
+    case SESS_DRAIN:
+        on_readable_drain(hd, s);
+        break;
+    case SESS_LINGER:
+        on_readable_linger(hd, s);
+        break;
+#if HTTPD_CORO
+    case SESS_BUSY:
+        if (s->co && s->wait_result == WAIT_PENDING && job_resume(hd, s, WAIT_READY)) {
+            process_buffered(hd, s);
+        }
+        break;
+#endif
+    default:
+        break;   /* stale event for a freed entry */
+    }
+    /* A transport with its own buffer (TLS) may hold bytes the socket no longer signals. */
+    for (int i = 0; i < 4 && s->state == SESS_IDLE && s->pending_fn && s->pending_fn(hd, s->fd) > 0; i++) {
+        on_readable_idle(hd, s);
+    }
+}
+
+void conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->state == SESS_LINGER || s->state == SESS_DRAIN) {
+        sess_close(hd, s);
+#if HTTPD_CORO
+    } else if (s->state == SESS_BUSY && s->co) {
+        if (job_resume(hd, s, WAIT_TIMEOUT)) {   /* the job's wait ran out */
+            process_buffered(hd, s);
+        }
+#endif
+    } else if (s->state == SESS_IDLE && s->slot && s->slot->job.head_started) {
+        ESP_LOGD(TAG, "fd %d: request head not received in time", s->fd);
+        job_start(hd, s, JOB_HEAD_TIMEOUT, HTTPD_408_REQ_TIMEOUT);
+        process_buffered(hd, s);
+    }
+}
+
+/* ---- Async requests and stop ------------------------------------------------------------- */
+
+void conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen)
+{
+    struct httpd_sess *s = sess_find(hd, fd);
+    if (!s || s->gen != gen || s->state != SESS_ASYNC) {
+        slot_clone_free(hd, copy);   /* the session ended meanwhile */
+        return;
+    }
+    sess_slot_adopt(hd, s, copy);
+    s->state = SESS_BUSY;
+    loop_watch(hd, s, POLLER_IN);
+    if (s->close_pending) {
+        sess_close(hd, s);
+        return;
+    }
+    finish_request(hd, s, !copy->resp.broken);
+    process_buffered(hd, s);
+}
+
+void conn_close_all(struct httpd_data *hd)
+{
+    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
+        struct httpd_sess *s = &hd->sessions[i];
+#if HTTPD_CORO
+        /* A suspended job is resumed with an error (every wait fails from
+         * now on) and runs to its end before its session goes. */
+        for (int tries = 0; s->state == SESS_BUSY && s->co && tries < 1000; tries++) {
+            job_resume(hd, s, WAIT_STOP);
+        }
+        if (s->co) {
+            ESP_LOGE(TAG, "fd %d: handler does not finish at stop; its stack is leaked", s->fd);
+            s->co = NULL;
+        }
+#endif
+        if (s->state == SESS_ASYNC) {
+            /* A worker may be writing to it right now: closing the fd would let
+             * the number be reused under it. Make its I/O fail instead. */
+            port_shutdown_rdwr(s->fd);
+        } else {
+            sess_close(hd, s);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The event loop: the poller and what it watches, the deadline lists, and
+ * the turn itself (wait, queued work, socket events, expired deadlines). The
+ * server gives it handlers for each kind of event; it knows nothing of HTTP.
+ *
+ * Deadlines: one FIFO list per kind. Every entry of a list has the same
+ * duration, so appending keeps each list sorted and the nearest deadline is
+ * the head of one of them: arming, clearing and finding the next are O(1).
+ */
+#include "httpd_priv.h"
+
+static const char *TAG = "httpd_loop";
+
+#define EVENTS_PER_WAIT 64
+
+/* Poller user data: the server itself for the listening socket, the wake
+ * channel's address for it, a session's address for its socket. */
+
+esp_err_t loop_init(struct httpd_data *hd)
+{
+    hd->poller = poller_create((unsigned)hd->config.max_open_sockets + 2u);
+    if (!hd->poller) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    if (poller_add(hd->poller, port_wake_fd(&hd->wake), POLLER_IN, &hd->wake) < 0 ||
+        poller_add(hd->poller, hd->listen_fd, POLLER_IN, hd) < 0) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+    return ESP_OK;
+}
+
+void loop_free(struct httpd_data *hd)
+{
+    if (hd->poller) {
+        poller_destroy(hd->poller);
+        hd->poller = NULL;
+    }
+}
+
+/* ---- Watch list ------------------------------------------------------------------------ */
+
+void loop_mute_listen(struct httpd_data *hd, bool mute)
+{
+    if (hd->listen_muted != mute) {
+        hd->listen_muted = mute;
+        poller_mod(hd->poller, hd->listen_fd, mute ? 0 : POLLER_IN, hd);
+    }
+}
+
+/* A muted socket leaves the poller altogether: both backends report hang-ups
+ * even with no interest, which would spin the loop (async sessions are muted). */
+void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+{
+    if (s->poll_events == events) {
+        return;
+    }
+    if (events == 0) {
+        poller_del(hd->poller, s->fd);
+    } else if (s->poll_events == 0) {
+        poller_add(hd->poller, s->fd, events, s);
+    } else {
+        poller_mod(hd->poller, s->fd, events, s);
+    }
+    s->poll_events = (uint8_t)events;
+}
+
+int loop_watch_new(struct httpd_data *hd, struct httpd_sess *s)
+{
+    s->poll_events = POLLER_IN;
+    return poller_add(hd->poller, s->fd, POLLER_IN, s);
+}
+
+void loop_forget(struct httpd_data *hd, struct httpd_sess *s)
+{
+    loop_timer_clear(hd, s);
+    poller_del(hd->poller, s->fd);
+    s->poll_events = 0;
+}
+
+/* ---- Deadlines --------------------------------------------------------------------------- */
+
+void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->timer == TIMER_NONE) {
+        return;
+    }
+    struct timer_list *l = &hd->timers[s->timer];
+    if (s->tprev) {
+        s->tprev->tnext = s->tnext;
+    } else {
+        l->head = s->tnext;
+    }
+    if (s->tnext) {
+        s->tnext->tprev = s->tprev;
+    } else {
+        l->tail = s->tprev;
+    }
+    s->tprev = s->tnext = NULL;
+    s->timer = TIMER_NONE;
+}
+
+void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms)
+{
+    loop_timer_clear(hd, s);
+    s->deadline_ms = port_now_ms() + ms;
+    struct timer_list *l = &hd->timers[kind];
+    s->timer = (uint8_t)kind;
+    s->tprev = l->tail;
+    s->tnext = NULL;
+    if (l->tail) {
+        l->tail->tnext = s;
+    } else {
+        l->head = s;
+    }
+    l->tail = s;
+}
+
+struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd)
+{
+    return hd->timers[TIMER_LINGER].head;
+}
+
+/* Milliseconds until the nearest deadline (-1: none). */
+static int next_timeout(struct httpd_data *hd)
+{
+    uint64_t next = UINT64_MAX;
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
+        if (hd->timers[k].head && hd->timers[k].head->deadline_ms < next) {
+            next = hd->timers[k].head->deadline_ms;
+        }
+    }
+    if (next == UINT64_MAX) {
+        return -1;
+    }
+    uint64_t now = port_now_ms();
+    return next <= now ? 0 : (int)(next - now);
+}
+
+static void expire(struct httpd_data *hd, const struct loop_handlers *h)
+{
+    bool any = false;
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
+        any |= hd->timers[k].head != NULL;
+    }
+    if (!any) {
+        return;   /* the usual case: no clock read */
+    }
+    uint64_t now = port_now_ms();
+    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
+        struct httpd_sess *s;
+        while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
+            loop_timer_clear(hd, s);
+            h->on_timer(hd, s);
+        }
+    }
+}
+
+/* ---- The turn ------------------------------------------------------------------------------ */
+
+bool loop_run(struct httpd_data *hd, const struct loop_handlers *h)
+{
+    poller_event_t evs[EVENTS_PER_WAIT];
+    while (!atomic_load(&hd->stopping)) {
+        int n = poller_wait(hd->poller, evs, EVENTS_PER_WAIT, next_timeout(hd));
+        if (n < 0) {
+            ESP_LOGE(TAG, "poller_wait: %s", port_last_error());
+            return false;
+        }
+        /* Work queued before these events arrived runs first: a request that
+         * follows a queued item in time never overtakes it. */
+        for (int i = 0; i < n; i++) {
+            if (evs[i].udata == &hd->wake) {
+                port_wake_drain(&hd->wake);
+                h->on_wake(hd);
+                break;
+            }
+        }
+        for (int i = 0; i < n && !atomic_load(&hd->stopping); i++) {
+            void *u = evs[i].udata;
+            if (u == &hd->wake) {
+                continue;
+            } else if (u == hd) {
+                h->on_listen(hd);
+            } else {
+                h->on_session(hd, u);
+            }
+        }
+        expire(hd, h);
+    }
+    return true;
+}
