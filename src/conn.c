@@ -347,7 +347,7 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
         req_reset(slot);
         slot->job.head_started = false;
     }
-    int n = rx_recv(hd, s->slot, s->slot->rx.rd, 0, false);
+    int n = rx_recv_now(hd, s->slot);
     if (n == HTTPD_SOCK_ERR_TIMEOUT) {
         process_buffered(hd, s);   /* nothing new; releases an empty slot */
         return;

@@ -17,6 +17,8 @@
  *   port/                    the OS
  *
  * A file calls only files below it; tests/symbols/layers.txt is checked by a test.
+ * The few static inline functions below belong to the file whose section
+ * they are in: they are that file's code, inlined where the path is hot.
  *
  * Ownership: the server (struct httpd_data) owns the session table, the
  * handler registry, the work queue and the pool of request slots. A session
@@ -302,6 +304,7 @@ struct httpd_data {
     httpd_config_t config;
     size_t   max_line;            /* effective max_uri_len */
     size_t   max_hdr;             /* effective max_req_hdr_len */
+    http_parse_limits_t parse_limits;   /* the request head's, from the two above */
     atomic_bool stopping;
     atomic_int  state;            /* esp_http_server_event_id_t */
     port_thread_t thread;
@@ -384,7 +387,10 @@ bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
 /** A new head starts at the window's start: parser and request state reset. */
 void req_reset(struct slot *slot);
 /** Parses the head at the window's start. HTTP_PARSE_DONE / _AGAIN / _ERROR (status in parser). */
-int req_parse_head(struct httpd_data *hd, struct slot *slot);
+static inline int req_parse_head(struct httpd_data *hd, struct slot *slot)
+{
+    return http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
+}
 /** Fills the request from the parsed head; the response state gets its defaults. */
 void req_setup(struct httpd_data *hd, struct slot *slot);
 /** Sets up a request with no head behind it (errors found before a handler
@@ -444,8 +450,14 @@ void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
 /** Parks d until the session's in-progress send ends (false: nothing in
  *  progress, send now). */
 bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
+void sess_run_parked(struct httpd_sess *s);
 /** Runs the sends parked on s (loop context, never inside a job). */
-void sess_run_deferred(struct httpd_sess *s);
+static inline void sess_run_deferred(struct httpd_sess *s)
+{
+    if (s->deferred) {
+        sess_run_parked(s);
+    }
+}
 
 /** Takes a slot for s (from the pool). NULL when memory is short. */
 struct slot *slot_get(struct httpd_data *hd, struct httpd_sess *s);
@@ -469,6 +481,17 @@ int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, b
 static inline void rx_take(struct slot *slot, size_t n)
 {
     slot->rx.rd += n;
+}
+/** One receive into the window's free end, without waiting (the loop's read
+ *  of a readable socket). Bytes received, 0 (peer closed, or no room), or HTTPD_SOCK_ERR_*. */
+static inline int rx_recv_now(struct httpd_data *hd, struct slot *slot)
+{
+    struct httpd_sess *s = slot->sess;
+    int n = s->recv_fn(hd, s->fd, slot->rx.buf + slot->rx.len, slot->rx.cap - slot->rx.len, 0);
+    if (n > 0) {
+        slot->rx.len += (size_t)n;
+    }
+    return n;
 }
 /** Drops the consumed bytes: the unread rest moves to the start. */
 void rx_restart(struct slot *slot);
@@ -508,9 +531,15 @@ void loop_free(struct httpd_data *hd);
 /** Runs until hd->stopping: waits, runs queued work first, then the events,
  *  then the expired deadlines. false when the poller failed. */
 bool loop_run(struct httpd_data *hd, const struct loop_handlers *h);
+void loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
  *  (0: not at all). */
-void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
+static inline void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+{
+    if (s->poll_events != events) {
+        loop_watch_change(hd, s, events);
+    }
+}
 /** Starts watching a new session's socket for input. 0 or -1. */
 int loop_watch_new(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops watching s (before its socket closes). */
@@ -519,7 +548,13 @@ void loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 void loop_mute_listen(struct httpd_data *hd, bool mute);
 /** Queues s on the timer list of kind, due in ms. */
 void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms);
-void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s);
+void loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
+static inline void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->timer != TIMER_NONE) {
+        loop_timer_unlink(hd, s);
+    }
+}
 /** The oldest session on the linger list, or NULL (it goes first when room is needed). */
 struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd);
 

@@ -50,11 +50,8 @@ void loop_mute_listen(struct httpd_data *hd, bool mute)
 
 /* A muted socket leaves the poller altogether: both backends report hang-ups
  * even with no interest, which would spin the loop (async sessions are muted). */
-void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+void loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    if (s->poll_events == events) {
-        return;
-    }
     if (events == 0) {
         poller_del(hd->poller, s->fd);
     } else if (s->poll_events == 0) {
@@ -80,11 +77,8 @@ void loop_forget(struct httpd_data *hd, struct httpd_sess *s)
 
 /* ---- Deadlines --------------------------------------------------------------------------- */
 
-void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
+void loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
 {
-    if (s->timer == TIMER_NONE) {
-        return;
-    }
     struct timer_list *l = &hd->timers[s->timer];
     if (s->tprev) {
         s->tprev->tnext = s->tnext;

@@ -27,16 +27,6 @@ void req_reset(struct slot *slot)
     rq->async = false;
 }
 
-int req_parse_head(struct httpd_data *hd, struct slot *slot)
-{
-    http_parse_limits_t lim = {
-        .max_line = hd->max_line,
-        .max_target = CONFIG_HTTPD_MAX_URI_LEN,
-        .max_headers = hd->max_hdr,
-    };
-    return http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &lim);
-}
-
 /* The request's context fields start as the session's. */
 static void req_init(struct httpd_data *hd, struct slot *slot, int method)
 {

@@ -178,6 +178,11 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     hd->listen_fd = -1;
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
+    hd->parse_limits = (http_parse_limits_t){
+        .max_line = hd->max_line,
+        .max_target = CONFIG_HTTPD_MAX_URI_LEN,
+        .max_headers = hd->max_hdr,
+    };
     atomic_init(&hd->stopping, false);
     atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
     atomic_init(&hd->async_out, 0);

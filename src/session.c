@@ -322,7 +322,7 @@ bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
     return true;
 }
 
-void sess_run_deferred(struct httpd_sess *s)
+void sess_run_parked(struct httpd_sess *s)
 {
     while (s->deferred && !s->sending) {
         struct deferred_send *d = s->deferred;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The event-loop backend: one small interface, one file per backend
- * (poll_poll.c, and later poll_epoll.c), exactly one compiled in, chosen by
- * CMake (HTTPD_POLLER). The logic above never says #ifdef __linux__.
+ * (poll_epoll.c for Linux, poll_poll.c everywhere else), exactly one compiled
+ * in, chosen by CMake (HTTPD_POLLER). The logic above never says #ifdef __linux__.
  */
 #ifndef HTTPD_POLLER_H
 #define HTTPD_POLLER_H
