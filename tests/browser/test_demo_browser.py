@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Headless-browser test of the demo page's live WebSocket panel.
 
-Starts $HTTPD_BUILD_DIR/example_demo (default <repo>/build/asan) on a free
+Starts $HTTPD_BUILD_DIR/example_demo (default <repo>/build/asan-gcc) on a free
 port, opens / in headless Chromium driven by Selenium, waits for the WebSocket
 status to read "connected", types a message, clicks Send, and checks that the
 echo shows in the page's log and that broadcast ticks arrive in the live feed.
@@ -10,7 +10,7 @@ A screenshot goes to <repo>/test-artifacts/demo-ws.png.
 Needs the Debian packages chromium, chromium-driver and python3-selenium
 (scripts/browser-deps.sh installs them); without them every test here skips.
 
-    HTTPD_BUILD_DIR=$PWD/build/asan /usr/bin/python3 -m pytest tests/browser
+    HTTPD_BUILD_DIR=$PWD/build/asan-gcc /usr/bin/python3 -m pytest tests/browser
 """
 
 import inspect
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR") or (REPO / "build" / "asan"))
+BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR") or (REPO / "build" / "asan-gcc"))
 ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "demo-ws.png"
 

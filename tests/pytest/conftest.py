@@ -2,7 +2,8 @@
 """Fixtures and raw-socket helpers for the black-box tests of test_server.
 
 The server under test is ``$HTTPD_BUILD_DIR/test_server`` (default
-``<repo>/build/asan``), see tests/server/test_server.c for its handlers.
+``<repo>/build/asan-gcc``, the gcc build of ``make test``), see
+tests/server/test_server.c for its handlers.
 
 Fixtures:
   server          the shared default server of the module (started once per test
@@ -30,7 +31,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR") or (REPO / "build" / "asan"))
+BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR") or (REPO / "build" / "asan-gcc"))
 SERVER_BIN = BUILD_DIR / "test_server"
 
 HOST = "127.0.0.1"

@@ -418,7 +418,7 @@ def test_stop_after_complete_race(async_factory):
 
 
 def test_held_pipelined_responses_leave_before_the_worker_starts(asrv):
-    """Responses held for earlier pipelined requests (issue 6) are sent when a
+    """Responses held for earlier pipelined requests are sent when a
     later one goes async, not after the worker finishes."""
     with asrv.conn() as c:
         t0 = time.monotonic()

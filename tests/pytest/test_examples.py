@@ -7,7 +7,7 @@ that it exited 0 with no sanitizer report on stderr. The simple and
 persistent_sockets checks follow upstream ESP-IDF's client.py / adder.py tests
 (pytest_http_server_simple.py, pytest_http_server_persistence.py).
 
-Binaries: $HTTPD_BUILD_DIR (default <repo>/build/asan)/example_<name>.
+Binaries: $HTTPD_BUILD_DIR (default <repo>/build/asan-gcc)/example_<name>.
 Python stdlib + pytest only.
 """
 

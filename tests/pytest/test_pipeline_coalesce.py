@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Responses to a pipelined batch leave together (issue 6): while complete requests
+"""Responses to a pipelined batch leave together: while complete requests
 wait behind the one being served, its response is held and the batch's last
 response carries them all in one send. Nothing may be lost, reordered or kept
 waiting for input the client holds back for it.

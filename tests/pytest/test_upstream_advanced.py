@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Every test of upstream's advanced_tests suite (idf_http_server_test/test.py, see
-/work/shared/reference/espidf-tests.md section 1.3), against test_server's copy of
-the advanced_tests firmware. Where our specification deliberately differs from
+"""Every test of upstream's advanced_tests suite (ESP-IDF's
+tools/ci/python_packages/idf_http_server_test/test.py, which drives the
+examples/protocols/http_server/advanced_tests firmware), against test_server's copy of
+that firmware. Where our specification deliberately differs from
 upstream's expectation the test says so. Delays between pieces are shorter than
 upstream's (1-2 s) to keep the suite fast; the structure of each exchange is kept."""
 import http.client

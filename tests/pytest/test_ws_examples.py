@@ -10,7 +10,7 @@ fragments), a raw client in this file.
 Each example runs on a free port (env PORT), as in test_examples.py; teardown
 stops it with SIGTERM and checks exit code 0 and no sanitizer report.
 
-Binaries: $HTTPD_BUILD_DIR (default <repo>/build/asan)/example_<name>; the
+Binaries: $HTTPD_BUILD_DIR (default <repo>/build/asan-gcc)/example_<name>; the
 ws_echo_server tests skip while that binary is not built.
 """
 

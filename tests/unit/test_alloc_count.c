@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * No allocation on the request path (issue 6), counted: this program is linked
+ * No allocation on the request path, counted: this program is linked
  * with -Wl,--wrap for malloc, calloc, realloc, strdup and mmap, so every call the
  * library (and this file) makes to them passes through a counter. After a
  * warm-up it serves keep-alive requests (GET with a query and a header lookup,
