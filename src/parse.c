@@ -2,9 +2,13 @@
 /*
  * HTTP/1.1 request-head parser and chunked-body decoder (see parse.h).
  *
- * Both are byte-at-a-time state machines whose whole state lives in the
- * caller's struct, so input may arrive in pieces of any size. Nothing here
- * allocates, performs I/O or keeps mutable state of its own.
+ * A whole, ordinary request head is parsed in one pass (parse_fast_as: the hot
+ * path, and the only place written for speed). Everything else goes to a
+ * byte-at-a-time state machine, one small function per state, which decides
+ * every error and limit; the chunked decoder is built the same way. Both
+ * machines keep their whole state in the caller's struct, so input may arrive
+ * in pieces of any size. Nothing here allocates, performs I/O or keeps mutable
+ * state of its own.
  */
 #include "parse.h"
 
@@ -431,8 +435,10 @@ static int finish(http_parser_t *p, size_t pos)
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
 #define ALWAYS_INLINE inline
+#define NOINLINE
 #endif
 
 /* One pass over a whole head that arrived complete and is ordinary: origin-form
@@ -551,276 +557,323 @@ static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, cons
 #endif
 }
 
+/* ---- Request head: the byte-at-a-time machine ---------------------------------- */
+
+/* The machine takes every head the fast path leaves (pieces, leading empty
+ * lines, other target forms, bare LF, errors, limits), so it is written to be
+ * plain rather than fast: one function per state, each looking at the byte at
+ * pos, and step() choosing between them. Its state lives in p between calls,
+ * so a call resumes at p->pos; a byte is looked at by at most two states, and
+ * a target or header line once more when it is complete, so a head dribbled
+ * one byte per call still costs O(n) in total.
+ *
+ * A state function returns what it did with the byte: */
+enum {
+    STEP_NEXT = 0,  /* took it (perhaps changing state): go on with the next byte */
+    STEP_SAME = 1,  /* changed state without taking it: the new state gets it */
+    STEP_DONE = 2,  /* it ended the head */
+    /* anything else is the HTTP status of the error the byte makes */
+};
+
+/* Before the request line: empty lines are skipped (a few, for clients that
+ * send CRLF after a body); any other byte starts the method. */
+static int st_start(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (c == '\n' || c == '\r') {
+        if (++p->skipped_lines > MAX_SKIPPED_LINES) {
+            return 400;
+        }
+        if (c == '\r') {
+            p->state = S_SKIP_CR;
+        }
+        return STEP_NEXT;
+    }
+    p->hdr_off = pos;  /* the request line's first byte, for max_line */
+    p->mark = pos;
+    p->state = S_METHOD;
+    return STEP_SAME;
+}
+
+/* The LF of a CRLF empty line before the request line. */
+static int st_skip_cr(http_parser_t *p, unsigned char c)
+{
+    if (c != '\n') {
+        return 400;
+    }
+    p->state = S_START;
+    return STEP_NEXT;
+}
+
+/* Method: up to MAX_METHOD_LEN tchars, then one SP; the token must be known. */
+static int st_method(http_parser_t *p, const unsigned char *b, size_t pos)
+{
+    unsigned char c = b[pos];
+
+    if (is_tchar(c)) {
+        return pos - p->mark >= MAX_METHOD_LEN ? 400 : STEP_NEXT;
+    }
+    if (c != ' ' || pos == p->mark) {
+        return 400;
+    }
+    p->method = method_lookup(b + p->mark, pos - p->mark);
+    if (p->method < 0) {
+        return 501;
+    }
+    p->state = S_TARGET_START;
+    return STEP_NEXT;
+}
+
+/* First byte of the target: a second SP or a control byte is an error. */
+static int st_target_start(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (!is_target_byte(c)) {
+        return 400;
+    }
+    p->target_off = pos;
+    p->state = S_TARGET;
+    return STEP_SAME;
+}
+
+/* Target bytes up to max_target, then the SP before the version; the form of
+ * the whole target is checked once it is complete. */
+static int st_target(http_parser_t *p, const unsigned char *b, size_t pos,
+                     const http_parse_limits_t *lim)
+{
+    unsigned char c = b[pos];
+    int st;
+
+    if (is_target_byte(c)) {
+        return pos - p->target_off >= lim->max_target ? 414 : STEP_NEXT;
+    }
+    if (c != ' ') {
+        return 400;
+    }
+    p->target_len = pos - p->target_off;
+    st = classify_target(p, b);
+    if (st != 0) {
+        return st;
+    }
+    p->mark = pos + 1;
+    p->state = S_VERSION;
+    return STEP_NEXT;
+}
+
+/* From the LF of the request line on, hdr_off is the start of the header block. */
+static int begin_headers(http_parser_t *p, size_t pos)
+{
+    p->hdr_off = pos + 1;
+    p->state = S_HDR_START;
+    return STEP_NEXT;
+}
+
+/* "HTTP/" DIGIT "." DIGIT (byte pos - mark of it), then CR or LF. Only once
+ * the line end shows the version complete is it checked for 1.0 or 1.1, so
+ * "HTTP/1.10" is malformed (400), not unsupported (505). */
+static int st_version(http_parser_t *p, const unsigned char *b, size_t pos)
+{
+    unsigned char c = b[pos];
+    size_t i = pos - p->mark;
+    bool ok;
+
+    if (i < 5) {
+        ok = (c == (unsigned char)"HTTP/"[i]);
+    } else if (i == 5 || i == 7) {
+        ok = is_digit(c);
+    } else if (i == 6) {
+        ok = (c == '.');
+    } else {
+        ok = (c == '\r' || c == '\n');
+    }
+    if (!ok) {
+        return 400;
+    }
+    if (i < 8) {
+        return STEP_NEXT;
+    }
+    if (b[p->mark + 5] != '1' || (b[p->mark + 7] != '0' && b[p->mark + 7] != '1')) {
+        return 505;
+    }
+    p->version_minor = b[p->mark + 7] - '0';
+    if (c == '\r') {
+        p->state = S_RL_CR;
+        return STEP_NEXT;
+    }
+    return begin_headers(p, pos);
+}
+
+/* The LF after the CR that ends the request line. */
+static int st_rl_cr(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (c != '\n') {
+        return 400;
+    }
+    return begin_headers(p, pos);
+}
+
+/* Start of a header line: a tchar starts its name; CR or LF is the blank line
+ * that ends the head. Anything else (SP or HTAB of an obs-fold, a control
+ * byte, ':' of an empty name) is an error. */
+static int st_hdr_start(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (c == '\r') {
+        p->state = S_END_CR;
+        return STEP_NEXT;
+    }
+    if (c == '\n') {
+        return STEP_DONE;
+    }
+    if (!is_tchar(c)) {
+        return 400;
+    }
+    p->mark = pos;
+    p->state = S_NAME;
+    return STEP_NEXT;
+}
+
+/* Field name: tchars up to the colon; whitespace before it is an error. */
+static int st_name(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (is_tchar(c)) {
+        return STEP_NEXT;
+    }
+    if (c != ':') {
+        return 400;
+    }
+    p->name_end = pos;
+    p->state = S_OWS;
+    return STEP_NEXT;
+}
+
+/* Whitespace after the colon, not part of the value. */
+static int st_ows(http_parser_t *p, unsigned char c, size_t pos)
+{
+    if (is_ows(c)) {
+        return STEP_NEXT;
+    }
+    p->val_off = pos;
+    p->val_end = pos;
+    p->state = S_VALUE;
+    return STEP_SAME;
+}
+
+/* The header line is complete: its meaning is applied, the next line starts. */
+static int end_header(http_parser_t *p, const unsigned char *b)
+{
+    int st = on_header(p, b);
+    if (st != 0) {
+        return st;
+    }
+    p->state = S_HDR_START;
+    return STEP_NEXT;
+}
+
+/* Field value bytes up to CR or LF; val_end follows the last byte that is not
+ * whitespace, so trailing whitespace is left out of the value. */
+static int st_value(http_parser_t *p, const unsigned char *b, size_t pos)
+{
+    unsigned char c = b[pos];
+
+    if (c == '\r') {
+        p->state = S_HDR_CR;
+        return STEP_NEXT;
+    }
+    if (c == '\n') {
+        return end_header(p, b);
+    }
+    if (!is_value_byte(c)) {
+        return 400;
+    }
+    if (!is_ows(c)) {
+        p->val_end = pos + 1;
+    }
+    return STEP_NEXT;
+}
+
+/* The LF after the CR that ends a header line (a bare CR is an error). */
+static int st_hdr_cr(http_parser_t *p, const unsigned char *b, size_t pos)
+{
+    if (b[pos] != '\n') {
+        return 400;
+    }
+    return end_header(p, b);
+}
+
+/* The LF after the CR of the blank line. */
+static int st_end_cr(unsigned char c)
+{
+    return c == '\n' ? STEP_DONE : 400;
+}
+
+/* Gives the byte at pos to the current state, once the line or block it
+ * belongs to is known to be within its limit. While in the request line,
+ * hdr_off holds the line's first byte; from its end on, the header block's. */
+static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http_parse_limits_t *lim)
+{
+    unsigned char c = b[pos];
+
+    if (p->state >= S_METHOD && p->state <= S_RL_CR && pos - p->hdr_off >= lim->max_line) {
+        return 414;
+    }
+    if (p->state >= S_HDR_START && p->state <= S_END_CR && pos - p->hdr_off >= lim->max_headers) {
+        return 431;
+    }
+    switch (p->state) {
+    case S_START:        return st_start(p, c, pos);
+    case S_SKIP_CR:      return st_skip_cr(p, c);
+    case S_METHOD:       return st_method(p, b, pos);
+    case S_TARGET_START: return st_target_start(p, c, pos);
+    case S_TARGET:       return st_target(p, b, pos, lim);
+    case S_VERSION:      return st_version(p, b, pos);
+    case S_RL_CR:        return st_rl_cr(p, c, pos);
+    case S_HDR_START:    return st_hdr_start(p, c, pos);
+    case S_NAME:         return st_name(p, c, pos);
+    case S_OWS:          return st_ows(p, c, pos);
+    case S_VALUE:        return st_value(p, b, pos);
+    case S_HDR_CR:       return st_hdr_cr(p, b, pos);
+    case S_END_CR:       return st_end_cr(c);
+    default:             return 400;
+    }
+}
+
+/* Feeds buf[p->pos..len) to the machine until the head ends, an error is
+ * found or the bytes run out. Kept out of line: inlined into http_parse_head
+ * it shares registers with the fast path there, and the keep-alive GET cost
+ * 7 instructions more per request (gcc 12 -O2); out of line, the fast path's
+ * code does not move when the machine changes. */
+static NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, size_t len,
+                               const http_parse_limits_t *lim)
+{
+    size_t pos = p->pos;
+
+    while (pos < len) {
+        int r = step(p, b, pos, lim);
+        if (r == STEP_NEXT) {
+            pos++;
+        } else if (r == STEP_DONE) {
+            return finish(p, pos);
+        } else if (r != STEP_SAME) {
+            return fail(p, pos, r);
+        }
+    }
+    p->pos = pos;
+    return HTTP_PARSE_AGAIN;
+}
+
 int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
 {
     const unsigned char *b = (const unsigned char *)buf;
-    size_t pos = p->pos;
-    int st;
-    /* The state lives in a local: stores through p (which may alias the
-     * bytes, as any char does) would otherwise force reloads on every byte. */
-    uint8_t state = p->state;
 
-    if (state == S_DONE) {
+    if (p->state == S_DONE) {
         return HTTP_PARSE_DONE;
     }
-    if (state == S_ERROR) {
+    if (p->state == S_ERROR) {
         return HTTP_PARSE_ERROR;
     }
-    if (state == S_START && pos == 0 && len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
+    /* A head not begun may be whole: the fast path, else the machine from byte 0 */
+    if (p->state == S_START && p->pos == 0 && len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
         return HTTP_PARSE_DONE;
     }
-
-    /* While in the request line, hdr_off holds the line's first byte; from the
-     * end of the request line on it is the start of the header block. */
-    while (pos < len) {
-        unsigned char c = b[pos];
-
-        if (state >= S_METHOD && state <= S_RL_CR && pos - p->hdr_off >= lim->max_line) {
-            return fail(p, pos, 414);
-        }
-        if (state >= S_HDR_START && state <= S_END_CR &&
-            pos - p->hdr_off >= lim->max_headers) {
-            return fail(p, pos, 431);
-        }
-
-        switch (state) {
-        case S_START:
-            if (c == '\n' || c == '\r') {
-                if (++p->skipped_lines > MAX_SKIPPED_LINES) {
-                    return fail(p, pos, 400);
-                }
-                if (c == '\r') {
-                    state = S_SKIP_CR;
-                }
-                break;
-            }
-            p->hdr_off = pos;
-            p->mark = pos;
-            state = S_METHOD;
-            continue;  /* the same byte again, as the first of the method */
-
-        case S_SKIP_CR:
-            if (c != '\n') {
-                return fail(p, pos, 400);
-            }
-            state = S_START;
-            break;
-
-        case S_METHOD:
-            if (pos == p->mark && len - pos >= 4 && memcmp(b + pos, "GET ", 4) == 0) {
-                p->method = HTTP_GET;   /* fast path for the commonest method */
-                state = S_TARGET_START;
-                pos += 4;
-                continue;
-            }
-            if (is_tchar(c)) {
-                if (pos - p->mark >= MAX_METHOD_LEN) {
-                    return fail(p, pos, 400);
-                }
-                break;
-            }
-            if (c != ' ' || pos == p->mark) {
-                return fail(p, pos, 400);
-            }
-            p->method = method_lookup(b + p->mark, pos - p->mark);
-            if (p->method < 0) {
-                return fail(p, pos, 501);
-            }
-            state = S_TARGET_START;
-            break;
-
-        case S_TARGET_START:
-            if (!is_target_byte(c)) {
-                return fail(p, pos, 400);
-            }
-            p->target_off = pos;
-            state = S_TARGET;
-            continue;
-
-        case S_TARGET: {
-            /* Fast path: take the run of plain target bytes within both limits. */
-            size_t stop = p->hdr_off + lim->max_line;
-            if (p->target_off + lim->max_target < stop) {
-                stop = p->target_off + lim->max_target;
-            }
-            if (stop > len) {
-                stop = len;
-            }
-            size_t start = pos;
-            while (pos < stop && is_target_byte(b[pos])) {
-                pos++;
-            }
-            if (pos != start) {
-                continue;   /* the byte that stopped the run goes through the checks below */
-            }
-        }
-            if (is_target_byte(c)) {
-                if (pos - p->target_off >= lim->max_target) {
-                    return fail(p, pos, 414);
-                }
-                break;
-            }
-            if (c != ' ') {
-                return fail(p, pos, 400);
-            }
-            p->target_len = pos - p->target_off;
-            st = classify_target(p, b);
-            if (st != 0) {
-                return fail(p, pos, st);
-            }
-            p->mark = pos + 1;
-            state = S_VERSION;
-            break;
-
-        case S_VERSION: {
-            size_t i = pos - p->mark;
-            if (i == 0 && len - pos >= 10 && pos + 10 - p->hdr_off <= lim->max_line &&
-                memcmp(b + pos, "HTTP/1.1\r\n", 10) == 0) {
-                p->version_minor = 1;   /* fast path for the commonest ending */
-                pos += 10;
-                p->hdr_off = pos;
-                state = S_HDR_START;
-                continue;
-            }
-            bool ok;
-            if (i < 5) {
-                ok = (c == (unsigned char)"HTTP/"[i]);
-            } else if (i == 5 || i == 7) {
-                ok = is_digit(c);
-            } else if (i == 6) {
-                ok = (c == '.');
-            } else {
-                ok = (c == '\r' || c == '\n');
-            }
-            if (!ok) {
-                return fail(p, pos, 400);
-            }
-            if (i < 8) {
-                break;
-            }
-            if (b[p->mark + 5] != '1' || (b[p->mark + 7] != '0' && b[p->mark + 7] != '1')) {
-                return fail(p, pos, 505);
-            }
-            p->version_minor = b[p->mark + 7] - '0';
-            if (c == '\r') {
-                state = S_RL_CR;
-                break;
-            }
-            p->hdr_off = pos + 1;
-            state = S_HDR_START;
-            break;
-        }
-
-        case S_RL_CR:
-            if (c != '\n') {
-                return fail(p, pos, 400);
-            }
-            p->hdr_off = pos + 1;
-            state = S_HDR_START;
-            break;
-
-        case S_HDR_START:
-            if (c == '\r') {
-                state = S_END_CR;
-                break;
-            }
-            if (c == '\n') {
-                return finish(p, pos);
-            }
-            if (!is_tchar(c)) {
-                return fail(p, pos, 400);  /* obs-fold, control byte, empty name */
-            }
-            p->mark = pos;
-            state = S_NAME;
-            break;
-
-        case S_NAME: {
-            size_t stop = p->hdr_off + lim->max_headers < len ? p->hdr_off + lim->max_headers : len;
-            size_t start = pos;
-            while (pos < stop && is_tchar(b[pos])) {
-                pos++;
-            }
-            if (pos != start) {
-                continue;
-            }
-        }
-            if (is_tchar(c)) {
-                break;
-            }
-            if (c != ':') {
-                return fail(p, pos, 400);  /* whitespace before ':', no colon, ... */
-            }
-            p->name_end = pos;
-            state = S_OWS;
-            break;
-
-        case S_OWS:
-            if (is_ows(c)) {
-                break;
-            }
-            p->val_off = pos;
-            p->val_end = pos;
-            state = S_VALUE;
-            continue;
-
-        case S_VALUE: {
-            size_t stop = p->hdr_off + lim->max_headers < len ? p->hdr_off + lim->max_headers : len;
-            size_t start = pos;
-            while (pos < stop && is_value_byte(b[pos])) {
-                pos++;
-            }
-            if (pos != start) {
-                size_t last = pos;   /* trailing OWS is not part of the value */
-                while (last > start && is_ows(b[last - 1])) {
-                    last--;
-                }
-                if (last > start) {
-                    p->val_end = last;
-                }
-                continue;
-            }
-        }
-            if (c == '\r') {
-                state = S_HDR_CR;
-                break;
-            }
-            if (c == '\n') {
-                goto header_done;
-            }
-            if (!is_value_byte(c)) {
-                return fail(p, pos, 400);
-            }
-            if (!is_ows(c)) {
-                p->val_end = pos + 1;
-            }
-            break;
-
-        case S_HDR_CR:
-            if (c != '\n') {
-                return fail(p, pos, 400);
-            }
-        header_done:
-            st = on_header(p, b);
-            if (st != 0) {
-                return fail(p, pos, st);
-            }
-            state = S_HDR_START;
-            break;
-
-        case S_END_CR:
-            if (c != '\n') {
-                return fail(p, pos, 400);
-            }
-            return finish(p, pos);
-
-        default:
-            return fail(p, pos, 400);
-        }
-        pos++;
-    }
-    p->pos = pos;
-    p->state = state;
-    return HTTP_PARSE_AGAIN;
+    return parse_slow(p, b, len, lim);
 }
 
 /* ---- Compacted header block ---------------------------------------------------- */
@@ -943,6 +996,190 @@ bool http_chunked_done(const http_chunked_t *c)
     return c->state == C_DONE;
 }
 
+/* Each state function below takes one byte of framing and returns false when
+ * the byte is malformed there. Data bytes are not framing: the decoder hands
+ * them over as one span (chunk_data). */
+
+/* First hex digit of a chunk-size (an empty size is malformed). */
+static bool ck_size_start(http_chunked_t *c, unsigned char ch)
+{
+    int h = http_hex_value(ch);
+    if (h < 0) {
+        return false;
+    }
+    c->remaining = (uint64_t)h;
+    c->state = C_SIZE;
+    return true;
+}
+
+/* The size line is complete: its data follows, or the trailers after size 0. */
+static bool size_line_done(http_chunked_t *c)
+{
+    c->line_len = 0;
+    c->state = c->remaining ? C_DATA : C_TRL_START;
+    return true;
+}
+
+/* More hex digits (at most 16 significant ones, so the size fits 64 bits),
+ * then ';' of an extension, whitespace before it, or the line end. */
+static bool ck_size(http_chunked_t *c, unsigned char ch)
+{
+    int h = http_hex_value(ch);
+    if (h >= 0) {
+        if (c->remaining >> 60) {
+            return false;  /* a 17th significant digit */
+        }
+        c->remaining = (c->remaining << 4) | (uint64_t)h;
+    } else if (ch == ';') {
+        c->state = C_EXT;
+    } else if (is_ows(ch)) {
+        c->state = C_SIZE_WS;
+    } else if (ch == '\r') {
+        c->state = C_SIZE_CR;
+    } else if (ch == '\n') {
+        return size_line_done(c);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Whitespace after the size: only before an extension (BWS ';'). */
+static bool ck_size_ws(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == ';') {
+        c->state = C_EXT;
+        return true;
+    }
+    return is_ows(ch);
+}
+
+/* Chunk extensions: not interpreted, any field-value byte up to the line end. */
+static bool ck_ext(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == '\r') {
+        c->state = C_SIZE_CR;
+    } else if (ch == '\n') {
+        return size_line_done(c);
+    } else if (!is_value_byte(ch)) {
+        return false;
+    }
+    return true;
+}
+
+/* The LF after the CR of a size line. */
+static bool ck_size_cr(http_chunked_t *c, unsigned char ch)
+{
+    return ch == '\n' && size_line_done(c);
+}
+
+/* The LF after a CR (a bare CR is malformed): then the state next. */
+static bool ck_lf(http_chunked_t *c, unsigned char ch, uint8_t next)
+{
+    if (ch != '\n') {
+        return false;
+    }
+    c->state = next;
+    return true;
+}
+
+/* The line end that must follow the data: CRLF or a bare LF. */
+static bool ck_data_end(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == '\r') {
+        c->state = C_DATA_CR;
+    } else if (ch == '\n') {
+        c->state = C_SIZE_START;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Start of a trailer line (a tchar of its name) or the empty line that ends
+ * the body. */
+static bool ck_trl_start(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == '\r') {
+        c->state = C_FINAL_CR;
+    } else if (ch == '\n') {
+        c->state = C_DONE;
+    } else if (is_tchar(ch)) {
+        c->state = C_TRL_NAME;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Trailer name: tchars up to the colon. */
+static bool ck_trl_name(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == ':') {
+        c->state = C_TRL_VAL;
+        return true;
+    }
+    return is_tchar(ch);
+}
+
+/* Trailer value: field-value bytes up to the line end (trailers are skipped). */
+static bool ck_trl_val(http_chunked_t *c, unsigned char ch)
+{
+    if (ch == '\r') {
+        c->state = C_TRL_CR;
+    } else if (ch == '\n') {
+        c->state = C_TRL_START;
+    } else if (!is_value_byte(ch)) {
+        return false;
+    }
+    return true;
+}
+
+/* Counts the byte against the bound of the size line or of the trailers it
+ * belongs to, then gives it to the current state. */
+static bool chunk_step(http_chunked_t *c, unsigned char ch)
+{
+    if (c->state <= C_SIZE_CR && ++c->line_len > HTTP_CHUNKED_MAX_LINE) {
+        return false;
+    }
+    if (c->state >= C_TRL_START && c->state <= C_FINAL_CR &&
+        ++c->trailer_len > HTTP_CHUNKED_MAX_TRAILERS) {
+        return false;
+    }
+    switch (c->state) {
+    case C_SIZE_START: return ck_size_start(c, ch);
+    case C_SIZE:       return ck_size(c, ch);
+    case C_SIZE_WS:    return ck_size_ws(c, ch);
+    case C_EXT:        return ck_ext(c, ch);
+    case C_SIZE_CR:    return ck_size_cr(c, ch);
+    case C_DATA_END:   return ck_data_end(c, ch);
+    case C_DATA_CR:    return ck_lf(c, ch, C_SIZE_START);
+    case C_TRL_START:  return ck_trl_start(c, ch);
+    case C_TRL_NAME:   return ck_trl_name(c, ch);
+    case C_TRL_VAL:    return ck_trl_val(c, ch);
+    case C_TRL_CR:     return ck_lf(c, ch, C_TRL_START);
+    case C_FINAL_CR:   return ck_lf(c, ch, C_DONE);
+    default:           return false;
+    }
+}
+
+/* Chunk data: as much of the chunk as buf[i..len) holds, as the call's span.
+ * Returns the bytes consumed, data included. */
+static ssize_t chunk_data(http_chunked_t *c, size_t i, size_t len, size_t *data_off, size_t *data_len)
+{
+    size_t n = len - i;
+    if ((uint64_t)n > c->remaining) {
+        n = (size_t)c->remaining;
+    }
+    *data_off = i;
+    *data_len = n;
+    c->remaining -= n;
+    if (c->remaining == 0) {
+        c->state = C_DATA_END;
+    }
+    return (ssize_t)(i + n);
+}
+
 ssize_t http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len)
 {
@@ -960,159 +1197,15 @@ ssize_t http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
     if (c->state == C_ERROR) {
         return -1;
     }
-
     while (i < len && c->state != C_DONE) {
-        unsigned char ch = b[i];
-        int h;
-
-        if (c->state <= C_SIZE_CR && ++c->line_len > HTTP_CHUNKED_MAX_LINE) {
-            goto bad;
+        if (c->state == C_DATA) {
+            return chunk_data(c, i, len, data_off, data_len);
         }
-        if (c->state >= C_TRL_START && c->state <= C_FINAL_CR &&
-            ++c->trailer_len > HTTP_CHUNKED_MAX_TRAILERS) {
-            goto bad;
-        }
-
-        switch (c->state) {
-        case C_SIZE_START:
-            h = http_hex_value(ch);
-            if (h < 0) {
-                goto bad;
-            }
-            c->remaining = (uint64_t)h;
-            c->state = C_SIZE;
-            break;
-
-        case C_SIZE:
-            h = http_hex_value(ch);
-            if (h >= 0) {
-                if (c->remaining >> 60) {
-                    goto bad;  /* a 17th significant digit */
-                }
-                c->remaining = (c->remaining << 4) | (uint64_t)h;
-            } else if (ch == ';') {
-                c->state = C_EXT;
-            } else if (is_ows(ch)) {
-                c->state = C_SIZE_WS;
-            } else if (ch == '\r') {
-                c->state = C_SIZE_CR;
-            } else if (ch == '\n') {
-                goto size_line_done;
-            } else {
-                goto bad;
-            }
-            break;
-
-        case C_SIZE_WS:
-            if (ch == ';') {
-                c->state = C_EXT;
-            } else if (!is_ows(ch)) {
-                goto bad;
-            }
-            break;
-
-        case C_EXT:
-            if (ch == '\r') {
-                c->state = C_SIZE_CR;
-            } else if (ch == '\n') {
-                goto size_line_done;
-            } else if (!is_value_byte(ch)) {
-                goto bad;
-            }
-            break;
-
-        case C_SIZE_CR:
-            if (ch != '\n') {
-                goto bad;
-            }
-        size_line_done:
-            c->line_len = 0;
-            c->state = c->remaining ? C_DATA : C_TRL_START;
-            break;
-
-        case C_DATA: {
-            size_t n = len - i;
-            if ((uint64_t)n > c->remaining) {
-                n = (size_t)c->remaining;
-            }
-            *data_off = i;
-            *data_len = n;
-            c->remaining -= n;
-            if (c->remaining == 0) {
-                c->state = C_DATA_END;
-            }
-            return (ssize_t)(i + n);
-        }
-
-        case C_DATA_END:
-            if (ch == '\r') {
-                c->state = C_DATA_CR;
-            } else if (ch == '\n') {
-                c->state = C_SIZE_START;
-            } else {
-                goto bad;
-            }
-            break;
-
-        case C_DATA_CR:
-            if (ch != '\n') {
-                goto bad;
-            }
-            c->state = C_SIZE_START;
-            break;
-
-        case C_TRL_START:
-            if (ch == '\r') {
-                c->state = C_FINAL_CR;
-            } else if (ch == '\n') {
-                c->state = C_DONE;
-            } else if (is_tchar(ch)) {
-                c->state = C_TRL_NAME;
-            } else {
-                goto bad;
-            }
-            break;
-
-        case C_TRL_NAME:
-            if (ch == ':') {
-                c->state = C_TRL_VAL;
-            } else if (!is_tchar(ch)) {
-                goto bad;
-            }
-            break;
-
-        case C_TRL_VAL:
-            if (ch == '\r') {
-                c->state = C_TRL_CR;
-            } else if (ch == '\n') {
-                c->state = C_TRL_START;
-            } else if (!is_value_byte(ch)) {
-                goto bad;
-            }
-            break;
-
-        case C_TRL_CR:
-            if (ch != '\n') {
-                goto bad;
-            }
-            c->state = C_TRL_START;
-            break;
-
-        case C_FINAL_CR:
-            if (ch != '\n') {
-                goto bad;
-            }
-            c->state = C_DONE;
-            break;
-
-        default:
-            goto bad;
+        if (!chunk_step(c, b[i])) {
+            c->state = C_ERROR;
+            return -1;
         }
         i++;
     }
     return (ssize_t)i;
-
-bad:
-    c->state = C_ERROR;
-    return -1;
 }
