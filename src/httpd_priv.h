@@ -531,17 +531,13 @@ void loop_free(struct httpd_data *hd);
 /** Runs until hd->stopping: waits, runs queued work first, then the events,
  *  then the expired deadlines. false when the poller failed. */
 bool loop_run(struct httpd_data *hd, const struct loop_handlers *h);
-void loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
+int loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
- *  (0: not at all). */
-static inline void loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+ *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses. */
+static inline int loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    if (s->poll_events != events) {
-        loop_watch_change(hd, s, events);
-    }
+    return s->poll_events != events ? loop_watch_change(hd, s, events) : 0;
 }
-/** Starts watching a new session's socket for input. 0 or -1. */
-int loop_watch_new(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops watching s (before its socket closes). */
 void loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
@@ -556,7 +552,10 @@ static inline void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 /** The oldest session on the linger list, or NULL (it goes first when room is needed). */
-struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd);
+static inline struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd)
+{
+    return hd->timers[TIMER_LINGER].head;
+}
 
 /* ---- workq.c --------------------------------------------------------------------------- */
 

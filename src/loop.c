@@ -50,22 +50,18 @@ void loop_mute_listen(struct httpd_data *hd, bool mute)
 
 /* A muted socket leaves the poller altogether: both backends report hang-ups
  * even with no interest, which would spin the loop (async sessions are muted). */
-void loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+int loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
+    int rc;
     if (events == 0) {
-        poller_del(hd->poller, s->fd);
+        rc = poller_del(hd->poller, s->fd);
     } else if (s->poll_events == 0) {
-        poller_add(hd->poller, s->fd, events, s);
+        rc = poller_add(hd->poller, s->fd, events, s);
     } else {
-        poller_mod(hd->poller, s->fd, events, s);
+        rc = poller_mod(hd->poller, s->fd, events, s);
     }
     s->poll_events = (uint8_t)events;
-}
-
-int loop_watch_new(struct httpd_data *hd, struct httpd_sess *s)
-{
-    s->poll_events = POLLER_IN;
-    return poller_add(hd->poller, s->fd, POLLER_IN, s);
+    return rc;
 }
 
 void loop_forget(struct httpd_data *hd, struct httpd_sess *s)
@@ -108,11 +104,6 @@ void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind
         l->head = s;
     }
     l->tail = s;
-}
-
-struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd)
-{
-    return hd->timers[TIMER_LINGER].head;
 }
 
 /* Milliseconds until the nearest deadline (-1: none). */

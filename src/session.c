@@ -614,7 +614,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
-    if (loop_watch_new(hd, s) < 0) {
+    if (loop_watch(hd, s, POLLER_IN) < 0) {
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
         sess_close(hd, s);
         return;
