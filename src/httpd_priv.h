@@ -11,7 +11,6 @@
 #ifndef HTTPD_PRIV_H
 #define HTTPD_PRIV_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -238,8 +237,8 @@ struct httpd_data {
     size_t   slot_buf_cap;
 
     int      listen_fd;
-    int      wake_rd, wake_wr;
-    pthread_t thread;
+    port_wake_t wake;
+    port_thread_t thread;
     atomic_bool stopping;
     atomic_int  state;            /* esp_http_server_event_id_t */
 
@@ -250,7 +249,7 @@ struct httpd_data {
     struct httpd_sess *free_sess; /* FREE sessions, linked by next_free: accept takes one in O(1) */
     struct httpd_sess **by_fd;    /* by_fd[fd] for fd < by_fd_cap (others: a scan): lookups by fd in O(1) */
     unsigned  by_fd_cap;
-    pthread_mutex_t   sess_lock;  /* guards a slot's fd/gen/state changes against
+    port_mutex_t      sess_lock;  /* guards a slot's fd/gen/state changes against
                                      lookups from other threads (trigger_close) */
     unsigned  n_open;
     uint64_t  lru_clock;
@@ -262,7 +261,7 @@ struct httpd_data {
     struct httpd_req_aux *free_slots;
     unsigned  n_free_slots;
 
-    pthread_mutex_t   uri_lock;
+    port_mutex_t      uri_lock;
     struct uri_entry *handlers;   /* max_uri_handlers, guarded by uri_lock */
     atomic_uint       uri_gen;    /* bumped (under uri_lock) by every change to handlers */
     /* The server thread's private copy of the table (entries, then their strings
@@ -272,7 +271,7 @@ struct httpd_data {
     unsigned          snap_gen;
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
 
-    pthread_mutex_t   work_lock;
+    port_mutex_t      work_lock;
     struct work_item  work[CONFIG_HTTPD_WORK_QUEUE_LEN];
     unsigned          work_head;
     unsigned          work_count;

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *TAG = "httpd_req";
 
@@ -496,7 +495,6 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
             sess_async_release(hd, copy);   /* the loop is gone or going: free it here */
             return ESP_OK;
         }
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
-        nanosleep(&ts, NULL);   /* queue full: wait for the loop, as upstream does */
+        port_sleep_ms(1);   /* queue full: wait for the loop, as upstream does */
     }
 }

@@ -56,7 +56,7 @@ static struct httpd_data *lock_server(httpd_handle_t handle)
         return NULL;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    pthread_mutex_lock(&hd->uri_lock);
+    port_mutex_lock(&hd->uri_lock);
     httpd_registry_unlock();
     return hd;
 }
@@ -122,7 +122,7 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
     ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
     atomic_fetch_add(&hd->uri_gen, 1u);
 out:
-    pthread_mutex_unlock(&hd->uri_lock);
+    port_mutex_unlock(&hd->uri_lock);
     return err;
 }
 
@@ -157,7 +157,7 @@ static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_met
     if (err == ESP_OK) {
         atomic_fetch_add(&hd->uri_gen, 1u);
     }
-    pthread_mutex_unlock(&hd->uri_lock);
+    port_mutex_unlock(&hd->uri_lock);
     return err;
 }
 
@@ -176,7 +176,7 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
  * the lock instead. */
 static bool snap_refresh(struct httpd_data *hd)
 {
-    pthread_mutex_lock(&hd->uri_lock);
+    port_mutex_lock(&hd->uri_lock);
     unsigned gen = atomic_load(&hd->uri_gen);
     unsigned n = 0;
     size_t bytes = 0;
@@ -205,7 +205,7 @@ static bool snap_refresh(struct httpd_data *hd)
 #endif
         }
     }
-    pthread_mutex_unlock(&hd->uri_lock);
+    port_mutex_unlock(&hd->uri_lock);
     if (!snap) {
         return false;
     }
@@ -254,9 +254,9 @@ int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int 
                   struct route *out)
 {
     if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) != hd->snap_gen && !snap_refresh(hd)) {
-        pthread_mutex_lock(&hd->uri_lock);
+        port_mutex_lock(&hd->uri_lock);
         int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
-        pthread_mutex_unlock(&hd->uri_lock);
+        port_mutex_unlock(&hd->uri_lock);
         return result;
     }
     return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);

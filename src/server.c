@@ -5,10 +5,8 @@
  */
 #include "httpd_priv.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *TAG = "httpd";
 
@@ -23,7 +21,7 @@ static const char *TAG = "httpd";
 /* ---- Registry of running servers --------------------------------------------------
  * Lets calls from other threads (stop, queue_work, trigger_close, registration)
  * tell a live handle from a stale one instead of touching freed memory. */
-static pthread_mutex_t g_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static port_mutex_t g_registry_lock = PORT_MUTEX_INITIALIZER;
 static struct httpd_data *g_live;
 
 bool httpd_registry_lock_valid(httpd_handle_t h)
@@ -31,34 +29,34 @@ bool httpd_registry_lock_valid(httpd_handle_t h)
     if (!h) {
         return false;
     }
-    pthread_mutex_lock(&g_registry_lock);
+    port_mutex_lock(&g_registry_lock);
     for (struct httpd_data *d = g_live; d; d = d->next_live) {
         if (d == h) {
             return true;
         }
     }
-    pthread_mutex_unlock(&g_registry_lock);
+    port_mutex_unlock(&g_registry_lock);
     return false;
 }
 
 void httpd_registry_unlock(void)
 {
-    pthread_mutex_unlock(&g_registry_lock);
+    port_mutex_unlock(&g_registry_lock);
 }
 
 static void registry_add(struct httpd_data *hd)
 {
-    pthread_mutex_lock(&g_registry_lock);
+    port_mutex_lock(&g_registry_lock);
     hd->next_live = g_live;
     g_live = hd;
-    pthread_mutex_unlock(&g_registry_lock);
+    port_mutex_unlock(&g_registry_lock);
 }
 
 /* Returns false when hd was not registered (already stopping). */
 static bool registry_remove(struct httpd_data *hd)
 {
     bool found = false;
-    pthread_mutex_lock(&g_registry_lock);
+    port_mutex_lock(&g_registry_lock);
     for (struct httpd_data **pp = &g_live; *pp; pp = &(*pp)->next_live) {
         if (*pp == hd) {
             *pp = hd->next_live;
@@ -66,29 +64,29 @@ static bool registry_remove(struct httpd_data *hd)
             break;
         }
     }
-    pthread_mutex_unlock(&g_registry_lock);
+    port_mutex_unlock(&g_registry_lock);
     return found;
 }
 
 bool httpd_on_server_thread(const struct httpd_data *hd)
 {
-    return pthread_equal(pthread_self(), hd->thread) != 0;
+    return port_thread_is_current(hd->thread);
 }
 
 /* ---- Work queue ------------------------------------------------------------------ */
 
 esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w)
 {
-    pthread_mutex_lock(&hd->work_lock);
+    port_mutex_lock(&hd->work_lock);
     if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || atomic_load(&hd->stopping)) {
-        pthread_mutex_unlock(&hd->work_lock);
+        port_mutex_unlock(&hd->work_lock);
         return ESP_FAIL;
     }
     hd->work[(hd->work_head + hd->work_count) % CONFIG_HTTPD_WORK_QUEUE_LEN] = *w;
     bool was_empty = hd->work_count++ == 0;
-    pthread_mutex_unlock(&hd->work_lock);
+    port_mutex_unlock(&hd->work_lock);
     if (was_empty) {
-        port_wake_signal(hd->wake_wr);
+        port_wake_signal(&hd->wake);
     }
     return ESP_OK;
 }
@@ -98,16 +96,16 @@ esp_err_t httpd_work_push(struct httpd_data *hd, const struct work_item *w)
  * starve the sockets. */
 static void run_work(struct httpd_data *hd)
 {
-    port_wake_drain(hd->wake_rd);
-    pthread_mutex_lock(&hd->work_lock);
+    port_wake_drain(&hd->wake);
+    port_mutex_lock(&hd->work_lock);
     unsigned n = hd->work_count;
-    pthread_mutex_unlock(&hd->work_lock);
+    port_mutex_unlock(&hd->work_lock);
     while (n-- > 0 && !atomic_load(&hd->stopping)) {
-        pthread_mutex_lock(&hd->work_lock);
+        port_mutex_lock(&hd->work_lock);
         struct work_item w = hd->work[hd->work_head];
         hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
         hd->work_count--;
-        pthread_mutex_unlock(&hd->work_lock);
+        port_mutex_unlock(&hd->work_lock);
         if (w.kind == WORK_CLOSE) {
             sess_close_by_id(hd, w.fd, w.gen);
         } else if (w.kind == WORK_ASYNC_DONE) {
@@ -116,11 +114,11 @@ static void run_work(struct httpd_data *hd)
             w.fn(w.arg);
         }
     }
-    pthread_mutex_lock(&hd->work_lock);
+    port_mutex_lock(&hd->work_lock);
     bool more = hd->work_count > 0;
-    pthread_mutex_unlock(&hd->work_lock);
+    port_mutex_unlock(&hd->work_lock);
     if (more) {
-        port_wake_signal(hd->wake_wr);
+        port_wake_signal(&hd->wake);
     }
 }
 
@@ -144,8 +142,7 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
         if (!retry) {
             return err;
         }
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
-        nanosleep(&ts, NULL);   /* queue full: wait for the loop to take some */
+        port_sleep_ms(1);   /* queue full: wait for the loop to take some */
     }
 }
 
@@ -159,20 +156,20 @@ static void *server_thread(void *arg)
     while (!atomic_load(&hd->stopping)) {
         int n = poller_wait(hd->poller, evs, EVENTS_PER_WAIT, sess_next_timeout(hd));
         if (n < 0) {
-            ESP_LOGE(TAG, "poller_wait: %s", strerror(errno));
+            ESP_LOGE(TAG, "poller_wait: %s", port_last_error());
             break;
         }
         /* Work queued before these events arrived runs first: a request that
          * follows a queued item in time never overtakes it. */
         for (int i = 0; i < n; i++) {
-            if (evs[i].udata == &hd->wake_rd) {
+            if (evs[i].udata == &hd->wake) {
                 run_work(hd);
                 break;
             }
         }
         for (int i = 0; i < n && !atomic_load(&hd->stopping); i++) {
             void *u = evs[i].udata;
-            if (u == &hd->wake_rd) {
+            if (u == &hd->wake) {
                 continue;
             } else if (u == hd) {
                 sess_accept_ready(hd);
@@ -211,13 +208,12 @@ static void server_free(struct httpd_data *hd)
     coro_pool_destroy(hd->coro_pool);
 #endif
     port_close(hd->listen_fd);
-    port_close(hd->wake_rd);
-    port_close(hd->wake_wr);
+    port_wake_close(&hd->wake);
     sess_table_free(hd);
     router_free(hd);
-    pthread_mutex_destroy(&hd->uri_lock);
-    pthread_mutex_destroy(&hd->sess_lock);
-    pthread_mutex_destroy(&hd->work_lock);
+    port_mutex_destroy(&hd->uri_lock);
+    port_mutex_destroy(&hd->sess_lock);
+    port_mutex_destroy(&hd->work_lock);
     free(hd);
 }
 
@@ -238,12 +234,13 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     hd->config = *config;
-    hd->listen_fd = hd->wake_rd = hd->wake_wr = -1;
+    hd->listen_fd = -1;
+    hd->wake = (port_wake_t)PORT_WAKE_INITIALIZER;
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
-    pthread_mutex_init(&hd->uri_lock, NULL);
-    pthread_mutex_init(&hd->sess_lock, NULL);
-    pthread_mutex_init(&hd->work_lock, NULL);
+    port_mutex_init(&hd->uri_lock);
+    port_mutex_init(&hd->sess_lock);
+    port_mutex_init(&hd->work_lock);
     atomic_init(&hd->stopping, false);
     atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
     atomic_init(&hd->async_out, 0);
@@ -281,42 +278,31 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     };
     hd->listen_fd = port_listen(&lo);
     if (hd->listen_fd < 0) {
-        ESP_LOGE(TAG, "cannot listen on port %u: %s", (unsigned)config->server_port, strerror(errno));
+        ESP_LOGE(TAG, "cannot listen on port %u: %s", (unsigned)config->server_port, port_last_error());
         server_free(hd);
         return ESP_FAIL;
     }
-    int wake[2];
-    if (port_wake_open(wake) < 0) {
-        ESP_LOGE(TAG, "cannot create the control pipe: %s", strerror(errno));
+    if (port_wake_open(&hd->wake) != PORT_OK) {
+        ESP_LOGE(TAG, "cannot create the control pipe: %s", port_last_error());
         server_free(hd);
         return ESP_FAIL;
     }
-    hd->wake_rd = wake[0];
-    hd->wake_wr = wake[1];
     /* Poller user data: the server itself for the listening socket, the
-     * wake fd's address for the pipe, a session's address for its socket. */
-    if (poller_add(hd->poller, hd->wake_rd, POLLER_IN, &hd->wake_rd) < 0 ||
+     * wake channel's address for it, a session's address for its socket. */
+    if (poller_add(hd->poller, port_wake_fd(&hd->wake), POLLER_IN, &hd->wake) < 0 ||
         poller_add(hd->poller, hd->listen_fd, POLLER_IN, hd) < 0) {
         server_free(hd);
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
 
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    /* stack_size is the ESP32's task stack; glibc handlers need more, so it
-     * only ever raises the default. */
-    size_t def_stack = 0;
-    pthread_attr_getstacksize(&attr, &def_stack);
-    if (config->stack_size > def_stack) {
-        pthread_attr_setstacksize(&attr, config->stack_size);
-    }
     atomic_store(&hd->state, HTTP_SERVER_EVENT_START);
     registry_add(hd);
-    int rc = pthread_create(&hd->thread, &attr, server_thread, hd);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
+    /* stack_size is the ESP32's task stack; glibc handlers need more, so it
+     * only ever raises the default. */
+    int rc = port_thread_create(&hd->thread, config->stack_size, server_thread, hd);
+    if (rc != PORT_OK) {
+        ESP_LOGE(TAG, "cannot create the server thread: %s", port_last_error());
         registry_remove(hd);
-        ESP_LOGE(TAG, "cannot create the server thread: %s", strerror(rc));
         server_free(hd);
         return ESP_ERR_HTTPD_TASK;
     }
@@ -347,15 +333,15 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     if (!registry_remove(hd)) {
         return ESP_ERR_INVALID_ARG;   /* another thread is stopping it */
     }
-    pthread_mutex_lock(&hd->work_lock);
+    port_mutex_lock(&hd->work_lock);
     atomic_store(&hd->stopping, true);
-    pthread_mutex_unlock(&hd->work_lock);
-    port_wake_signal(hd->wake_wr);
-    pthread_join(hd->thread, NULL);
+    port_mutex_unlock(&hd->work_lock);
+    port_wake_signal(&hd->wake);
+    port_thread_join(hd->thread);
 
     /* Work left in the queue is dropped, except handed-back async copies. */
     unsigned dropped = 0;
-    pthread_mutex_lock(&hd->work_lock);
+    port_mutex_lock(&hd->work_lock);
     while (hd->work_count) {
         struct work_item w = hd->work[hd->work_head];
         hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
@@ -368,7 +354,7 @@ esp_err_t httpd_stop(httpd_handle_t handle)
             dropped++;
         }
     }
-    pthread_mutex_unlock(&hd->work_lock);
+    port_mutex_unlock(&hd->work_lock);
     if (dropped) {
         ESP_LOGW(TAG, "%u queued work item(s) dropped at stop", dropped);
     }
@@ -377,8 +363,7 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     uint64_t limit = port_now_ms() + 1000u * (5u + (hd->config.recv_wait_timeout > hd->config.send_wait_timeout
                                                     ? hd->config.recv_wait_timeout : hd->config.send_wait_timeout));
     while (atomic_load(&hd->async_out) > 0 && port_now_ms() < limit) {
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = 5000000 };
-        nanosleep(&ts, NULL);
+        port_sleep_ms(5);
     }
     if (atomic_load(&hd->async_out) > 0) {
         ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated",

@@ -7,7 +7,6 @@
  */
 #include "httpd_priv.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -243,9 +242,9 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     }
     /* From here on httpd_sess_trigger_close() no longer finds it, even while
      * close_fn and the free functions still run with its fd. */
-    pthread_mutex_lock(&hd->sess_lock);
+    port_mutex_lock(&hd->sess_lock);
     s->closing = true;
-    pthread_mutex_unlock(&hd->sess_lock);
+    port_mutex_unlock(&hd->sess_lock);
     timer_clear(hd, s);
     poller_del(hd->poller, s->fd);
     if (hd->config.enable_so_linger) {
@@ -269,7 +268,7 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     }
     s->out_len = 0;
     s->cork = false;
-    pthread_mutex_lock(&hd->sess_lock);
+    port_mutex_lock(&hd->sess_lock);
     if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == s) {
         hd->by_fd[s->fd] = NULL;
     }
@@ -277,7 +276,7 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     s->fd = -1;
     s->next_free = hd->free_sess;
     hd->free_sess = s;
-    pthread_mutex_unlock(&hd->sess_lock);
+    port_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     s->sending = false;
     run_deferred(s);   /* they find no session now and report it */
@@ -375,18 +374,29 @@ static void run_deferred(struct httpd_sess *s)
 
 /* ---- Default transport -------------------------------------------------------- */
 
+/* A failed port call's PORT_* code as HTTPD_SOCK_ERR_*: would-block is the
+ * time-out the API reports. */
+static int sock_err(ssize_t port_rc)
+{
+    switch (port_rc) {
+    case PORT_AGAIN:   return HTTPD_SOCK_ERR_TIMEOUT;
+    case PORT_INVALID: return HTTPD_SOCK_ERR_INVALID;
+    default:           return HTTPD_SOCK_ERR_FAIL;
+    }
+}
+
 static int default_send(httpd_handle_t h, int fd, const char *buf, size_t len, int flags)
 {
     (void)h;
     ssize_t n = port_send(fd, buf, len, flags);
-    return n < 0 ? port_errno_to_sock_err(errno) : (int)n;
+    return n < 0 ? sock_err(n) : (int)n;
 }
 
 static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int flags)
 {
     (void)h;
     ssize_t n = port_recv(fd, buf, len, flags);
-    return n < 0 ? port_errno_to_sock_err(errno) : (int)n;
+    return n < 0 ? sock_err(n) : (int)n;
 }
 
 #define WAIT_SLICE_MS 100   /* how often a waiting handler notices httpd_stop() */
@@ -578,7 +588,7 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         if (s->send_fn == default_send) {
             n = port_sendv(s->fd, iov, iovcnt);
             if (n < 0) {
-                n = port_errno_to_sock_err(errno);
+                n = sock_err(n);
             }
         } else {
             n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
@@ -635,7 +645,7 @@ static void sess_new(struct httpd_data *hd, int fd)
         return;
     }
     uint32_t gen = s->gen + 1;
-    pthread_mutex_lock(&hd->sess_lock);
+    port_mutex_lock(&hd->sess_lock);
     hd->free_sess = s->next_free;
     memset(s, 0, sizeof *s);
     s->fd = fd;
@@ -644,7 +654,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     if ((unsigned)fd < hd->by_fd_cap) {
         hd->by_fd[fd] = s;
     }
-    pthread_mutex_unlock(&hd->sess_lock);
+    port_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
     s->send_fn = default_send;
     s->recv_fn = default_recv;
@@ -683,9 +693,9 @@ void sess_accept_ready(struct httpd_data *hd)
         }
         int fd = port_accept(hd->listen_fd);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                ESP_LOGE(TAG, "accept: %s", strerror(errno));
-                if (hd->n_open > 0 && (errno == EMFILE || errno == ENFILE)) {
+            if (fd != PORT_AGAIN) {
+                ESP_LOGE(TAG, "accept: %s", port_last_error());
+                if (hd->n_open > 0 && fd == PORT_NOFD) {
                     listen_mute(hd, true);   /* until a session closes */
                 }
             }
@@ -702,7 +712,7 @@ void sess_accept_ready(struct httpd_data *hd)
                              c->keep_alive_idle ? c->keep_alive_idle : 5,
                              c->keep_alive_interval ? c->keep_alive_interval : 5,
                              c->keep_alive_count ? c->keep_alive_count : 3) < 0) {
-            ESP_LOGW(TAG, "cannot set socket options: %s", strerror(errno));
+            ESP_LOGW(TAG, "cannot set socket options: %s", port_last_error());
             port_close(fd);
             continue;
         }
@@ -1277,13 +1287,13 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    pthread_mutex_lock(&hd->sess_lock);
+    port_mutex_lock(&hd->sess_lock);
     struct httpd_sess *s = sess_find(hd, sockfd);
     if (s && s->closing) {
         s = NULL;
     }
     struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
-    pthread_mutex_unlock(&hd->sess_lock);
+    port_mutex_unlock(&hd->sess_lock);
     httpd_registry_unlock();
     if (!s) {
         return ESP_ERR_NOT_FOUND;

@@ -550,8 +550,8 @@ struct ws_sync_send {
     const httpd_ws_frame_t *frame;
     esp_err_t result;
     bool done;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    port_mutex_t lock;
+    port_cond_t cond;
 };
 
 /* Loop context: sends now, or parks d on the session when its handler is
@@ -584,11 +584,11 @@ static void sync_send_run(struct deferred_send *d)
     if (send_or_park(j->hd, j->fd, j->frame, &j->d, &err)) {
         return;
     }
-    pthread_mutex_lock(&j->lock);
+    port_mutex_lock(&j->lock);
     j->result = err;
     j->done = true;
-    pthread_cond_signal(&j->cond);
-    pthread_mutex_unlock(&j->lock);
+    port_cond_signal(&j->cond);
+    port_mutex_unlock(&j->lock);
 }
 
 static void sync_send_work(void *arg)
@@ -615,23 +615,23 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     }
     struct ws_sync_send j = { .d.run = sync_send_run, .hd = hd, .fd = fd, .frame = frame,
                               .result = ESP_FAIL, .done = false };
-    pthread_mutex_init(&j.lock, NULL);
-    pthread_cond_init(&j.cond, NULL);
+    port_mutex_init(&j.lock);
+    port_cond_init(&j.cond);
     /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
      * first, so this wait always ends. */
     struct work_item w = { .kind = WORK_ALWAYS, .fn = sync_send_work, .arg = &j };
     esp_err_t err = httpd_work_push(hd, &w);
     httpd_registry_unlock();
     if (err == ESP_OK) {
-        pthread_mutex_lock(&j.lock);
+        port_mutex_lock(&j.lock);
         while (!j.done) {
-            pthread_cond_wait(&j.cond, &j.lock);
+            port_cond_wait(&j.cond, &j.lock);
         }
         err = j.result;
-        pthread_mutex_unlock(&j.lock);
+        port_mutex_unlock(&j.lock);
     }
-    pthread_mutex_destroy(&j.lock);
-    pthread_cond_destroy(&j.cond);
+    port_mutex_destroy(&j.lock);
+    port_cond_destroy(&j.cond);
     return err;
 }
 
