@@ -5,12 +5,11 @@
  * without one, ucontext does the job.
  */
 #include "coro.h"
+#include "port/port.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 
 #if defined(HTTPD_CORO_ASM)
 /* Saves the callee-saved registers on the current stack, stores the stack
@@ -90,8 +89,7 @@ coro_pool_t *coro_pool_create(size_t stack_size)
     if (!p) {
         return NULL;
     }
-    long pg = sysconf(_SC_PAGESIZE);
-    p->page = pg > 0 ? (size_t)pg : 4096u;
+    p->page = port_page_size();
     p->stack_len = (stack_size + p->page - 1) / p->page * p->page;
     return p;
 }
@@ -104,7 +102,7 @@ void coro_pool_destroy(coro_pool_t *p)
     while (p->free_list) {
         coro_t *c = p->free_list;
         p->free_list = c->next_free;
-        munmap(c->map, p->page + p->stack_len);
+        port_stack_unmap(c->map, p->page + p->stack_len);
     }
     free(p);
 }
@@ -118,12 +116,8 @@ unsigned coro_pool_mapped(const coro_pool_t *p)
 static coro_t *stack_map(coro_pool_t *p)
 {
     size_t len = p->page + p->stack_len;
-    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) {
-        return NULL;
-    }
-    if (mprotect(m, p->page, PROT_NONE) != 0) {   /* the guard page */
-        munmap(m, len);
+    char *m = port_stack_map(len);   /* guard page at the low end */
+    if (!m) {
         return NULL;
     }
     uintptr_t top = ((uintptr_t)(m + len) - sizeof(coro_t)) & ~(uintptr_t)63;
@@ -244,7 +238,7 @@ bool coro_resume(coro_t *c)
         coro_pool_t *p = c->pool;
         if (p->n_free >= STACKS_KEPT_IDLE) {
             p->mapped--;
-            munmap(c->map, p->page + p->stack_len);
+            port_stack_unmap(c->map, p->page + p->stack_len);
         } else {
             c->next_free = p->free_list;
             p->free_list = c;

@@ -4,7 +4,7 @@
  * (coro_yield) and be resumed later by the loop that started it. One thread
  * runs the loop and every coroutine it owns, so no two ever run at once.
  *
- * Stacks come from a pool (mmap'ed with a guard page below, so an overflow
+ * Stacks come from a pool (port_stack_map: a guard page below, so an overflow
  * faults instead of corrupting memory) and go back to it when the function
  * returns: a coroutine holds a stack only while it is in flight.
  * The switch is a few instructions of assembly on x86-64 and AArch64, and

@@ -7,10 +7,14 @@
  * Each line is formatted into a stack buffer and written with one fwrite(),
  * so lines of different threads do not interleave. Lines longer than the
  * buffer end in "...".
+ *
+ * The lock and the clock come from the port. errno is touched here only to
+ * leave the caller's value as it was (vsnprintf and fwrite may change it):
+ * this file is the host stand-in for ESP-IDF's esp_log, which the target
+ * build uses instead, and a host program expects logging to keep errno.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -19,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "esp_log.h"
+#include "port/port.h"
 
 #define LOG_MAX_TAG_OVERRIDES   32
 #define LOG_LINE_MAX            512
@@ -36,13 +40,13 @@ typedef struct {
     esp_log_level_t level;
 } tag_level_t;
 
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+static port_mutex_t s_lock = PORT_MUTEX_INITIALIZER;
 static tag_level_t s_tags[LOG_MAX_TAG_OVERRIDES];   /* guarded by s_lock */
 static atomic_int s_tag_count;                      /* used slots; written under s_lock */
 static atomic_int s_default_level = ESP_LOG_INFO;
 
-static pthread_once_t s_init_once = PTHREAD_ONCE_INIT;
-static struct timespec s_start;
+static atomic_bool s_ready;                         /* log_init() has run */
+static uint64_t s_start_ms;
 
 /* Level named by the ESP_LOG_LEVEL environment variable, or -1. */
 static int level_from_env(const char *s)
@@ -75,16 +79,25 @@ static int level_from_env(const char *s)
 
 static void log_init(void)
 {
-    clock_gettime(CLOCK_MONOTONIC, &s_start);
+    s_start_ms = port_now_ms();
     const int env_level = level_from_env(getenv("ESP_LOG_LEVEL"));
     if (env_level >= 0) {
         atomic_store_explicit(&s_default_level, env_level, memory_order_relaxed);
     }
 }
 
+/* Once per process, from whichever thread logs first. */
 static void ensure_init(void)
 {
-    (void)pthread_once(&s_init_once, log_init);
+    if (atomic_load_explicit(&s_ready, memory_order_acquire)) {
+        return;
+    }
+    port_mutex_lock(&s_lock);
+    if (!atomic_load_explicit(&s_ready, memory_order_relaxed)) {
+        log_init();
+        atomic_store_explicit(&s_ready, true, memory_order_release);
+    }
+    port_mutex_unlock(&s_lock);
 }
 
 /* Index of tag in s_tags, or -1. Call with s_lock held. */
@@ -105,7 +118,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         return;
     }
 
-    pthread_mutex_lock(&s_lock);
+    port_mutex_lock(&s_lock);
     if (strcmp(tag, "*") == 0) {
         /* As on the target: "*" sets the level of every tag, dropping the
          * per-tag levels set before. */
@@ -115,7 +128,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         }
         atomic_store_explicit(&s_tag_count, 0, memory_order_relaxed);
         atomic_store_explicit(&s_default_level, (int)level, memory_order_relaxed);
-        pthread_mutex_unlock(&s_lock);
+        port_mutex_unlock(&s_lock);
         return;
     }
 
@@ -136,7 +149,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         }
         /* Table full (or out of memory): the request is ignored. */
     }
-    pthread_mutex_unlock(&s_lock);
+    port_mutex_unlock(&s_lock);
 }
 
 esp_log_level_t esp_log_level_get(const char *tag)
@@ -147,23 +160,19 @@ esp_log_level_t esp_log_level_get(const char *tag)
     if (tag == NULL || atomic_load_explicit(&s_tag_count, memory_order_relaxed) == 0) {
         return level;
     }
-    pthread_mutex_lock(&s_lock);
+    port_mutex_lock(&s_lock);
     int idx = find_tag_locked(tag);
     if (idx >= 0) {
         level = s_tags[idx].level;
     }
-    pthread_mutex_unlock(&s_lock);
+    port_mutex_unlock(&s_lock);
     return level;
 }
 
 uint32_t esp_log_timestamp(void)
 {
     ensure_init();
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t ms = ((int64_t)now.tv_sec - (int64_t)s_start.tv_sec) * 1000
-                 + ((int64_t)now.tv_nsec - (int64_t)s_start.tv_nsec) / 1000000;
-    return (uint32_t)ms;
+    return (uint32_t)(port_now_ms() - s_start_ms);
 }
 
 static char level_letter(esp_log_level_t level)

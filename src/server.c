@@ -176,6 +176,7 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     }
     hd->config = *config;
     hd->listen_fd = -1;
+    hd->wake = (port_wake_t)PORT_WAKE_INITIALIZER;
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
     hd->parse_limits = (http_parse_limits_t){

@@ -1,46 +1,55 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The port layer: everything the core needs from the OS, behind one small
- * interface. It knows nothing of HTTP. src/port/posix/ implements it with BSD
- * sockets and POSIX; Linux-only calls stay inside it behind #ifdef with a
- * portable fallback beside them, so the same file builds for lwIP.
+ * The port layer: everything the core needs from the OS (sockets, the wake-up
+ * channel, clock and sleep, threads and locks, coroutine stack memory) behind
+ * one small interface. It knows nothing of HTTP and returns its own PORT_*
+ * codes, never errno values; the core above never calls the OS itself.
+ * src/port/posix/ implements it with BSD sockets and POSIX; Linux-only calls
+ * stay inside it behind #ifdef with a portable fallback beside them, so the
+ * same files build for lwIP.
  */
 #ifndef HTTPD_PORT_H
 #define HTTPD_PORT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#define PORT_OK        0
-#define PORT_AGAIN    (-1)
-#define PORT_INVALID  (-2)
-#define PORT_FAIL     (-3)
-#define PORT_NOFD     (-4)
+/* ---- Platform types ---------------------------------------------------------------
+ * The core treats these as opaque. POSIX (Linux, and lwIP/FreeRTOS through
+ * ESP-IDF's pthread layer); another platform puts its own block here. */
+#include <pthread.h>
 
-typedef struct port_wake { int rd, wr; } port_wake_t;
-typedef pthread_t port_thread_t;
+typedef pthread_t       port_thread_t;
 typedef pthread_mutex_t port_mutex_t;
-typedef pthread_cond_t port_cond_t;
+typedef pthread_cond_t  port_cond_t;
 #define PORT_MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+
+/* A private pipe (never a network port): rd watched by the loop, wr written
+ * by any thread. -1 while closed. */
+struct port_wake {
+    int rd;
+    int wr;
+};
+#define PORT_WAKE_INITIALIZER { -1, -1 }
+
+typedef struct port_wake port_wake_t;
+
+/* ---- Result codes -----------------------------------------------------------------
+ * Of port calls: never errno values, never HTTPD_* values. */
+#define PORT_OK        0
+#define PORT_AGAIN    (-1)   /* would block, or interrupted: try again later */
+#define PORT_INVALID  (-2)   /* bad descriptor or argument */
+#define PORT_FAIL     (-3)   /* any other failure (connection reset, ...) */
+#define PORT_NOFD     (-4)   /* accept: out of descriptors (EMFILE/ENFILE) */
+
+/** Text of the last failure of a port call on this thread, for logs
+ *  (strerror(errno) on POSIX). */
 const char *port_last_error(void);
-int  port_wake_fd(const port_wake_t *w);
-void port_wake_close(port_wake_t *w);
-void port_sleep_ms(unsigned ms);
-int  port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
-void port_thread_join(port_thread_t t);
-bool port_thread_is_current(port_thread_t t);
-void port_mutex_init(port_mutex_t *m);
-void port_mutex_destroy(port_mutex_t *m);
-void port_mutex_lock(port_mutex_t *m);
-void port_mutex_unlock(port_mutex_t *m);
-void port_cond_init(port_cond_t *c);
-void port_cond_destroy(port_cond_t *c);
-void port_cond_wait(port_cond_t *c, port_mutex_t *m);
-void port_cond_signal(port_cond_t *c);
+
+/* ---- Sockets ---------------------------------------------------------------------- */
 
 struct port_listen_opts {
     uint16_t    port;
@@ -49,15 +58,16 @@ struct port_listen_opts {
 };
 
 /** Creates a non-blocking listening socket, IPv6 dual-stack where available,
- *  IPv4 otherwise. Returns the fd, or -1 with errno set. */
+ *  IPv4 otherwise. Returns the fd, or a PORT_* code < 0. */
 int port_listen(const struct port_listen_opts *o);
 
-/** Accepts one connection as a non-blocking, close-on-exec fd; -1 with errno
- *  (EAGAIN when none is waiting). */
+/** Accepts one connection as a non-blocking, close-on-exec fd. Returns the fd,
+ *  or PORT_AGAIN (none waiting), PORT_NOFD (out of descriptors), PORT_FAIL. */
 int port_accept(int listen_fd);
 
 /** Per-connection socket options: TCP_NODELAY always; TCP keep-alive when
- *  keepalive is true (idle/interval/count in seconds/probes). 0 or -1. */
+ *  keepalive is true (idle/interval/count in seconds/probes). PORT_OK or a
+ *  PORT_* code < 0. */
 int port_tune_client(int fd, bool keepalive, int idle, int interval, int count);
 
 /** SO_LINGER {on, seconds}. */
@@ -71,23 +81,61 @@ void port_shutdown_rdwr(int fd);
 
 void port_close(int fd);
 
-/** Send without raising SIGPIPE. Return as send()/sendmsg(). */
+/** Send without raising SIGPIPE; receive. Return the byte count (recv: 0 =
+ *  peer closed), or a PORT_* code < 0 (PORT_AGAIN when it would block). */
 ssize_t port_send(int fd, const void *buf, size_t len, int flags);
 ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt);
 ssize_t port_recv(int fd, void *buf, size_t len, int flags);
 
-/** Waits until fd is readable (or writable). 1 ready, 0 timed out, -1 error.
- *  timeout_ms < 0 waits forever. */
+/** Waits until fd is readable (or writable). 1 ready, 0 timed out, or a
+ *  PORT_* code < 0. timeout_ms < 0 waits forever. */
 int port_wait_fd(int fd, bool for_write, int timeout_ms);
 
-/** Wake-up channel: a private pipe (never a network port). fds[0] is read by
- *  the server loop, fds[1] written by any thread. Both non-blocking. */
+/* ---- Wake-up channel -------------------------------------------------------------- */
+
+/** Opens the channel (a closed one holds PORT_WAKE_INITIALIZER). PORT_OK or
+ *  PORT_FAIL. */
 int port_wake_open(port_wake_t *w);
+/** The descriptor the loop watches for reading. */
+int port_wake_fd(const port_wake_t *w);
+/** Wakes the loop; any thread. */
 void port_wake_signal(port_wake_t *w);
+/** Consumes pending wake-ups; loop thread. */
 void port_wake_drain(port_wake_t *w);
+/** Closes the channel; harmless on a closed one. */
+void port_wake_close(port_wake_t *w);
+
+/* ---- Clock and sleep -------------------------------------------------------------- */
 
 /** Monotonic milliseconds. */
 uint64_t port_now_ms(void);
+void port_sleep_ms(unsigned ms);
 
+/* ---- Threads, locks, condition variables ------------------------------------------ */
+
+/** Starts fn(arg) on a new thread. stack_size 0 = the default; a size only
+ *  ever raises the default. PORT_OK or a PORT_* code < 0. */
+int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
+void port_thread_join(port_thread_t t);
+bool port_thread_is_current(port_thread_t t);
+
+void port_mutex_init(port_mutex_t *m);
+void port_mutex_destroy(port_mutex_t *m);
+void port_mutex_lock(port_mutex_t *m);
+void port_mutex_unlock(port_mutex_t *m);
+
+void port_cond_init(port_cond_t *c);
+void port_cond_destroy(port_cond_t *c);
+void port_cond_wait(port_cond_t *c, port_mutex_t *m);
+void port_cond_signal(port_cond_t *c);
+
+/* ---- Stack memory for coroutines -------------------------------------------------- */
+
+size_t port_page_size(void);
+/** A read-write mapping of len bytes (guard page + stack, a multiple of
+ *  port_page_size()) whose first port_page_size() bytes are inaccessible, so a
+ *  stack overflow faults instead of corrupting memory. NULL on failure. */
+void *port_stack_map(size_t len);
+void port_stack_unmap(void *map, size_t len);
 
 #endif /* HTTPD_PORT_H */

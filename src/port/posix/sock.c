@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * POSIX port: BSD sockets, pipe wake-up, monotonic clock. Builds on Linux and
- * on lwIP's POSIX socket layer; Linux-only options are used only where their
- * macros exist, with a portable path beside them.
+ * POSIX port, sockets: BSD sockets. Builds on Linux and on lwIP's POSIX
+ * socket layer; Linux-only options are used only where their macros exist,
+ * with a portable path beside them. Failures return PORT_* codes and leave
+ * errno for port_last_error().
  */
-#include "port/port.h"
-#include <stdlib.h>
+#include "port/posix/posix.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,29 +18,7 @@
 #include <sys/syscall.h>
 #endif
 
-static int port_code(void)
-{
-    switch (errno) {
-    case EAGAIN:
-#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK:
-#endif
-    case EINTR:
-        return PORT_AGAIN;
-    case EINVAL:
-    case EBADF:
-    case EFAULT:
-    case ENOTSOCK:
-        return PORT_INVALID;
-    case EMFILE:
-    case ENFILE:
-        return PORT_NOFD;
-    default:
-        return PORT_FAIL;
-    }
-}
-
-static int set_nonblock_cloexec(int fd)
+int posix_set_nonblock_cloexec(int fd)
 {
     int fl = fcntl(fd, F_GETFL, 0);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
@@ -97,7 +73,7 @@ static int listen_on(int family, const struct port_listen_opts *o)
         a4.sin_port = htons(o->port);
         rc = bind(fd, (struct sockaddr *)&a4, sizeof a4);
     }
-    if (rc < 0 || listen(fd, o->backlog > 0 ? o->backlog : 1) < 0 || set_nonblock_cloexec(fd) < 0) {
+    if (rc < 0 || listen(fd, o->backlog > 0 ? o->backlog : 1) < 0 || posix_set_nonblock_cloexec(fd) < 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -112,7 +88,7 @@ int port_listen(const struct port_listen_opts *o)
     if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT || errno == EADDRNOTAVAIL)) {
         fd = listen_on(AF_INET, o);
     }
-    return fd;
+    return fd < 0 ? posix_code(errno) : fd;
 }
 
 int port_accept(int listen_fd)
@@ -122,15 +98,21 @@ int port_accept(int listen_fd)
         int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
         int fd = accept(listen_fd, NULL, NULL);
-        if (fd >= 0 && set_nonblock_cloexec(fd) < 0) {
+        if (fd >= 0 && posix_set_nonblock_cloexec(fd) < 0) {
+            int e = errno;
             close(fd);
-            return -1;
+            errno = e;
+            return PORT_FAIL;
         }
 #endif
-        if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) {
-            continue;
+        if (fd >= 0) {
+            return fd;
         }
-        return fd < 0 ? port_code() : fd;
+        if (errno != EINTR && errno != ECONNABORTED) {
+            int rc = posix_code(errno);
+            /* The caller acts on "none waiting" and "out of descriptors" only. */
+            return rc == PORT_AGAIN || rc == PORT_NOFD ? rc : PORT_FAIL;
+        }
     }
 }
 
@@ -138,33 +120,33 @@ int port_tune_client(int fd, bool keepalive, int idle, int interval, int count)
 {
     int one = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
-        return -1;
+        return posix_code(errno);
     }
 #if defined(SO_NOSIGPIPE)
     (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
     if (keepalive) {
         if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) < 0) {
-            return -1;
+            return posix_code(errno);
         }
 #ifdef TCP_KEEPIDLE
         if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) < 0) {
-            return -1;
+            return posix_code(errno);
         }
 #endif
 #ifdef TCP_KEEPINTVL
         if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) < 0) {
-            return -1;
+            return posix_code(errno);
         }
 #endif
 #ifdef TCP_KEEPCNT
         if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) < 0) {
-            return -1;
+            return posix_code(errno);
         }
 #endif
         (void)idle; (void)interval; (void)count;
     }
-    return 0;
+    return PORT_OK;
 }
 
 void port_set_linger(int fd, int seconds)
@@ -211,13 +193,19 @@ void port_close(int fd)
 #define SYS_RECV(fd, buf, len, fl)  recv((fd), (buf), (len), (fl))
 #endif
 
+/* Thin on purpose: the request path pays the syscall and one test; errno is
+ * read only once the call has failed. */
 ssize_t port_send(int fd, const void *buf, size_t len, int flags)
 {
-    ssize_t n;
-    do {
-        n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n < 0 ? port_code() : n;
+    for (;;) {
+        ssize_t n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return posix_code(errno);
+        }
+    }
 }
 
 ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
@@ -229,20 +217,28 @@ ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
     memset(&m, 0, sizeof m);
     m.msg_iov = (struct iovec *)iov;
     m.msg_iovlen = (size_t)iovcnt;
-    ssize_t n;
-    do {
-        n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n < 0 ? port_code() : n;
+    for (;;) {
+        ssize_t n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return posix_code(errno);
+        }
+    }
 }
 
 ssize_t port_recv(int fd, void *buf, size_t len, int flags)
 {
-    ssize_t n;
-    do {
-        n = SYS_RECV(fd, buf, len, flags);
-    } while (n < 0 && errno == EINTR);
-    return n < 0 ? port_code() : n;
+    for (;;) {
+        ssize_t n = SYS_RECV(fd, buf, len, flags);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return posix_code(errno);
+        }
+    }
 }
 
 int port_wait_fd(int fd, bool for_write, int timeout_ms)
@@ -254,98 +250,8 @@ int port_wait_fd(int fd, bool for_write, int timeout_ms)
             continue;
         }
         if (rc < 0) {
-            return -1;
+            return posix_code(errno);
         }
         return rc > 0 ? 1 : 0;
     }
 }
-
-const char *port_last_error(void)
-{
-    return strerror(errno);
-}
-
-int port_wake_open(port_wake_t *w)
-{
-    int fds[2];
-    if (pipe(fds) < 0) {
-        return PORT_FAIL;
-    }
-    if (set_nonblock_cloexec(fds[0]) < 0 || set_nonblock_cloexec(fds[1]) < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return PORT_FAIL;
-    }
-    w->rd = fds[0];
-    w->wr = fds[1];
-    return PORT_OK;
-}
-
-int port_wake_fd(const port_wake_t *w)
-{
-    return w->rd;
-}
-
-void port_wake_close(port_wake_t *w)
-{
-    close(w->rd);
-    close(w->wr);
-}
-
-void port_wake_signal(port_wake_t *w)
-{
-    char c = 1;
-    ssize_t n;
-    do {
-        n = write(w->wr, &c, 1);
-    } while (n < 0 && errno == EINTR);
-}
-
-void port_wake_drain(port_wake_t *w)
-{
-    char buf[64];
-    while (read(w->rd, buf, sizeof buf) > 0) {
-    }
-}
-
-uint64_t port_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-void port_sleep_ms(unsigned ms)
-{
-    struct timespec ts = { .tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg)
-{
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    size_t def_stack = 0;
-    pthread_attr_getstacksize(&attr, &def_stack);
-    if (stack_size > def_stack) {
-        pthread_attr_setstacksize(&attr, stack_size);
-    }
-    int rc = pthread_create(t, &attr, fn, arg);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        errno = rc;
-        return PORT_FAIL;
-    }
-    return PORT_OK;
-}
-
-void port_thread_join(port_thread_t t) { pthread_join(t, NULL); }
-bool port_thread_is_current(port_thread_t t) { return pthread_equal(pthread_self(), t) != 0; }
-void port_mutex_init(port_mutex_t *m) { pthread_mutex_init(m, NULL); }
-void port_mutex_destroy(port_mutex_t *m) { pthread_mutex_destroy(m); }
-void port_mutex_lock(port_mutex_t *m) { pthread_mutex_lock(m); }
-void port_mutex_unlock(port_mutex_t *m) { pthread_mutex_unlock(m); }
-void port_cond_init(port_cond_t *c) { pthread_cond_init(c, NULL); }
-void port_cond_destroy(port_cond_t *c) { pthread_cond_destroy(c); }
-void port_cond_wait(port_cond_t *c, port_mutex_t *m) { pthread_cond_wait(c, m); }
-void port_cond_signal(port_cond_t *c) { pthread_cond_signal(c); }
