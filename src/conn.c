@@ -46,11 +46,11 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     struct slot *slot = s->slot;
     s->lru_counter = ++hd->lru_clock;
     if (slot->rx.len > slot->rx.rd || slot->rx.out_len) {
-        rx_restart(slot);   /* pipelined bytes */
-        req_reset(slot);
+        httpd__rx_restart(slot);   /* pipelined bytes */
+        httpd__req_reset(slot);
         slot->job.head_started = false;
     } else {
-        sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
+        httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
     s->state = SESS_IDLE;
 }
@@ -60,15 +60,15 @@ static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool kee
 {
     struct slot *slot = s->slot;
     if (!conn_continues(slot, keep)) {
-        sess_linger(hd, s);
+        httpd__sess_linger(hd, s);
         return;
     }
-    int r = req_drain(hd, slot, true);
+    int r = httpd__req_drain(hd, slot, true);
     if (r < 0) {
-        sess_linger(hd, s);
+        httpd__sess_linger(hd, s);
     } else if (r == 0) {
         s->state = SESS_DRAIN;
-        sess_deadline(hd, s, TIMER_RECV);
+        httpd__sess_deadline(hd, s, TIMER_RECV);
     } else {
         request_done(hd, s);
     }
@@ -88,20 +88,20 @@ static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
 #if CONFIG_HTTPD_WS_SUPPORT
     const char *upg;
     size_t upg_len;
-    ws_upgrade = upgrade && req_find_hdr(slot, "Upgrade", &upg, &upg_len) && upg_len == 9 &&
+    ws_upgrade = upgrade && httpd__req_find_hdr(slot, "Upgrade", &upg, &upg_len) && upg_len == 9 &&
                  strncasecmp(upg, "websocket", 9) == 0;
 #endif
     int code = HTTPD_400_BAD_REQUEST;
     struct route rt;
     rt.handler = NULL;
     if (upgrade && !ws_upgrade) {
-        resp_set_broken(slot);   /* no protocol to switch to */
+        httpd__resp_set_broken(slot);   /* no protocol to switch to */
     } else {
-        code = req_route(hd, slot, &rt);
+        code = httpd__req_route(hd, slot, &rt);
     }
 #if CONFIG_HTTPD_WS_SUPPORT
     bool keep;
-    if (rt.handler && upgrade && ws_handshake(hd, s, &rt, &keep)) {
+    if (rt.handler && upgrade && httpd__ws_handshake(hd, s, &rt, &keep)) {
         return keep;
     }
 #endif
@@ -109,7 +109,7 @@ static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
         /* 404/405 leave the stream in sync, so a custom handler may keep it. */
         return httpd_req_handle_err(r, (httpd_err_code_t)code) == ESP_OK && !slot->resp.broken;
     }
-    esp_err_t ret = req_invoke(slot, rt.handler);
+    esp_err_t ret = httpd__req_invoke(slot, rt.handler);
     if (!slot->rq.async && ret == ESP_OK && slot->resp.chunk_head_sent && !slot->resp.chunk_term_sent) {
         ESP_LOGD(TAG, "terminating the chunked response the handler left open");
         httpd_resp_send_chunk(r, NULL, 0);
@@ -132,7 +132,7 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
         return httpd_req_handle_err(&slot->rq.req, HTTPD_408_REQ_TIMEOUT) == ESP_OK;
 #if CONFIG_HTTPD_WS_SUPPORT
     case JOB_WS_FRAME:
-        return ws_frame_job(hd, s);
+        return httpd__ws_frame_job(hd, s);
 #endif
     default:
         return serve_request(hd, s);
@@ -143,14 +143,14 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     if (slot->job.kind == JOB_FLUSH) {
-        slot->job.keep = sess_flush_held(hd, s) == 0;
+        slot->job.keep = httpd__sess_flush_held(hd, s) == 0;
         return;
     }
     slot->job.keep = job_serve(hd, s);
     s->cork = false;
     /* A connection about to close takes its held responses with it first. */
     if (sess_held(s) && !slot->rq.async && !conn_continues(slot, slot->job.keep)) {
-        sess_flush_held(hd, s);
+        httpd__sess_flush_held(hd, s);
     }
 }
 
@@ -167,24 +167,24 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
     }
     loop_watch(hd, s, POLLER_IN);
     if (s->close_pending) {
-        sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
+        httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
         return;
     }
     if (slot->job.kind == JOB_FLUSH) {
         if (!slot->job.keep) {
-            sess_close(hd, s);
+            httpd__sess_close(hd, s);
             return;
         }
         s->state = SESS_IDLE;
         if (slot->rx.len > 0) {   /* the partial head behind the batch: its time-out restarts */
             slot->job.head_started = true;
-            sess_deadline(hd, s, TIMER_RECV);
+            httpd__sess_deadline(hd, s, TIMER_RECV);
         }
         return;
     }
     if (slot->job.kind == JOB_HEAD_TIMEOUT && slot->job.keep) {
         s->state = SESS_IDLE;
-        sess_deadline(hd, s, TIMER_RECV);
+        httpd__sess_deadline(hd, s, TIMER_RECV);
         return;
     }
     finish_request(hd, s, slot->job.keep);
@@ -201,7 +201,7 @@ static void job_coro_main(void *arg)
 static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_result why)
 {
     s->wait_result = (uint8_t)why;
-    bool finished = coro_resume(s->co);
+    bool finished = httpd__coro_resume(s->co);
     sess_run_deferred(s);   /* back in the loop: sends that waited for the job's */
     if (!finished) {
         return false;   /* waiting on its socket again */
@@ -233,7 +233,7 @@ static bool next_head_buffered(const struct slot *slot)
 /* Whether the request just set up may hold its response (see "Held output" in session.c). */
 static bool cork_wanted(const struct httpd_sess *s, const struct slot *slot)
 {
-    return sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
+    return httpd__sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
            !slot->rq.expect_continue && !(slot->rq.parser.flags & HTTP_F_UPGRADE) && next_head_buffered(slot);
 }
 
@@ -245,25 +245,25 @@ static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum c
     slot->job.err = (uint8_t)err;
     slot->job.keep = false;
     if (job == JOB_REQUEST) {
-        req_setup(hd, slot);
+        httpd__req_setup(hd, slot);
         /* more bytes behind this head: usually none, so that is tested first */
         s->cork = slot->rx.len > slot->rx.rd && cork_wanted(s, slot);
     } else if (job == JOB_FLUSH) {
         /* nothing to set up: the slot holds the output and a partial head */
 #if CONFIG_HTTPD_WS_SUPPORT
     } else if (job == JOB_WS_FRAME) {
-        ws_req_setup(hd, s);
+        httpd__ws_req_setup(hd, s);
 #endif
     } else {
-        req_setup_bare(hd, slot, -1, "", NULL);
+        httpd__req_setup_bare(hd, slot, -1, "", NULL);
         if (job == JOB_PARSE_ERROR) {
-            resp_set_close(slot);    /* the stream cannot be delimited */
-            resp_set_broken(slot);
+            httpd__resp_set_close(slot);    /* the stream cannot be delimited */
+            httpd__resp_set_broken(slot);
         }
     }
 #if HTTPD_CORO
     if (hd->coro_pool) {
-        s->co = coro_new(hd->coro_pool, job_coro_main, s);
+        s->co = httpd__coro_new(hd->coro_pool, job_coro_main, s);
         if (s->co) {
             job_resume(hd, s, WAIT_READY);
             return;
@@ -306,7 +306,7 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
              * byte. Armed only when a head is incomplete: in the same loop turn
              * as that byte, and not at all for the usual one-packet head. */
             slot->job.head_started = true;
-            sess_deadline(hd, s, TIMER_RECV);
+            httpd__sess_deadline(hd, s, TIMER_RECV);
         }
         if (rc == HTTP_PARSE_AGAIN) {
             if (slot->rx.len == slot->rx.cap) {
@@ -328,7 +328,7 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
         job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
     }
     if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !sess_held(s)) {
-        sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
+        httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
 }
 
@@ -337,14 +337,14 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
 static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (!s->slot) {
-        struct slot *slot = slot_get(hd, s);
+        struct slot *slot = httpd__slot_get(hd, s);
         if (!slot) {
             ESP_LOGE(TAG, "out of memory for fd %d", s->fd);
-            sess_close(hd, s);
+            httpd__sess_close(hd, s);
             return;
         }
         s->slot = slot;
-        req_reset(slot);
+        httpd__req_reset(slot);
         slot->job.head_started = false;
     }
     int n = rx_recv_now(hd, s->slot);
@@ -353,7 +353,7 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
         return;
     }
     if (n <= 0) {
-        sess_close(hd, s);         /* peer closed or socket error */
+        httpd__sess_close(hd, s);         /* peer closed or socket error */
         return;
     }
     process_buffered(hd, s);
@@ -361,11 +361,11 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
 
 static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
 {
-    int r = req_drain(hd, s->slot, true);
+    int r = httpd__req_drain(hd, s->slot, true);
     if (r < 0) {
-        sess_close(hd, s);
+        httpd__sess_close(hd, s);
     } else if (r == 0) {
-        sess_deadline(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
+        httpd__sess_deadline(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
     } else {
         loop_timer_clear(hd, s);
         request_done(hd, s);
@@ -382,13 +382,13 @@ static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
             return;
         }
         if (n <= 0) {
-            sess_close(hd, s);
+            httpd__sess_close(hd, s);
             return;
         }
     }
 }
 
-void conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
 {
     switch (s->state) {
     case SESS_IDLE:
@@ -416,10 +416,10 @@ void conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
-void conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (s->state == SESS_LINGER || s->state == SESS_DRAIN) {
-        sess_close(hd, s);
+        httpd__sess_close(hd, s);
 #if HTTPD_CORO
     } else if (s->state == SESS_BUSY && s->co) {
         if (job_resume(hd, s, WAIT_TIMEOUT)) {   /* the job's wait ran out */
@@ -435,25 +435,25 @@ void conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
 
 /* ---- Async requests and stop ------------------------------------------------------------- */
 
-void conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen)
+void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen)
 {
-    struct httpd_sess *s = sess_find(hd, fd);
+    struct httpd_sess *s = httpd__sess_find(hd, fd);
     if (!s || s->gen != gen || s->state != SESS_ASYNC) {
-        slot_clone_free(hd, copy);   /* the session ended meanwhile */
+        httpd__slot_clone_free(hd, copy);   /* the session ended meanwhile */
         return;
     }
-    sess_slot_adopt(hd, s, copy);
+    httpd__sess_slot_adopt(hd, s, copy);
     s->state = SESS_BUSY;
     loop_watch(hd, s, POLLER_IN);
     if (s->close_pending) {
-        sess_close(hd, s);
+        httpd__sess_close(hd, s);
         return;
     }
     finish_request(hd, s, !copy->resp.broken);
     process_buffered(hd, s);
 }
 
-void conn_close_all(struct httpd_data *hd)
+void httpd__conn_close_all(struct httpd_data *hd)
 {
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
         struct httpd_sess *s = &hd->sessions[i];
@@ -471,9 +471,9 @@ void conn_close_all(struct httpd_data *hd)
         if (s->state == SESS_ASYNC) {
             /* A worker may be writing to it right now: closing the fd would let
              * the number be reused under it. Make its I/O fail instead. */
-            port_shutdown_rdwr(s->fd);
+            httpd__port_shutdown_rdwr(s->fd);
         } else {
-            sess_close(hd, s);
+            httpd__sess_close(hd, s);
         }
     }
 }

@@ -14,10 +14,10 @@
 #if defined(HTTPD_CORO_ASM)
 /* Saves the callee-saved registers on the current stack, stores the stack
  * pointer in *save_sp, switches to new_sp and restores from there. */
-void httpd_coro_switch(void **save_sp, void *new_sp);
+void httpd__httpd_coro_switch(void **save_sp, void *new_sp);
 /* First "return address" of a new coroutine: calls entry(coro) from the
  * registers the initial frame sets up. */
-void httpd_coro_trampoline(void);
+void httpd__httpd_coro_trampoline(void);
 #else
 #include <ucontext.h>
 #endif
@@ -67,7 +67,7 @@ struct coro_pool {
 
 static _Thread_local coro_t *t_current;
 
-const char *coro_backend(void)
+const char *httpd__coro_backend(void)
 {
 #if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
     return "x86_64";
@@ -78,23 +78,23 @@ const char *coro_backend(void)
 #endif
 }
 
-coro_t *coro_current(void)
+coro_t *httpd__coro_current(void)
 {
     return t_current;
 }
 
-coro_pool_t *coro_pool_create(size_t stack_size)
+coro_pool_t *httpd__coro_pool_create(size_t stack_size)
 {
     coro_pool_t *p = calloc(1, sizeof *p);
     if (!p) {
         return NULL;
     }
-    p->page = port_page_size();
+    p->page = httpd__port_page_size();
     p->stack_len = (stack_size + p->page - 1) / p->page * p->page;
     return p;
 }
 
-void coro_pool_destroy(coro_pool_t *p)
+void httpd__coro_pool_destroy(coro_pool_t *p)
 {
     if (!p) {
         return;
@@ -102,12 +102,12 @@ void coro_pool_destroy(coro_pool_t *p)
     while (p->free_list) {
         coro_t *c = p->free_list;
         p->free_list = c->next_free;
-        port_stack_unmap(c->map, p->page + p->stack_len);
+        httpd__port_stack_unmap(c->map, p->page + p->stack_len);
     }
     free(p);
 }
 
-unsigned coro_pool_mapped(const coro_pool_t *p)
+unsigned httpd__coro_pool_mapped(const coro_pool_t *p)
 {
     return p->mapped;
 }
@@ -116,7 +116,7 @@ unsigned coro_pool_mapped(const coro_pool_t *p)
 static coro_t *stack_map(coro_pool_t *p)
 {
     size_t len = p->page + p->stack_len;
-    char *m = port_stack_map(len);   /* guard page at the low end */
+    char *m = httpd__port_stack_map(len);   /* guard page at the low end */
     if (!m) {
         return NULL;
     }
@@ -151,7 +151,7 @@ static void coro_uc_entry(void)
     coro_entry(t_starting);
 }
 
-/* Kept out of coro_new() so getcontext() cannot clobber its locals. */
+/* Kept out of httpd__coro_new() so getcontext() cannot clobber its locals. */
 __attribute__((noinline)) static void uc_prepare(coro_t *c)
 {
     getcontext(&c->ctx);
@@ -162,7 +162,7 @@ __attribute__((noinline)) static void uc_prepare(coro_t *c)
 }
 #endif
 
-coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg)
+coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
 {
     coro_t *c = p->free_list;
     if (c) {
@@ -179,7 +179,7 @@ coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     c->arg = arg;
     c->finished = false;
 #if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
-    /* Initial frame popped by httpd_coro_switch: mxcsr/x87 control word, r15,
+    /* Initial frame popped by httpd__httpd_coro_switch: mxcsr/x87 control word, r15,
      * r14, r13 (coro), r12 (entry), rbx, rbp, then the trampoline as return
      * address. The stack top stays 16-byte aligned after that ret. */
     uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
@@ -191,17 +191,17 @@ coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     f[4] = (uint64_t)(uintptr_t)coro_entry;   /* r12 */
     f[5] = 0;                                 /* rbx */
     f[6] = 0;                                 /* rbp */
-    f[7] = (uint64_t)(uintptr_t)httpd_coro_trampoline;
+    f[7] = (uint64_t)(uintptr_t)httpd__httpd_coro_trampoline;
     c->sp = f;
 #elif defined(HTTPD_CORO_ASM) && defined(__aarch64__)
-    /* Initial frame popped by httpd_coro_switch: x19 (entry), x20 (coro),
+    /* Initial frame popped by httpd__httpd_coro_switch: x19 (entry), x20 (coro),
      * x21..x28, x29 (0), x30 (trampoline), d8..d15. */
     uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
     uint64_t *f = (uint64_t *)(top - 176);
     memset(f, 0, 176);
     f[0] = (uint64_t)(uintptr_t)coro_entry;
     f[1] = (uint64_t)(uintptr_t)c;
-    f[11] = (uint64_t)(uintptr_t)httpd_coro_trampoline;
+    f[11] = (uint64_t)(uintptr_t)httpd__httpd_coro_trampoline;
     c->sp = f;
 #else
     uc_prepare(c);
@@ -219,7 +219,7 @@ static void switch_into(coro_t *c)
     __sanitizer_start_switch_fiber(&fake, c->stack_lo, c->stack_len);
 #endif
 #ifdef HTTPD_CORO_ASM
-    httpd_coro_switch(&c->caller_sp, c->sp);
+    httpd__httpd_coro_switch(&c->caller_sp, c->sp);
 #else
     swapcontext(&c->caller_ctx, &c->ctx);
 #endif
@@ -228,7 +228,7 @@ static void switch_into(coro_t *c)
 #endif
 }
 
-bool coro_resume(coro_t *c)
+bool httpd__coro_resume(coro_t *c)
 {
     coro_t *prev = t_current;
     t_current = c;
@@ -238,7 +238,7 @@ bool coro_resume(coro_t *c)
         coro_pool_t *p = c->pool;
         if (p->n_free >= STACKS_KEPT_IDLE) {
             p->mapped--;
-            port_stack_unmap(c->map, p->page + p->stack_len);
+            httpd__port_stack_unmap(c->map, p->page + p->stack_len);
         } else {
             c->next_free = p->free_list;
             p->free_list = c;
@@ -257,7 +257,7 @@ static void switch_out(coro_t *c, bool final)
     (void)final;
 #endif
 #ifdef HTTPD_CORO_ASM
-    httpd_coro_switch(&c->sp, c->caller_sp);
+    httpd__httpd_coro_switch(&c->sp, c->caller_sp);
 #else
     swapcontext(&c->ctx, &c->caller_ctx);
 #endif
@@ -266,7 +266,7 @@ static void switch_out(coro_t *c, bool final)
 #endif
 }
 
-void coro_yield(void)
+void httpd__coro_yield(void)
 {
     coro_t *c = t_current;
     if (c) {

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handler coroutines: a function runs on its own stack, can suspend itself
- * (coro_yield) and be resumed later by the loop that started it. One thread
+ * (httpd__coro_yield) and be resumed later by the loop that started it. One thread
  * runs the loop and every coroutine it owns, so no two ever run at once.
  *
- * Stacks come from a pool (port_stack_map: a guard page below, so an overflow
+ * Stacks come from a pool (httpd__port_stack_map: a guard page below, so an overflow
  * faults instead of corrupting memory) and go back to it when the function
  * returns: a coroutine holds a stack only while it is in flight.
  * The switch is a few instructions of assembly on x86-64 and AArch64, and
- * ucontext elsewhere; coro_backend() says which one was built.
+ * ucontext elsewhere; httpd__coro_backend() says which one was built.
  */
 #ifndef HTTPD_CORO_H
 #define HTTPD_CORO_H
@@ -21,26 +21,26 @@ typedef struct coro_pool coro_pool_t;
 typedef void (*coro_fn)(void *arg);
 
 /** A pool of stacks of stack_size usable bytes (rounded up to pages). NULL on failure. */
-coro_pool_t *coro_pool_create(size_t stack_size);
+coro_pool_t *httpd__coro_pool_create(size_t stack_size);
 /** Unmaps every pooled stack. No coroutine of the pool may be in flight. */
-void coro_pool_destroy(coro_pool_t *p);
+void httpd__coro_pool_destroy(coro_pool_t *p);
 /** Number of stacks mapped now: in flight, plus at most 8 idle ones kept for reuse. */
-unsigned coro_pool_mapped(const coro_pool_t *p);
+unsigned httpd__coro_pool_mapped(const coro_pool_t *p);
 
 /** A coroutine that will run fn(arg) when first resumed. NULL when no stack can be mapped. */
-coro_t *coro_new(coro_pool_t *p, coro_fn fn, void *arg);
+coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg);
 
 /** Runs c until it yields or fn returns. Returns true when fn has returned,
  *  in which case c's stack is already back in the pool and c is invalid. */
-bool coro_resume(coro_t *c);
+bool httpd__coro_resume(coro_t *c);
 
-/** Suspends the running coroutine; coro_resume() returns false to its caller. */
-void coro_yield(void);
+/** Suspends the running coroutine; httpd__coro_resume() returns false to its caller. */
+void httpd__coro_yield(void);
 
 /** The coroutine running on this thread, or NULL outside any. */
-coro_t *coro_current(void);
+coro_t *httpd__coro_current(void);
 
 /** "x86_64", "aarch64" or "ucontext". */
-const char *coro_backend(void);
+const char *httpd__coro_backend(void);
 
 #endif /* HTTPD_CORO_H */

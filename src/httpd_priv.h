@@ -207,12 +207,12 @@ struct httpd_sess {
     struct slot *slot;            /* request slot, only while bytes are in flight */
     struct httpd_sess *next_free; /* while FREE: the free list */
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
-    bool      closing;            /* sess_close() is running its callbacks (set under sess_lock) */
+    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
     uint8_t   wait_result;        /* enum wait_result */
     bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
     struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
-    /* Called by sess_close() before the slot goes: releases what a protocol
+    /* Called by httpd__sess_close() before the slot goes: releases what a protocol
      * layered on the session (WebSocket) keeps in it. */
     void    (*on_close)(struct httpd_sess *s);
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -358,125 +358,125 @@ struct httpd_data {
 /* ---- conn.c ------------------------------------------------------------------------- */
 
 /** Readiness of a session's socket. */
-void conn_on_event(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s);
 /** A session's deadline passed. */
-void conn_on_timer(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__conn_on_timer(struct httpd_data *hd, struct httpd_sess *s);
 /** Server thread: an async copy came back; it becomes the session's slot and
  *  the connection carries on (drain, next request). */
-void conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen);
+void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen);
 /** Server stop: suspended jobs are resumed with an error and finish; every
  *  session closes, except those whose request copy is still with a worker:
- *  those are shut down (their I/O fails) until sess_close_all(). */
-void conn_close_all(struct httpd_data *hd);
+ *  those are shut down (their I/O fails) until httpd__sess_close_all(). */
+void httpd__conn_close_all(struct httpd_data *hd);
 
 /* ---- ws.c --------------------------------------------------------------------------- */
 #if CONFIG_HTTPD_WS_SUPPORT
 /** In a request job, for an upgrade request routed to rt: when rt is a
  *  WebSocket handler, does the handshake (or its error response), sets *keep
  *  and returns true; false for a plain request. */
-bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep);
+bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep);
 /** Sets up the request object frame handlers see. */
-void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__ws_req_setup(struct httpd_data *hd, struct httpd_sess *s);
 /** Job for a WebSocket session with bytes waiting: reads one frame header,
  *  answers control frames, or runs the handler. Returns whether to keep the connection. */
-bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
+bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
 #endif
 
 /* ---- request.c ----------------------------------------------------------------------- */
 
 /** A new head starts at the window's start: parser and request state reset. */
-void req_reset(struct slot *slot);
+void httpd__req_reset(struct slot *slot);
 /** Parses the head at the window's start. HTTP_PARSE_DONE / _AGAIN / _ERROR (status in parser). */
 static inline int req_parse_head(struct httpd_data *hd, struct slot *slot)
 {
-    return http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
+    return httpd__http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
 }
 /** Fills the request from the parsed head; the response state gets its defaults. */
-void req_setup(struct httpd_data *hd, struct slot *slot);
+void httpd__req_setup(struct httpd_data *hd, struct slot *slot);
 /** Sets up a request with no head behind it (errors found before a handler
  *  could run, WebSocket frames): the given method, URI and user_ctx, no
  *  headers, no body, default response, the connection kept. */
-void req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx);
+void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx);
 /** Finds the handler of the request. 0 (found, req.user_ctx set), HTTPD_404_NOT_FOUND
  *  or HTTPD_405_METHOD_NOT_ALLOWED. */
-int req_route(struct httpd_data *hd, struct slot *slot, struct route *rt);
+int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt);
 /** Runs fn as the request's handler (httpd_sess_get_ctx sees the request's
  *  context meanwhile), then stores what it did with the session context. */
-esp_err_t req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r));
+esp_err_t httpd__req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r));
 /** Consumes the body the handler left unread from the buffer and, without
  *  blocking, from the socket. 1 = done, 0 = needs more input, -1 = broken. */
-int req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket);
+int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket);
 /** Finds a request header (compacting the block on first use). */
-bool req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len);
+bool httpd__req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len);
 
 /* ---- response.c ---------------------------------------------------------------------- */
 
 /** Response state of a new request: defaults, nothing sent yet. */
-void resp_reset(struct slot *slot, bool close_after);
+void httpd__resp_reset(struct slot *slot, bool close_after);
 /** The connection closes once this request is done. */
-void resp_set_close(struct slot *slot);
+void httpd__resp_set_close(struct slot *slot);
 /** The stream cannot be resynchronised (the connection closes). */
-void resp_set_broken(struct slot *slot);
+void httpd__resp_set_broken(struct slot *slot);
 
 /* ---- router.c ------------------------------------------------------------------------ */
 
-esp_err_t router_init(struct httpd_data *hd);
-void router_free(struct httpd_data *hd);
+esp_err_t httpd__router_init(struct httpd_data *hd);
+void httpd__router_free(struct httpd_data *hd);
 /** Finds the handler for path/method; copies what the dispatcher needs.
  *  Returns 0 (found), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
-int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
+int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
                   struct route *out);
 
 /* ---- session.c ----------------------------------------------------------------------- */
 
-esp_err_t sess_table_init(struct httpd_data *hd);
-void sess_table_free(struct httpd_data *hd);
+esp_err_t httpd__sess_table_init(struct httpd_data *hd);
+void httpd__sess_table_free(struct httpd_data *hd);
 /** Accepts waiting connections (LRU purge when full and enabled). */
-void sess_accept_ready(struct httpd_data *hd);
+void httpd__sess_accept_ready(struct httpd_data *hd);
 /** The session for fd, or NULL. */
-struct httpd_sess *sess_find(struct httpd_data *hd, int fd);
+struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd);
 /** Closes a session at once: close_fn (or close), then the contexts. */
-void sess_close(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s);
 /** Closes every session (server stop, after the async copies came back). */
-void sess_close_all(struct httpd_data *hd);
+void httpd__sess_close_all(struct httpd_data *hd);
 /** Closes the session fd/gen if it still exists (trigger_close). */
-void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
+void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
 /** The response is out: FIN, then discard input until the peer closes. */
-void sess_linger(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s);
 /** Arms the session's deadline of this kind (replacing any other). */
-void sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
+void httpd__sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
 /** Stores what a handler did with the session context (upstream's rules). */
-void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
+void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
 /** Parks d until the session's in-progress send ends (false: nothing in
  *  progress, send now). */
-bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
-void sess_run_parked(struct httpd_sess *s);
+bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
+void httpd__sess_run_parked(struct httpd_sess *s);
 /** Runs the sends parked on s (loop context, never inside a job). */
 static inline void sess_run_deferred(struct httpd_sess *s)
 {
     if (s->deferred) {
-        sess_run_parked(s);
+        httpd__sess_run_parked(s);
     }
 }
 
 /** Takes a slot for s (from the pool). NULL when memory is short. */
-struct slot *slot_get(struct httpd_data *hd, struct httpd_sess *s);
+struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s);
 /** Returns s's slot to the pool. */
-void sess_slot_release(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__sess_slot_release(struct httpd_data *hd, struct httpd_sess *s);
 /** A copy of slot in memory of its own (async handlers). NULL when memory is short. */
-struct slot *slot_clone(struct httpd_data *hd, const struct slot *slot);
+struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot);
 /** Frees a copy that will not come back to its session. */
-void slot_clone_free(struct httpd_data *hd, struct slot *copy);
+void httpd__slot_clone_free(struct httpd_data *hd, struct slot *copy);
 /** The copy replaces s's slot. */
-void sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy);
+void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy);
 
 /** Receive window: the unread bytes move to base (bytes before it are kept);
  *  then up to max more bytes are received behind them (max 0: as many as fit).
  *  Without wait, one receive that may find nothing (HTTPD_SOCK_ERR_TIMEOUT);
- *  with wait, the job waits for data as sess_recv_wait() does. Returns the
+ *  with wait, the job waits for data as httpd__sess_recv_wait() does. Returns the
  *  bytes received, 0 when the peer closed, or HTTPD_SOCK_ERR_*; also
  *  HTTPD_SOCK_ERR_FAIL when the window is full. */
-int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait);
+int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait);
 /** Consumes n unread bytes. */
 static inline void rx_take(struct slot *slot, size_t n)
 {
@@ -494,28 +494,28 @@ static inline int rx_recv_now(struct httpd_data *hd, struct slot *slot)
     return n;
 }
 /** Drops the consumed bytes: the unread rest moves to the start. */
-void rx_restart(struct slot *slot);
+void httpd__rx_restart(struct slot *slot);
 
 /** Send / receive through the session's functions, waiting (up to the
  *  send/recv time-out) while the socket is not ready: a job is suspended,
  *  another thread blocks. */
-int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
-int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
+int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
+int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
 /** Sends every byte of the iovecs (one sendmsg on the default transport),
  *  after any held output; while s->cork is set a response that fits is held
  *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
-int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
 /** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
-int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
+int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */
-int sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
+int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
 static inline size_t sess_held(const struct httpd_sess *s)
 {
     return s->slot ? s->slot->rx.out_len : 0;
 }
 /** True when s sends through the default transport (held output is allowed). */
-bool sess_default_transport(const struct httpd_sess *s);
+bool httpd__sess_default_transport(const struct httpd_sess *s);
 
 /* ---- loop.c --------------------------------------------------------------------------- */
 
@@ -526,29 +526,29 @@ struct loop_handlers {
     void (*on_timer)(struct httpd_data *hd, struct httpd_sess *s);
 };
 
-esp_err_t loop_init(struct httpd_data *hd);
-void loop_free(struct httpd_data *hd);
+esp_err_t httpd__loop_init(struct httpd_data *hd);
+void httpd__loop_free(struct httpd_data *hd);
 /** Runs until hd->stopping: waits, runs queued work first, then the events,
  *  then the expired deadlines. false when the poller failed. */
-bool loop_run(struct httpd_data *hd, const struct loop_handlers *h);
-int loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
+bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
+int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
  *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses. */
 static inline int loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    return s->poll_events != events ? loop_watch_change(hd, s, events) : 0;
+    return s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
 }
 /** Stops watching s (before its socket closes). */
-void loop_forget(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
-void loop_mute_listen(struct httpd_data *hd, bool mute);
+void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
 /** Queues s on the timer list of kind, due in ms. */
-void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms);
-void loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
+void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms);
+void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
 static inline void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (s->timer != TIMER_NONE) {
-        loop_timer_unlink(hd, s);
+        httpd__loop_timer_unlink(hd, s);
     }
 }
 /** The oldest session on the linger list, or NULL (it goes first when room is needed). */
@@ -560,23 +560,23 @@ static inline struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd)
 /* ---- workq.c --------------------------------------------------------------------------- */
 
 /** True when h is a running server; if so the registry lock is held and the
- *  caller must call workq_registry_unlock(). */
-bool workq_registry_lock_valid(httpd_handle_t h);
-void workq_registry_unlock(void);
-void workq_registry_add(struct httpd_data *hd);
+ *  caller must call httpd__workq_registry_unlock(). */
+bool httpd__workq_registry_lock_valid(httpd_handle_t h);
+void httpd__workq_registry_unlock(void);
+void httpd__workq_registry_add(struct httpd_data *hd);
 /** false when hd was not registered (another thread is stopping it). */
-bool workq_registry_remove(struct httpd_data *hd);
+bool httpd__workq_registry_remove(struct httpd_data *hd);
 /** True on the server's own thread. */
-bool workq_on_server_thread(const struct httpd_data *hd);
-esp_err_t workq_init(struct httpd_data *hd);
-void workq_free(struct httpd_data *hd);
+bool httpd__workq_on_server_thread(const struct httpd_data *hd);
+esp_err_t httpd__workq_init(struct httpd_data *hd);
+void httpd__workq_free(struct httpd_data *hd);
 /** Queues an item and wakes the loop. ESP_OK, ESP_FAIL (full / stopping). */
-esp_err_t workq_push(struct httpd_data *hd, const struct work_item *w);
+esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w);
 /** Number of items queued now (the loop runs that many per turn). */
-unsigned workq_count(struct httpd_data *hd);
+unsigned httpd__workq_count(struct httpd_data *hd);
 /** Takes the oldest item. false when empty. */
-bool workq_pop(struct httpd_data *hd, struct work_item *w);
+bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w);
 /** Marks the server stopping (no more pushes) and wakes the loop. */
-void workq_stop(struct httpd_data *hd);
+void httpd__workq_stop(struct httpd_data *hd);
 
 #endif /* HTTPD_PRIV_H */

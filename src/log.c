@@ -79,7 +79,7 @@ static int level_from_env(const char *s)
 
 static void log_init(void)
 {
-    s_start_ms = port_now_ms();
+    s_start_ms = httpd__port_now_ms();
     const int env_level = level_from_env(getenv("ESP_LOG_LEVEL"));
     if (env_level >= 0) {
         atomic_store_explicit(&s_default_level, env_level, memory_order_relaxed);
@@ -92,12 +92,12 @@ static void ensure_init(void)
     if (atomic_load_explicit(&s_ready, memory_order_acquire)) {
         return;
     }
-    port_mutex_lock(&s_lock);
+    httpd__port_mutex_lock(&s_lock);
     if (!atomic_load_explicit(&s_ready, memory_order_relaxed)) {
         log_init();
         atomic_store_explicit(&s_ready, true, memory_order_release);
     }
-    port_mutex_unlock(&s_lock);
+    httpd__port_mutex_unlock(&s_lock);
 }
 
 /* Index of tag in s_tags, or -1. Call with s_lock held. */
@@ -118,7 +118,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         return;
     }
 
-    port_mutex_lock(&s_lock);
+    httpd__port_mutex_lock(&s_lock);
     if (strcmp(tag, "*") == 0) {
         /* As on the target: "*" sets the level of every tag, dropping the
          * per-tag levels set before. */
@@ -128,7 +128,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         }
         atomic_store_explicit(&s_tag_count, 0, memory_order_relaxed);
         atomic_store_explicit(&s_default_level, (int)level, memory_order_relaxed);
-        port_mutex_unlock(&s_lock);
+        httpd__port_mutex_unlock(&s_lock);
         return;
     }
 
@@ -149,7 +149,7 @@ void esp_log_level_set(const char *tag, esp_log_level_t level)
         }
         /* Table full (or out of memory): the request is ignored. */
     }
-    port_mutex_unlock(&s_lock);
+    httpd__port_mutex_unlock(&s_lock);
 }
 
 esp_log_level_t esp_log_level_get(const char *tag)
@@ -160,19 +160,19 @@ esp_log_level_t esp_log_level_get(const char *tag)
     if (tag == NULL || atomic_load_explicit(&s_tag_count, memory_order_relaxed) == 0) {
         return level;
     }
-    port_mutex_lock(&s_lock);
+    httpd__port_mutex_lock(&s_lock);
     int idx = find_tag_locked(tag);
     if (idx >= 0) {
         level = s_tags[idx].level;
     }
-    port_mutex_unlock(&s_lock);
+    httpd__port_mutex_unlock(&s_lock);
     return level;
 }
 
 uint32_t esp_log_timestamp(void)
 {
     ensure_init();
-    return (uint32_t)(port_now_ms() - s_start_ms);
+    return (uint32_t)(httpd__port_now_ms() - s_start_ms);
 }
 
 static char level_letter(esp_log_level_t level)

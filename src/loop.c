@@ -17,63 +17,63 @@ static const char *TAG = "httpd_loop";
 /* Poller user data: the server itself for the listening socket, the wake
  * channel's address for it, a session's address for its socket. */
 
-esp_err_t loop_init(struct httpd_data *hd)
+esp_err_t httpd__loop_init(struct httpd_data *hd)
 {
-    hd->poller = poller_create((unsigned)hd->config.max_open_sockets + 2u);
+    hd->poller = httpd__poller_create((unsigned)hd->config.max_open_sockets + 2u);
     if (!hd->poller) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
-    if (poller_add(hd->poller, port_wake_fd(&hd->wake), POLLER_IN, &hd->wake) < 0 ||
-        poller_add(hd->poller, hd->listen_fd, POLLER_IN, hd) < 0) {
+    if (httpd__poller_add(hd->poller, httpd__port_wake_fd(&hd->wake), POLLER_IN, &hd->wake) < 0 ||
+        httpd__poller_add(hd->poller, hd->listen_fd, POLLER_IN, hd) < 0) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     return ESP_OK;
 }
 
-void loop_free(struct httpd_data *hd)
+void httpd__loop_free(struct httpd_data *hd)
 {
     if (hd->poller) {
-        poller_destroy(hd->poller);
+        httpd__poller_destroy(hd->poller);
         hd->poller = NULL;
     }
 }
 
 /* ---- Watch list ------------------------------------------------------------------------ */
 
-void loop_mute_listen(struct httpd_data *hd, bool mute)
+void httpd__loop_mute_listen(struct httpd_data *hd, bool mute)
 {
     if (hd->listen_muted != mute) {
         hd->listen_muted = mute;
-        poller_mod(hd->poller, hd->listen_fd, mute ? 0 : POLLER_IN, hd);
+        httpd__poller_mod(hd->poller, hd->listen_fd, mute ? 0 : POLLER_IN, hd);
     }
 }
 
 /* A muted socket leaves the poller altogether: both backends report hang-ups
  * even with no interest, which would spin the loop (async sessions are muted). */
-int loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
     int rc;
     if (events == 0) {
-        rc = poller_del(hd->poller, s->fd);
+        rc = httpd__poller_del(hd->poller, s->fd);
     } else if (s->poll_events == 0) {
-        rc = poller_add(hd->poller, s->fd, events, s);
+        rc = httpd__poller_add(hd->poller, s->fd, events, s);
     } else {
-        rc = poller_mod(hd->poller, s->fd, events, s);
+        rc = httpd__poller_mod(hd->poller, s->fd, events, s);
     }
     s->poll_events = (uint8_t)events;
     return rc;
 }
 
-void loop_forget(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s)
 {
     loop_timer_clear(hd, s);
-    poller_del(hd->poller, s->fd);
+    httpd__poller_del(hd->poller, s->fd);
     s->poll_events = 0;
 }
 
 /* ---- Deadlines --------------------------------------------------------------------------- */
 
-void loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct timer_list *l = &hd->timers[s->timer];
     if (s->tprev) {
@@ -90,10 +90,10 @@ void loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
     s->timer = TIMER_NONE;
 }
 
-void loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms)
+void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms)
 {
     loop_timer_clear(hd, s);
-    s->deadline_ms = port_now_ms() + ms;
+    s->deadline_ms = httpd__port_now_ms() + ms;
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
     s->tprev = l->tail;
@@ -118,7 +118,7 @@ static int next_timeout(struct httpd_data *hd)
     if (next == UINT64_MAX) {
         return -1;
     }
-    uint64_t now = port_now_ms();
+    uint64_t now = httpd__port_now_ms();
     return next <= now ? 0 : (int)(next - now);
 }
 
@@ -131,7 +131,7 @@ static void expire(struct httpd_data *hd, const struct loop_handlers *h)
     if (!any) {
         return;   /* the usual case: no clock read */
     }
-    uint64_t now = port_now_ms();
+    uint64_t now = httpd__port_now_ms();
     for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
         struct httpd_sess *s;
         while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
@@ -143,20 +143,20 @@ static void expire(struct httpd_data *hd, const struct loop_handlers *h)
 
 /* ---- The turn ------------------------------------------------------------------------------ */
 
-bool loop_run(struct httpd_data *hd, const struct loop_handlers *h)
+bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
 {
     poller_event_t evs[EVENTS_PER_WAIT];
     while (!atomic_load(&hd->stopping)) {
-        int n = poller_wait(hd->poller, evs, EVENTS_PER_WAIT, next_timeout(hd));
+        int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, next_timeout(hd));
         if (n < 0) {
-            ESP_LOGE(TAG, "poller_wait: %s", port_last_error());
+            ESP_LOGE(TAG, "httpd__poller_wait: %s", httpd__port_last_error());
             return false;
         }
         /* Work queued before these events arrived runs first: a request that
          * follows a queued item in time never overtakes it. */
         for (int i = 0; i < n; i++) {
             if (evs[i].udata == &hd->wake) {
-                port_wake_drain(&hd->wake);
+                httpd__port_wake_drain(&hd->wake);
                 h->on_wake(hd);
                 break;
             }

@@ -71,7 +71,7 @@ static inline bool is_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET
 static inline bool is_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
 static inline bool is_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
 
-int http_hex_value(int c)
+int httpd__http_hex_value(int c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -163,7 +163,7 @@ static const char *const method_names[] = {
 
 #define METHOD_COUNT ((int)(sizeof(method_names) / sizeof(method_names[0])))
 
-const char *http_method_name(int method)
+const char *httpd__http_method_name(int method)
 {
     if (method < 0 || method >= METHOD_COUNT) {
         return NULL;
@@ -173,7 +173,7 @@ const char *http_method_name(int method)
 
 const char *http_method_str(enum http_method m)
 {
-    const char *s = http_method_name((int)m);
+    const char *s = httpd__http_method_name((int)m);
     return s ? s : "<unknown>";
 }
 
@@ -217,7 +217,7 @@ enum {
 #define F_HOST_DUP          0x10000u
 #define F_PUBLIC_MASK       0x0FFFFu
 
-void http_parser_init(http_parser_t *p)
+void httpd__http_parser_init(http_parser_t *p)
 {
     *p = (http_parser_t){ .method = -1, .state = S_START };
 }
@@ -543,7 +543,7 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
     return HTTP_PARSE_DONE;
 
 slow:
-    http_parser_init(p);
+    httpd__http_parser_init(p);
     return HTTP_PARSE_AGAIN;
 #undef RUN
 }
@@ -836,7 +836,7 @@ static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http
 }
 
 /* Feeds buf[p->pos..len) to the machine until the head ends, an error is
- * found or the bytes run out. Kept out of line: inlined into http_parse_head
+ * found or the bytes run out. Kept out of line: inlined into httpd__http_parse_head
  * it shares registers with the fast path there, and the keep-alive GET cost
  * 7 instructions more per request (gcc 12 -O2); out of line, the fast path's
  * code does not move when the machine changes. */
@@ -859,7 +859,7 @@ static NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, size_t 
     return HTTP_PARSE_AGAIN;
 }
 
-int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
+int httpd__http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
 {
     const unsigned char *b = (const unsigned char *)buf;
 
@@ -878,7 +878,7 @@ int http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_pa
 
 /* ---- Compacted header block ---------------------------------------------------- */
 
-size_t http_headers_compact(char *block, size_t len, size_t *count)
+size_t httpd__http_headers_compact(char *block, size_t len, size_t *count)
 {
     size_t r = 0, w = 0, n = 0;
 
@@ -927,7 +927,7 @@ size_t http_headers_compact(char *block, size_t len, size_t *count)
     return w;
 }
 
-bool http_header_find(const char *block, size_t len, const char *name,
+bool httpd__http_header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len)
 {
     size_t nl, i = 0;
@@ -985,13 +985,13 @@ enum {
     C_ERROR,
 };
 
-void http_chunked_init(http_chunked_t *c)
+void httpd__http_chunked_init(http_chunked_t *c)
 {
     memset(c, 0, sizeof(*c));
     c->state = C_SIZE_START;
 }
 
-bool http_chunked_done(const http_chunked_t *c)
+bool httpd__http_chunked_done(const http_chunked_t *c)
 {
     return c->state == C_DONE;
 }
@@ -1003,7 +1003,7 @@ bool http_chunked_done(const http_chunked_t *c)
 /* First hex digit of a chunk-size (an empty size is malformed). */
 static bool ck_size_start(http_chunked_t *c, unsigned char ch)
 {
-    int h = http_hex_value(ch);
+    int h = httpd__http_hex_value(ch);
     if (h < 0) {
         return false;
     }
@@ -1024,7 +1024,7 @@ static bool size_line_done(http_chunked_t *c)
  * then ';' of an extension, whitespace before it, or the line end. */
 static bool ck_size(http_chunked_t *c, unsigned char ch)
 {
-    int h = http_hex_value(ch);
+    int h = httpd__http_hex_value(ch);
     if (h >= 0) {
         if (c->remaining >> 60) {
             return false;  /* a 17th significant digit */
@@ -1180,7 +1180,7 @@ static ssize_t chunk_data(http_chunked_t *c, size_t i, size_t len, size_t *data_
     return (ssize_t)(i + n);
 }
 
-ssize_t http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
+ssize_t httpd__http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len)
 {
     const unsigned char *b = (const unsigned char *)buf;

@@ -16,10 +16,10 @@ static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 /* ---- Head ------------------------------------------------------------------------------ */
 
-void req_reset(struct slot *slot)
+void httpd__req_reset(struct slot *slot)
 {
     struct slot_req *rq = &slot->rq;
-    http_parser_init(&rq->parser);
+    httpd__http_parser_init(&rq->parser);
     rq->head_len = rq->dec_rd = rq->dec_wr = 0;
     rq->hdrs_off = rq->hdrs_len = 0;
     rq->hdrs_raw = false;
@@ -41,7 +41,7 @@ static void req_init(struct httpd_data *hd, struct slot *slot, int method)
     r->ignore_sess_ctx_changes = s->ignore_sess_ctx_changes;
 }
 
-void req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx)
+void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx)
 {
     struct slot_req *rq = &slot->rq;
     httpd_req_t *r = &rq->req;
@@ -57,10 +57,10 @@ void req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const 
     rq->body_left = 0;
     rq->body_done = true;
     rq->expect_continue = rq->continue_sent = false;
-    resp_reset(slot, false);
+    httpd__resp_reset(slot, false);
 }
 
-void req_setup(struct httpd_data *hd, struct slot *slot)
+void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
 {
     struct slot_req *rq = &slot->rq;
     const http_parser_t *p = &rq->parser;
@@ -85,7 +85,7 @@ void req_setup(struct httpd_data *hd, struct slot *slot)
     r->content_len = (size_t)rq->body_left;
     rq->body_done = !rq->chunked;
     if (rq->chunked) {
-        http_chunked_init(&rq->chunk);
+        httpd__http_chunked_init(&rq->chunk);
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
     rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
@@ -94,26 +94,26 @@ void req_setup(struct httpd_data *hd, struct slot *slot)
 
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
      * cannot be trusted: serve it, then close. */
-    resp_reset(slot, (p->flags & HTTP_F_CONN_CLOSE) ||
+    httpd__resp_reset(slot, (p->flags & HTTP_F_CONN_CLOSE) ||
                      (p->version_minor == 0 && (!(p->flags & HTTP_F_CONN_KEEP_ALIVE) || rq->chunked)));
 }
 
-int req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
+int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
 {
     struct slot_req *rq = &slot->rq;
     const char *path = rq->path_len ? rq->req.uri + rq->path_off : "/";
     size_t plen = rq->path_len ? rq->path_len : 1;
-    int code = router_lookup(hd, path, plen, rq->req.method, rt);
+    int code = httpd__router_lookup(hd, path, plen, rq->req.method, rt);
     rq->req.user_ctx = code == 0 ? rt->user_ctx : NULL;
     return code;
 }
 
-esp_err_t req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
+esp_err_t httpd__req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
 {
     slot->rq.in_handler = true;
     esp_err_t ret = fn(&slot->rq.req);
     slot->rq.in_handler = false;
-    sess_ctx_commit(slot->sess, &slot->rq.req);
+    httpd__sess_ctx_commit(slot->sess, &slot->rq.req);
     return ret;
 }
 
@@ -129,7 +129,7 @@ static int chunk_step(struct slot *slot, bool keep)
     }
     size_t off = 0, dlen = 0;
     const char *raw = slot->rx.buf + slot->rx.rd;
-    ssize_t used = http_chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
+    ssize_t used = httpd__http_chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
     if (used < 0) {
         ESP_LOGD(TAG, "malformed chunked body");
         return -1;
@@ -139,7 +139,7 @@ static int chunk_step(struct slot *slot, bool keep)
         rq->dec_wr += dlen;
     }
     rx_take(slot, (size_t)used);
-    if (http_chunked_done(&rq->chunk)) {
+    if (httpd__http_chunked_done(&rq->chunk)) {
         rq->body_done = true;
     }
     return used > 0 ? 1 : 0;
@@ -149,7 +149,7 @@ static int chunk_step(struct slot *slot, bool keep)
 static int body_failed(struct slot *slot, int n)
 {
     if (n != HTTPD_SOCK_ERR_TIMEOUT) {
-        resp_set_broken(slot);
+        httpd__resp_set_broken(slot);
     }
     return n == 0 ? HTTPD_SOCK_ERR_FAIL : n;
 }
@@ -173,14 +173,14 @@ static int recv_chunked(struct httpd_data *hd, struct slot *slot, char *buf, siz
         }
         int st = chunk_step(slot, true);
         if (st < 0) {
-            resp_set_broken(slot);
+            httpd__resp_set_broken(slot);
             return HTTPD_SOCK_ERR_FAIL;
         }
         if (st > 0) {
             continue;
         }
         /* Need bytes: the undecoded rest slides down to the decoded window's end. */
-        int n = rx_recv(hd, slot, rq->dec_wr, 0, true);
+        int n = httpd__rx_recv(hd, slot, rq->dec_wr, 0, true);
         if (n <= 0) {
             return body_failed(slot, n);
         }
@@ -204,8 +204,8 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     if (rq->expect_continue && !rq->continue_sent) {
         struct iovec iov = { .iov_base = (void *)CONTINUE_100, .iov_len = sizeof CONTINUE_100 - 1 };
         rq->continue_sent = true;
-        if (sess_sendv_all(hd, slot->sess, &iov, 1) != 0) {
-            resp_set_broken(slot);
+        if (httpd__sess_sendv_all(hd, slot->sess, &iov, 1) != 0) {
+            httpd__resp_set_broken(slot);
             return HTTPD_SOCK_ERR_FAIL;
         }
     }
@@ -224,7 +224,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     if (want > INT32_MAX) {
         want = INT32_MAX;
     }
-    int n = sess_recv_wait(hd, slot->sess, buf, want, 0);
+    int n = httpd__sess_recv_wait(hd, slot->sess, buf, want, 0);
     if (n > 0) {
         rq->body_left -= (size_t)n;
         return n;
@@ -232,7 +232,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     return body_failed(slot, n);   /* peer closed before the body ended, error, or time-out */
 }
 
-int req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
+int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
 {
     struct slot_req *rq = &slot->rq;
     /* The handler is done: the head is no longer needed, the whole buffer is scratch. */
@@ -262,7 +262,7 @@ int req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
         }
         rq->head_len = rq->dec_rd = rq->dec_wr = 0;
         /* never read into the next request */
-        int n = rx_recv(hd, slot, 0, rq->chunked ? 0 : (size_t)rq->body_left, false);
+        int n = httpd__rx_recv(hd, slot, 0, rq->chunked ? 0 : (size_t)rq->body_left, false);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             return 0;
         }
@@ -281,18 +281,18 @@ static void hdrs_compact(struct slot *slot)
 {
     struct slot_req *rq = &slot->rq;
     if (rq->hdrs_raw) {
-        rq->hdrs_len = http_headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
+        rq->hdrs_len = httpd__http_headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
         rq->hdrs_raw = false;
     }
 }
 
-bool req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len)
+bool httpd__req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len)
 {
     if (!slot || !slot->rq.hdrs_len) {
         return false;
     }
     hdrs_compact(slot);
-    return http_header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
+    return httpd__http_header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
 }
 
 /* ---- Accessors -------------------------------------------------------------------- */
@@ -307,7 +307,7 @@ int httpd_req_to_sockfd(httpd_req_t *r)
 
 static bool find_hdr(httpd_req_t *r, const char *field, const char **val, size_t *len)
 {
-    return req_find_hdr(SLOT(r), field, val, len);
+    return httpd__req_find_hdr(SLOT(r), field, val, len);
 }
 
 size_t httpd_req_get_hdr_value_len(httpd_req_t *r, const char *field)
@@ -410,7 +410,7 @@ esp_err_t httpd_req_get_cookie_val(httpd_req_t *req, const char *cookie_name, ch
     }
     const char *hdr, *v;
     size_t hlen, vlen;
-    if (!find_hdr(req, "Cookie", &hdr, &hlen) || !httpd_cookie_find(hdr, hlen, cookie_name, &v, &vlen)) {
+    if (!find_hdr(req, "Cookie", &hdr, &hlen) || !httpd__httpd_cookie_find(hdr, hlen, cookie_name, &v, &vlen)) {
         return ESP_ERR_NOT_FOUND;
     }
     if (vlen + 1 > *val_size) {
@@ -455,11 +455,11 @@ esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
     /* Responses held for earlier pipelined requests go before the worker's. */
-    if (sess_uncork(hd, slot->sess) != 0) {
-        resp_set_broken(slot);
+    if (httpd__sess_uncork(hd, slot->sess) != 0) {
+        httpd__resp_set_broken(slot);
         return ESP_FAIL;
     }
-    struct slot *copy = slot_clone(hd, slot);
+    struct slot *copy = httpd__slot_clone(hd, slot);
     if (!copy) {
         return ESP_ERR_NO_MEM;
     }
@@ -489,13 +489,13 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
     }
     struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->rq.async_fd, .gen = copy->rq.async_gen };
     for (;;) {
-        if (workq_push(hd, &w) == ESP_OK) {
+        if (httpd__workq_push(hd, &w) == ESP_OK) {
             return ESP_OK;
         }
         if (atomic_load(&hd->stopping)) {
-            slot_clone_free(hd, copy);   /* the loop is gone or going: free it here */
+            httpd__slot_clone_free(hd, copy);   /* the loop is gone or going: free it here */
             return ESP_OK;
         }
-        port_sleep_ms(1);   /* queue full: wait for the loop, as upstream does */
+        httpd__port_sleep_ms(1);   /* queue full: wait for the loop, as upstream does */
     }
 }

@@ -40,7 +40,7 @@ static bool has_crlf(const char *s)
 
 /* ---- Response state --------------------------------------------------------------- */
 
-void resp_reset(struct slot *slot, bool close_after)
+void httpd__resp_reset(struct slot *slot, bool close_after)
 {
     struct slot_resp *resp = &slot->resp;
     resp->status = HTTPD_200;
@@ -51,12 +51,12 @@ void resp_reset(struct slot *slot, bool close_after)
     resp->broken = false;
 }
 
-void resp_set_close(struct slot *slot)
+void httpd__resp_set_close(struct slot *slot)
 {
     slot->resp.close_after = true;
 }
 
-void resp_set_broken(struct slot *slot)
+void httpd__resp_set_broken(struct slot *slot)
 {
     slot->resp.broken = true;
 }
@@ -281,7 +281,7 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
 
 static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
 {
-    int rc = sess_sendv_all(HTTPD_DATA(slot->rq.req.handle), slot->sess, iov, n);
+    int rc = httpd__sess_sendv_all(HTTPD_DATA(slot->rq.req.handle), slot->sess, iov, n);
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
         slot->resp.broken = true;
@@ -383,7 +383,7 @@ int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
     if (!slot || !slot->sess) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    int n = sess_send_wait(HTTPD_DATA(r->handle), slot->sess, buf, buf_len, 0);
+    int n = httpd__sess_send_wait(HTTPD_DATA(r->handle), slot->sess, buf, buf_len, 0);
     if (n < 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
         slot->resp.broken = true;
     }

@@ -15,18 +15,18 @@
 
 static const char *TAG = "httpd_uri";
 
-esp_err_t router_init(struct httpd_data *hd)
+esp_err_t httpd__router_init(struct httpd_data *hd)
 {
     hd->handlers = calloc(hd->config.max_uri_handlers, sizeof *hd->handlers);
     if (!hd->handlers) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
-    port_mutex_init(&hd->uri_lock);
+    httpd__port_mutex_init(&hd->uri_lock);
     atomic_init(&hd->uri_gen, 1u);   /* the copy (generation 0) starts stale */
     return ESP_OK;
 }
 
-void router_free(struct httpd_data *hd)
+void httpd__router_free(struct httpd_data *hd)
 {
     if (!hd->handlers) {
         return;
@@ -41,7 +41,7 @@ void router_free(struct httpd_data *hd)
     hd->handlers = NULL;
     free(hd->snap);
     hd->snap = NULL;
-    port_mutex_destroy(&hd->uri_lock);
+    httpd__port_mutex_destroy(&hd->uri_lock);
 }
 
 /* Whether entry e's template matches uri[0..len): the server's uri_match_fn,
@@ -57,12 +57,12 @@ static bool entry_matches(const struct httpd_data *hd, const struct uri_entry *e
 /* Locks the registry of a handle that may be used from any thread. */
 static struct httpd_data *lock_server(httpd_handle_t handle)
 {
-    if (!workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {
         return NULL;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    port_mutex_lock(&hd->uri_lock);
-    workq_registry_unlock();
+    httpd__port_mutex_lock(&hd->uri_lock);
+    httpd__workq_registry_unlock();
     return hd;
 }
 
@@ -127,7 +127,7 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
     ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
     atomic_fetch_add(&hd->uri_gen, 1u);
 out:
-    port_mutex_unlock(&hd->uri_lock);
+    httpd__port_mutex_unlock(&hd->uri_lock);
     return err;
 }
 
@@ -162,7 +162,7 @@ static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_met
     if (err == ESP_OK) {
         atomic_fetch_add(&hd->uri_gen, 1u);
     }
-    port_mutex_unlock(&hd->uri_lock);
+    httpd__port_mutex_unlock(&hd->uri_lock);
     return err;
 }
 
@@ -181,7 +181,7 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
  * the lock instead. */
 static bool snap_refresh(struct httpd_data *hd)
 {
-    port_mutex_lock(&hd->uri_lock);
+    httpd__port_mutex_lock(&hd->uri_lock);
     unsigned gen = atomic_load(&hd->uri_gen);
     unsigned n = 0;
     size_t bytes = 0;
@@ -210,7 +210,7 @@ static bool snap_refresh(struct httpd_data *hd)
 #endif
         }
     }
-    port_mutex_unlock(&hd->uri_lock);
+    httpd__port_mutex_unlock(&hd->uri_lock);
     if (!snap) {
         return false;
     }
@@ -255,13 +255,13 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
 }
 
 /* Server thread only (the copy is its own). */
-int router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
+int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
                   struct route *out)
 {
     if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) != hd->snap_gen && !snap_refresh(hd)) {
-        port_mutex_lock(&hd->uri_lock);
+        httpd__port_mutex_lock(&hd->uri_lock);
         int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
-        port_mutex_unlock(&hd->uri_lock);
+        httpd__port_mutex_unlock(&hd->uri_lock);
         return result;
     }
     return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);

@@ -25,34 +25,34 @@ static const char *TAG = "httpd";
  * starve the sockets. */
 static void on_wake(struct httpd_data *hd)
 {
-    unsigned n = workq_count(hd);
+    unsigned n = httpd__workq_count(hd);
     struct work_item w;
-    while (n-- > 0 && !atomic_load(&hd->stopping) && workq_pop(hd, &w)) {
+    while (n-- > 0 && !atomic_load(&hd->stopping) && httpd__workq_pop(hd, &w)) {
         if (w.kind == WORK_CLOSE) {
-            sess_close_by_id(hd, w.fd, w.gen);
+            httpd__sess_close_by_id(hd, w.fd, w.gen);
         } else if (w.kind == WORK_ASYNC_DONE) {
-            conn_async_done(hd, w.arg, w.fd, w.gen);
+            httpd__conn_async_done(hd, w.arg, w.fd, w.gen);
         } else {
             w.fn(w.arg);
         }
     }
-    if (workq_count(hd) > 0) {
-        port_wake_signal(&hd->wake);
+    if (httpd__workq_count(hd) > 0) {
+        httpd__port_wake_signal(&hd->wake);
     }
 }
 
 static const struct loop_handlers HANDLERS = {
     .on_wake = on_wake,
-    .on_listen = sess_accept_ready,
-    .on_session = conn_on_event,
-    .on_timer = conn_on_timer,
+    .on_listen = httpd__sess_accept_ready,
+    .on_session = httpd__conn_on_event,
+    .on_timer = httpd__conn_on_timer,
 };
 
 static void *server_thread(void *arg)
 {
     struct httpd_data *hd = arg;
-    loop_run(hd, &HANDLERS);
-    conn_close_all(hd);
+    httpd__loop_run(hd, &HANDLERS);
+    httpd__conn_close_all(hd);
     return NULL;
 }
 
@@ -63,20 +63,20 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
     }
     struct work_item w = { .kind = WORK_USER, .fn = work, .arg = arg };
     for (;;) {
-        if (!workq_registry_lock_valid(handle)) {
+        if (!httpd__workq_registry_lock_valid(handle)) {
             return ESP_FAIL;
         }
         /* The registry lock is held across the push, so httpd_stop() cannot
          * free the server in between. */
         struct httpd_data *hd = HTTPD_DATA(handle);
-        esp_err_t err = workq_push(hd, &w);
+        esp_err_t err = httpd__workq_push(hd, &w);
         bool retry = QUEUE_WORK_BLOCKING && err != ESP_OK && !atomic_load(&hd->stopping) &&
-                     !workq_on_server_thread(hd);
-        workq_registry_unlock();
+                     !httpd__workq_on_server_thread(hd);
+        httpd__workq_registry_unlock();
         if (!retry) {
             return err;
         }
-        port_sleep_ms(1);   /* queue full: wait for the loop to take some */
+        httpd__port_sleep_ms(1);   /* queue full: wait for the loop to take some */
     }
 }
 
@@ -95,14 +95,14 @@ static void free_global_ctx(void *ctx, httpd_free_ctx_fn_t fn)
 
 static void server_free(struct httpd_data *hd)
 {
-    loop_free(hd);
+    httpd__loop_free(hd);
 #if HTTPD_CORO
-    coro_pool_destroy(hd->coro_pool);
+    httpd__coro_pool_destroy(hd->coro_pool);
 #endif
-    port_close(hd->listen_fd);
-    workq_free(hd);
-    sess_table_free(hd);
-    router_free(hd);
+    httpd__port_close(hd->listen_fd);
+    httpd__workq_free(hd);
+    httpd__sess_table_free(hd);
+    httpd__router_free(hd);
     free(hd);
 }
 
@@ -121,9 +121,9 @@ static esp_err_t listen_start(struct httpd_data *hd)
         .backlog = config->backlog_conn,
         .ifname = (config->if_name && config->if_name->ifr_name[0]) ? config->if_name->ifr_name : NULL,
     };
-    hd->listen_fd = port_listen(&lo);
+    hd->listen_fd = httpd__port_listen(&lo);
     if (hd->listen_fd < 0) {
-        ESP_LOGE(TAG, "cannot listen on port %u: %s", (unsigned)config->server_port, port_last_error());
+        ESP_LOGE(TAG, "cannot listen on port %u: %s", (unsigned)config->server_port, httpd__port_last_error());
         return ESP_FAIL;
     }
     return ESP_OK;
@@ -133,18 +133,18 @@ static esp_err_t listen_start(struct httpd_data *hd)
  * the listening socket, the loop, the job stacks. */
 static esp_err_t server_build(struct httpd_data *hd)
 {
-    esp_err_t err = router_init(hd);
+    esp_err_t err = httpd__router_init(hd);
     if (err == ESP_OK) {
-        err = sess_table_init(hd);
+        err = httpd__sess_table_init(hd);
     }
     if (err == ESP_OK) {
-        err = workq_init(hd);
+        err = httpd__workq_init(hd);
     }
     if (err == ESP_OK) {
         err = listen_start(hd);
     }
     if (err == ESP_OK) {
-        err = loop_init(hd);
+        err = httpd__loop_init(hd);
     }
 #if HTTPD_CORO
     if (err == ESP_OK) {
@@ -152,7 +152,7 @@ static esp_err_t server_build(struct httpd_data *hd)
          * needs far more than the ESP32's 4 KiB: never less than 64 KiB. */
         size_t stack = hd->config.stack_size > HTTPD_MIN_HANDLER_STACK ? hd->config.stack_size
                                                                         : HTTPD_MIN_HANDLER_STACK;
-        hd->coro_pool = coro_pool_create(stack);
+        hd->coro_pool = httpd__coro_pool_create(stack);
         if (!hd->coro_pool) {
             err = ESP_ERR_HTTPD_ALLOC_MEM;
         }
@@ -193,18 +193,18 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         return err;
     }
     atomic_store(&hd->state, HTTP_SERVER_EVENT_START);
-    workq_registry_add(hd);
+    httpd__workq_registry_add(hd);
     /* stack_size is the ESP32's task stack; glibc handlers need more, so it
      * only ever raises the default. */
-    if (port_thread_create(&hd->thread, config->stack_size, server_thread, hd) != PORT_OK) {
-        workq_registry_remove(hd);
-        ESP_LOGE(TAG, "cannot create the server thread: %s", port_last_error());
+    if (httpd__port_thread_create(&hd->thread, config->stack_size, server_thread, hd) != PORT_OK) {
+        httpd__workq_registry_remove(hd);
+        ESP_LOGE(TAG, "cannot create the server thread: %s", httpd__port_last_error());
         server_free(hd);
         return ESP_ERR_HTTPD_TASK;
     }
 #if HTTPD_CORO
     ESP_LOGD(TAG, "started on port %u (%s backend, %s handler coroutines)", (unsigned)config->server_port,
-             poller_name(), coro_backend());
+             httpd__poller_name(), httpd__coro_backend());
 #else
     ESP_LOGW(TAG, "built without handler coroutines: a slow client blocks the server while its handler waits");
 #endif
@@ -218,9 +218,9 @@ static void drop_queued_work(struct httpd_data *hd)
 {
     unsigned dropped = 0;
     struct work_item w;
-    while (workq_pop(hd, &w)) {
+    while (httpd__workq_pop(hd, &w)) {
         if (w.kind == WORK_ASYNC_DONE) {
-            slot_clone_free(hd, w.arg);
+            httpd__slot_clone_free(hd, w.arg);
         } else if (w.kind == WORK_ALWAYS) {
             w.fn(w.arg);   /* sessions are closed: it fails cleanly and tells its caller */
         } else {
@@ -238,9 +238,9 @@ static bool async_copies_returned(struct httpd_data *hd)
 {
     unsigned wait_s = hd->config.recv_wait_timeout > hd->config.send_wait_timeout ? hd->config.recv_wait_timeout
                                                                                   : hd->config.send_wait_timeout;
-    uint64_t limit = port_now_ms() + 1000u * (5u + wait_s);
-    while (atomic_load(&hd->async_out) > 0 && port_now_ms() < limit) {
-        port_sleep_ms(5);
+    uint64_t limit = httpd__port_now_ms() + 1000u * (5u + wait_s);
+    while (atomic_load(&hd->async_out) > 0 && httpd__port_now_ms() < limit) {
+        httpd__port_sleep_ms(5);
     }
     if (atomic_load(&hd->async_out) > 0) {
         ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated",
@@ -256,24 +256,24 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     if (!hd) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (!workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {
         return ESP_ERR_INVALID_ARG;
     }
-    workq_registry_unlock();
-    if (workq_on_server_thread(hd)) {
+    httpd__workq_registry_unlock();
+    if (httpd__workq_on_server_thread(hd)) {
         ESP_LOGE(TAG, "httpd_stop called from the server thread");
         return ESP_ERR_INVALID_STATE;
     }
-    if (!workq_registry_remove(hd)) {
+    if (!httpd__workq_registry_remove(hd)) {
         return ESP_ERR_INVALID_ARG;   /* another thread is stopping it */
     }
-    workq_stop(hd);
-    port_thread_join(hd->thread);
+    httpd__workq_stop(hd);
+    httpd__port_thread_join(hd->thread);
     drop_queued_work(hd);
     if (!async_copies_returned(hd)) {
         return ESP_OK;
     }
-    sess_close_all(hd);
+    httpd__sess_close_all(hd);
     free_global_ctx(hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
     free_global_ctx(hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
     atomic_store(&hd->state, HTTP_SERVER_EVENT_STOP);
@@ -283,11 +283,11 @@ esp_err_t httpd_stop(httpd_handle_t handle)
 
 esp_http_server_event_id_t httpd_get_server_state(httpd_handle_t handle)
 {
-    if (!handle || !workq_registry_lock_valid(handle)) {
+    if (!handle || !httpd__workq_registry_lock_valid(handle)) {
         return handle ? HTTP_SERVER_EVENT_STOP : HTTP_SERVER_EVENT_ERROR;
     }
     esp_http_server_event_id_t st = (esp_http_server_event_id_t)atomic_load(&HTTPD_DATA(handle)->state);
-    workq_registry_unlock();
+    httpd__workq_registry_unlock();
     return st;
 }
 

@@ -33,7 +33,7 @@ static char *slot_buf(const struct httpd_data *hd, struct slot *slot)
     return (char *)(SLOT_RESP_HDRS(slot) + hd->config.max_resp_headers);
 }
 
-struct slot *slot_get(struct httpd_data *hd, struct httpd_sess *s)
+struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = hd->free_slots;
     if (slot) {
@@ -66,7 +66,7 @@ static void slot_put(struct httpd_data *hd, struct slot *slot)
     hd->n_free_slots++;
 }
 
-void sess_slot_release(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__sess_slot_release(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (s->slot) {
         slot_put(hd, s->slot);
@@ -74,7 +74,7 @@ void sess_slot_release(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
-struct slot *slot_clone(struct httpd_data *hd, const struct slot *slot)
+struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot)
 {
     struct slot *copy = malloc(slot_size(hd));
     if (!copy) {
@@ -88,22 +88,22 @@ struct slot *slot_clone(struct httpd_data *hd, const struct slot *slot)
     return copy;
 }
 
-void slot_clone_free(struct httpd_data *hd, struct slot *copy)
+void httpd__slot_clone_free(struct httpd_data *hd, struct slot *copy)
 {
     free(copy);
     atomic_fetch_sub(&hd->async_out, 1);
 }
 
-void sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy)
+void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy)
 {
     atomic_fetch_sub(&hd->async_out, 1);
-    sess_slot_release(hd, s);
+    httpd__sess_slot_release(hd, s);
     s->slot = copy;
 }
 
 /* ---- Receive window ------------------------------------------------------------------- */
 
-void rx_restart(struct slot *slot)
+void httpd__rx_restart(struct slot *slot)
 {
     size_t rest = slot->rx.len - slot->rx.rd;
     if (rest && slot->rx.rd) {
@@ -113,7 +113,7 @@ void rx_restart(struct slot *slot)
     slot->rx.rd = 0;
 }
 
-int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
+int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
 {
     struct httpd_sess *s = slot->sess;
     struct slot_rx *rx = &slot->rx;
@@ -130,7 +130,7 @@ int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, b
     if (max && room > max) {
         room = max;
     }
-    int n = wait ? sess_recv_wait(hd, s, rx->buf + rx->len, room, 0)
+    int n = wait ? httpd__sess_recv_wait(hd, s, rx->buf + rx->len, room, 0)
                  : s->recv_fn(hd, s->fd, rx->buf + rx->len, room, 0);
     if (n > 0) {
         rx->len += (size_t)n;
@@ -140,17 +140,17 @@ int rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, b
 
 /* ---- Deadlines ------------------------------------------------------------------------- */
 
-void sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
+void httpd__sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
 {
     uint64_t ms = kind == TIMER_LINGER ? LINGER_MS
                 : kind == TIMER_SEND ? (uint64_t)hd->config.send_wait_timeout * 1000u
                 : (uint64_t)hd->config.recv_wait_timeout * 1000u;
-    loop_timer_set(hd, s, kind, ms);
+    httpd__loop_timer_set(hd, s, kind, ms);
 }
 
 /* ---- Table ------------------------------------------------------------------------------ */
 
-esp_err_t sess_table_init(struct httpd_data *hd)
+esp_err_t httpd__sess_table_init(struct httpd_data *hd)
 {
     /* fds of sessions are small numbers in practice (the lowest free ones): an
      * index twice the table's size (plus the process's other fds) covers them;
@@ -165,7 +165,7 @@ esp_err_t sess_table_init(struct httpd_data *hd)
         hd->by_fd = NULL;
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
-    port_mutex_init(&hd->sess_lock);
+    httpd__port_mutex_init(&hd->sess_lock);
     hd->free_sess = NULL;
     for (unsigned i = hd->config.max_open_sockets; i-- > 0;) {
         hd->sessions[i].fd = -1;
@@ -176,7 +176,7 @@ esp_err_t sess_table_init(struct httpd_data *hd)
     return ESP_OK;
 }
 
-void sess_table_free(struct httpd_data *hd)
+void httpd__sess_table_free(struct httpd_data *hd)
 {
     if (!hd->sessions) {
         return;
@@ -192,10 +192,10 @@ void sess_table_free(struct httpd_data *hd)
     free(hd->by_fd);
     hd->by_fd = NULL;
     hd->free_sess = NULL;
-    port_mutex_destroy(&hd->sess_lock);
+    httpd__port_mutex_destroy(&hd->sess_lock);
 }
 
-struct httpd_sess *sess_find(struct httpd_data *hd, int fd)
+struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
 {
     if (fd < 0 || !hd->sessions) {
         return NULL;
@@ -224,26 +224,26 @@ static void free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
     }
 }
 
-void sess_close(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (s->state == SESS_FREE) {
         return;
     }
     /* From here on httpd_sess_trigger_close() no longer finds it, even while
      * close_fn and the free functions still run with its fd. */
-    port_mutex_lock(&hd->sess_lock);
+    httpd__port_mutex_lock(&hd->sess_lock);
     s->closing = true;
-    port_mutex_unlock(&hd->sess_lock);
-    loop_forget(hd, s);
+    httpd__port_mutex_unlock(&hd->sess_lock);
+    httpd__loop_forget(hd, s);
     if (hd->config.enable_so_linger) {
-        port_set_linger(s->fd, hd->config.linger_timeout);
+        httpd__port_set_linger(s->fd, hd->config.linger_timeout);
     }
     ESP_LOGD(TAG, "closing session fd %d", s->fd);
     /* With close_fn the application owns close(): it runs exactly once. */
     if (hd->config.close_fn) {
         hd->config.close_fn(hd, s->fd);
     } else {
-        port_close(s->fd);
+        httpd__port_close(s->fd);
     }
     free_ctx(&s->ctx, s->free_ctx);
     free_ctx(&s->transport_ctx, s->free_transport_ctx);
@@ -251,9 +251,9 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
         s->on_close(s);
         s->on_close = NULL;
     }
-    sess_slot_release(hd, s);
+    httpd__sess_slot_release(hd, s);
     s->cork = false;
-    port_mutex_lock(&hd->sess_lock);
+    httpd__port_mutex_lock(&hd->sess_lock);
     if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == s) {
         hd->by_fd[s->fd] = NULL;
     }
@@ -261,28 +261,28 @@ void sess_close(struct httpd_data *hd, struct httpd_sess *s)
     s->fd = -1;
     s->next_free = hd->free_sess;
     hd->free_sess = s;
-    port_mutex_unlock(&hd->sess_lock);
+    httpd__port_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     s->sending = false;
     sess_run_deferred(s);   /* they find no session now and report it */
-    loop_mute_listen(hd, false);
+    httpd__loop_mute_listen(hd, false);
 }
 
-void sess_close_all(struct httpd_data *hd)
+void httpd__sess_close_all(struct httpd_data *hd)
 {
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        sess_close(hd, &hd->sessions[i]);
+        httpd__sess_close(hd, &hd->sessions[i]);
     }
 }
 
-void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
+void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
 {
-    struct httpd_sess *s = sess_find(hd, fd);
+    struct httpd_sess *s = httpd__sess_find(hd, fd);
     if (s && s->gen == gen) {
         if (s->state == SESS_ASYNC || s->state == SESS_BUSY) {
             s->close_pending = true;   /* a worker or a suspended job still uses it */
         } else {
-            sess_close(hd, s);
+            httpd__sess_close(hd, s);
         }
     }
 }
@@ -290,15 +290,15 @@ void sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
 /* The response is out: send FIN, then read and discard until the peer closes
  * (or LINGER_MS passes), so unread request bytes cannot turn our close into
  * an RST that destroys the response before the client reads it. */
-void sess_linger(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
 {
-    sess_slot_release(hd, s);   /* held output was flushed by the job that decided to close */
-    port_shutdown_wr(s->fd);
+    httpd__sess_slot_release(hd, s);   /* held output was flushed by the job that decided to close */
+    httpd__port_shutdown_wr(s->fd);
     s->state = SESS_LINGER;
-    sess_deadline(hd, s, TIMER_LINGER);
+    httpd__sess_deadline(hd, s, TIMER_LINGER);
 }
 
-void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
+void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
 {
     if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
         free_ctx(&s->ctx, s->free_ctx);
@@ -308,7 +308,7 @@ void sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
     s->ignore_sess_ctx_changes = r->ignore_sess_ctx_changes;
 }
 
-bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
+bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
 {
     if (!s->sending) {
         return false;
@@ -322,7 +322,7 @@ bool sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
     return true;
 }
 
-void sess_run_parked(struct httpd_sess *s)
+void httpd__sess_run_parked(struct httpd_sess *s)
 {
     while (s->deferred && !s->sending) {
         struct deferred_send *d = s->deferred;
@@ -344,18 +344,18 @@ static int sock_err(ssize_t port_code)
 static int default_send(httpd_handle_t h, int fd, const char *buf, size_t len, int flags)
 {
     (void)h;
-    ssize_t n = port_send(fd, buf, len, flags);
+    ssize_t n = httpd__port_send(fd, buf, len, flags);
     return n < 0 ? sock_err(n) : (int)n;
 }
 
 static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int flags)
 {
     (void)h;
-    ssize_t n = port_recv(fd, buf, len, flags);
+    ssize_t n = httpd__port_recv(fd, buf, len, flags);
     return n < 0 ? sock_err(n) : (int)n;
 }
 
-bool sess_default_transport(const struct httpd_sess *s)
+bool httpd__sess_default_transport(const struct httpd_sess *s)
 {
     return s->send_fn == default_send;
 }
@@ -370,18 +370,18 @@ bool sess_default_transport(const struct httpd_sess *s)
  * waits. */
 static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint64_t deadline)
 {
-    if (!for_write && sess_held(s) && sess_flush_held(hd, s) != 0) {
+    if (!for_write && sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
         return false;   /* the peer may wait for those responses before it sends more */
     }
 #if HTTPD_CORO
-    if (s->co && coro_current() == s->co) {
+    if (s->co && httpd__coro_current() == s->co) {
         if (atomic_load(&hd->stopping)) {
             return false;
         }
         loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
         s->wait_result = WAIT_PENDING;
-        sess_deadline(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
-        coro_yield();
+        httpd__sess_deadline(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
+        httpd__coro_yield();
         loop_timer_clear(hd, s);
         return s->wait_result == WAIT_READY;
     }
@@ -390,12 +390,12 @@ static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_wri
         if (atomic_load(&hd->stopping)) {
             return false;
         }
-        uint64_t now = port_now_ms();
+        uint64_t now = httpd__port_now_ms();
         if (now >= deadline) {
             return false;
         }
         uint64_t left = deadline - now;
-        int rc = port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+        int rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
         if (rc != 0) {
             return rc == 1;
         }
@@ -409,9 +409,9 @@ static int stop_or_timeout(struct httpd_data *hd)
     return atomic_load(&hd->stopping) ? HTTPD_SOCK_ERR_FAIL : HTTPD_SOCK_ERR_TIMEOUT;
 }
 
-int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
+int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
 {
-    int held = sess_flush_held(hd, s);   /* raw bytes go after the responses before them */
+    int held = httpd__sess_flush_held(hd, s);   /* raw bytes go after the responses before them */
     if (held != 0) {
         return held;
     }
@@ -422,7 +422,7 @@ int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf,
             return n;
         }
         if (!deadline) {
-            deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
+            deadline = httpd__port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
         }
         if (!wait_ready(hd, s, true, deadline)) {
             return stop_or_timeout(hd);
@@ -430,7 +430,7 @@ int sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf,
     }
 }
 
-int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
+int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
 {
     uint64_t deadline = 0;
     for (;;) {
@@ -442,7 +442,7 @@ int sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
             continue;
         }
         if (!deadline) {
-            deadline = port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
+            deadline = httpd__port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
         }
         if (!wait_ready(hd, s, false, deadline)) {
             return stop_or_timeout(hd);
@@ -461,7 +461,7 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         }
         ssize_t n;
         if (s->send_fn == default_send) {
-            n = port_sendv(s->fd, iov, iovcnt);
+            n = httpd__port_sendv(s->fd, iov, iovcnt);
             if (n < 0) {
                 n = sock_err(n);
             }
@@ -470,7 +470,7 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         }
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             if (!deadline) {
-                deadline = port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
+                deadline = httpd__port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
             }
             if (!wait_ready(hd, s, true, deadline)) {
                 return stop_or_timeout(hd);
@@ -525,7 +525,7 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt)
     return true;
 }
 
-int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
     if (s->cork && !s->sending && hold(&s->slot->rx, iov, iovcnt)) {
         return 0;
@@ -533,7 +533,7 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
     struct iovec all[8];
     if (sess_held(s)) {
         if (iovcnt > 7) {
-            int rc = sess_flush_held(hd, s);
+            int rc = httpd__sess_flush_held(hd, s);
             if (rc != 0) {
                 return rc;
             }
@@ -557,22 +557,22 @@ int sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *io
     return rc;
 }
 
-int sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
+int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (!sess_held(s)) {
         return 0;
     }
     bool cork = s->cork;
     s->cork = false;
-    int rc = sess_sendv_all(hd, s, NULL, 0);
+    int rc = httpd__sess_sendv_all(hd, s, NULL, 0);
     s->cork = cork;
     return rc;
 }
 
-int sess_uncork(struct httpd_data *hd, struct httpd_sess *s)
+int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s)
 {
     s->cork = false;
-    return sess_flush_held(hd, s);
+    return httpd__sess_flush_held(hd, s);
 }
 
 /* ---- Accept ----------------------------------------------------------------------------- */
@@ -596,11 +596,11 @@ static void sess_new(struct httpd_data *hd, int fd)
 {
     struct httpd_sess *s = hd->free_sess;
     if (!s) {
-        port_close(fd);
+        httpd__port_close(fd);
         return;
     }
     uint32_t gen = s->gen + 1;
-    port_mutex_lock(&hd->sess_lock);
+    httpd__port_mutex_lock(&hd->sess_lock);
     hd->free_sess = s->next_free;
     memset(s, 0, sizeof *s);
     s->fd = fd;
@@ -609,20 +609,20 @@ static void sess_new(struct httpd_data *hd, int fd)
     if ((unsigned)fd < hd->by_fd_cap) {
         hd->by_fd[fd] = s;
     }
-    port_mutex_unlock(&hd->sess_lock);
+    httpd__port_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
     if (loop_watch(hd, s, POLLER_IN) < 0) {
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
-        sess_close(hd, s);
+        httpd__sess_close(hd, s);
         return;
     }
     ESP_LOGD(TAG, "new session fd %d", fd);
     if (hd->config.open_fn && hd->config.open_fn(hd, fd) != ESP_OK) {
         ESP_LOGW(TAG, "open_fn refused fd %d", fd);
-        sess_close(hd, s);
+        httpd__sess_close(hd, s);
     }
 }
 
@@ -637,20 +637,20 @@ static struct httpd_sess *room_victim(struct httpd_data *hd)
     return victim;
 }
 
-void sess_accept_ready(struct httpd_data *hd)
+void httpd__sess_accept_ready(struct httpd_data *hd)
 {
     for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
         bool full = hd->n_open >= hd->config.max_open_sockets;
         if (full && !room_victim(hd)) {
-            loop_mute_listen(hd, true);   /* new clients wait in the backlog */
+            httpd__loop_mute_listen(hd, true);   /* new clients wait in the backlog */
             return;
         }
-        int fd = port_accept(hd->listen_fd);
+        int fd = httpd__port_accept(hd->listen_fd);
         if (fd < 0) {
             if (fd != PORT_AGAIN) {
-                ESP_LOGE(TAG, "accept: %s", port_last_error());
+                ESP_LOGE(TAG, "accept: %s", httpd__port_last_error());
                 if (hd->n_open > 0 && fd == PORT_NOFD) {
-                    loop_mute_listen(hd, true);   /* until a session closes */
+                    httpd__loop_mute_listen(hd, true);   /* until a session closes */
                 }
             }
             return;
@@ -659,15 +659,15 @@ void sess_accept_ready(struct httpd_data *hd)
             /* Only now that a newcomer really exists does an old session make room. */
             struct httpd_sess *victim = room_victim(hd);
             ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
-            sess_close(hd, victim);
+            httpd__sess_close(hd, victim);
         }
         const httpd_config_t *c = &hd->config;
-        if (port_tune_client(fd, c->keep_alive_enable,
+        if (httpd__port_tune_client(fd, c->keep_alive_enable,
                              c->keep_alive_idle ? c->keep_alive_idle : 5,
                              c->keep_alive_interval ? c->keep_alive_interval : 5,
                              c->keep_alive_count ? c->keep_alive_count : 3) < 0) {
-            ESP_LOGW(TAG, "cannot set socket options: %s", port_last_error());
-            port_close(fd);
+            ESP_LOGW(TAG, "cannot set socket options: %s", httpd__port_last_error());
+            httpd__port_close(fd);
             continue;
         }
         sess_new(hd, fd);
@@ -678,7 +678,7 @@ void sess_accept_ready(struct httpd_data *hd)
 
 static struct httpd_sess *sess_lookup(httpd_handle_t handle, int sockfd)
 {
-    return handle ? sess_find(HTTPD_DATA(handle), sockfd) : NULL;
+    return handle ? httpd__sess_find(HTTPD_DATA(handle), sockfd) : NULL;
 }
 
 esp_err_t httpd_sess_set_recv_override(httpd_handle_t hd, int sockfd, httpd_recv_func_t recv_func)
@@ -698,7 +698,7 @@ esp_err_t httpd_sess_set_send_override(httpd_handle_t hd, int sockfd, httpd_send
         return ESP_ERR_INVALID_ARG;
     }
     /* Responses held so far were made for the old transport: they leave through it. */
-    (void)sess_uncork(HTTPD_DATA(hd), s);
+    (void)httpd__sess_uncork(HTTPD_DATA(hd), s);
     s->send_fn = send_func;
     return ESP_OK;
 }
@@ -777,22 +777,22 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
     if (!handle) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (!workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    port_mutex_lock(&hd->sess_lock);
-    struct httpd_sess *s = sess_find(hd, sockfd);
+    httpd__port_mutex_lock(&hd->sess_lock);
+    struct httpd_sess *s = httpd__sess_find(hd, sockfd);
     if (s && s->closing) {
         s = NULL;
     }
     struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
-    port_mutex_unlock(&hd->sess_lock);
-    workq_registry_unlock();
+    httpd__port_mutex_unlock(&hd->sess_lock);
+    httpd__workq_registry_unlock();
     if (!s) {
         return ESP_ERR_NOT_FOUND;
     }
-    return workq_push(hd, &w);
+    return httpd__workq_push(hd, &w);
 }
 
 esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
@@ -801,7 +801,7 @@ esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    struct httpd_sess *s = sess_find(hd, sockfd);
+    struct httpd_sess *s = httpd__sess_find(hd, sockfd);
     if (!s) {
         return ESP_ERR_NOT_FOUND;
     }
@@ -836,7 +836,7 @@ int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf
     if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    return sess_send_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+    return httpd__sess_send_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
 }
 
 int httpd_socket_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
@@ -845,5 +845,5 @@ int httpd_socket_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, 
     if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    return sess_recv_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+    return httpd__sess_recv_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
 }

@@ -14,38 +14,38 @@ static struct httpd_data *g_live;
 
 /* ---- Registry ------------------------------------------------------------------------ */
 
-bool workq_registry_lock_valid(httpd_handle_t h)
+bool httpd__workq_registry_lock_valid(httpd_handle_t h)
 {
     if (!h) {
         return false;
     }
-    port_mutex_lock(&g_registry_lock);
+    httpd__port_mutex_lock(&g_registry_lock);
     for (struct httpd_data *d = g_live; d; d = d->next_live) {
         if (d == h) {
             return true;
         }
     }
-    port_mutex_unlock(&g_registry_lock);
+    httpd__port_mutex_unlock(&g_registry_lock);
     return false;
 }
 
-void workq_registry_unlock(void)
+void httpd__workq_registry_unlock(void)
 {
-    port_mutex_unlock(&g_registry_lock);
+    httpd__port_mutex_unlock(&g_registry_lock);
 }
 
-void workq_registry_add(struct httpd_data *hd)
+void httpd__workq_registry_add(struct httpd_data *hd)
 {
-    port_mutex_lock(&g_registry_lock);
+    httpd__port_mutex_lock(&g_registry_lock);
     hd->next_live = g_live;
     g_live = hd;
-    port_mutex_unlock(&g_registry_lock);
+    httpd__port_mutex_unlock(&g_registry_lock);
 }
 
-bool workq_registry_remove(struct httpd_data *hd)
+bool httpd__workq_registry_remove(struct httpd_data *hd)
 {
     bool found = false;
-    port_mutex_lock(&g_registry_lock);
+    httpd__port_mutex_lock(&g_registry_lock);
     for (struct httpd_data **pp = &g_live; *pp; pp = &(*pp)->next_live) {
         if (*pp == hd) {
             *pp = hd->next_live;
@@ -53,78 +53,78 @@ bool workq_registry_remove(struct httpd_data *hd)
             break;
         }
     }
-    port_mutex_unlock(&g_registry_lock);
+    httpd__port_mutex_unlock(&g_registry_lock);
     return found;
 }
 
-bool workq_on_server_thread(const struct httpd_data *hd)
+bool httpd__workq_on_server_thread(const struct httpd_data *hd)
 {
-    return port_thread_is_current(hd->thread);
+    return httpd__port_thread_is_current(hd->thread);
 }
 
 /* ---- Queue ----------------------------------------------------------------------------- */
 
-esp_err_t workq_init(struct httpd_data *hd)
+esp_err_t httpd__workq_init(struct httpd_data *hd)
 {
-    if (port_wake_open(&hd->wake) != PORT_OK) {
-        ESP_LOGE("httpd_workq", "cannot create the wake-up channel: %s", port_last_error());
+    if (httpd__port_wake_open(&hd->wake) != PORT_OK) {
+        ESP_LOGE("httpd_workq", "cannot create the wake-up channel: %s", httpd__port_last_error());
         return ESP_FAIL;
     }
-    port_mutex_init(&hd->work_lock);
+    httpd__port_mutex_init(&hd->work_lock);
     hd->work_ready = true;
     return ESP_OK;
 }
 
-void workq_free(struct httpd_data *hd)
+void httpd__workq_free(struct httpd_data *hd)
 {
     if (hd->work_ready) {
-        port_wake_close(&hd->wake);
-        port_mutex_destroy(&hd->work_lock);
+        httpd__port_wake_close(&hd->wake);
+        httpd__port_mutex_destroy(&hd->work_lock);
         hd->work_ready = false;
     }
 }
 
-esp_err_t workq_push(struct httpd_data *hd, const struct work_item *w)
+esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w)
 {
-    port_mutex_lock(&hd->work_lock);
+    httpd__port_mutex_lock(&hd->work_lock);
     if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || atomic_load(&hd->stopping)) {
-        port_mutex_unlock(&hd->work_lock);
+        httpd__port_mutex_unlock(&hd->work_lock);
         return ESP_FAIL;
     }
     hd->work[(hd->work_head + hd->work_count) % CONFIG_HTTPD_WORK_QUEUE_LEN] = *w;
     bool was_empty = hd->work_count++ == 0;
-    port_mutex_unlock(&hd->work_lock);
+    httpd__port_mutex_unlock(&hd->work_lock);
     if (was_empty) {
-        port_wake_signal(&hd->wake);
+        httpd__port_wake_signal(&hd->wake);
     }
     return ESP_OK;
 }
 
-unsigned workq_count(struct httpd_data *hd)
+unsigned httpd__workq_count(struct httpd_data *hd)
 {
-    port_mutex_lock(&hd->work_lock);
+    httpd__port_mutex_lock(&hd->work_lock);
     unsigned n = hd->work_count;
-    port_mutex_unlock(&hd->work_lock);
+    httpd__port_mutex_unlock(&hd->work_lock);
     return n;
 }
 
-bool workq_pop(struct httpd_data *hd, struct work_item *w)
+bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w)
 {
-    port_mutex_lock(&hd->work_lock);
+    httpd__port_mutex_lock(&hd->work_lock);
     bool any = hd->work_count > 0;
     if (any) {
         *w = hd->work[hd->work_head];
         hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
         hd->work_count--;
     }
-    port_mutex_unlock(&hd->work_lock);
+    httpd__port_mutex_unlock(&hd->work_lock);
     return any;
 }
 
-void workq_stop(struct httpd_data *hd)
+void httpd__workq_stop(struct httpd_data *hd)
 {
-    port_mutex_lock(&hd->work_lock);
+    httpd__port_mutex_lock(&hd->work_lock);
     atomic_store(&hd->stopping, true);
-    port_mutex_unlock(&hd->work_lock);
-    port_wake_signal(&hd->wake);
+    httpd__port_mutex_unlock(&hd->work_lock);
+    httpd__port_wake_signal(&hd->wake);
 }

@@ -23,7 +23,7 @@ static bool hdr_equals(httpd_req_t *r, const char *field, const char *want)
 {
     const char *v;
     size_t len;
-    return req_find_hdr(SLOT(r), field, &v, &len) && len == strlen(want) &&
+    return httpd__req_find_hdr(SLOT(r), field, &v, &len) && len == strlen(want) &&
            strncasecmp(v, want, len) == 0;
 }
 
@@ -52,12 +52,12 @@ static esp_err_t ws_send_raw(struct httpd_data *hd, struct httpd_sess *s, uint8_
                              const uint8_t *payload, size_t len)
 {
     uint8_t head[10];
-    size_t hl = ws_build_frame_header(head, fin, opcode, len);
+    size_t hl = httpd__ws_build_frame_header(head, fin, opcode, len);
     struct iovec iov[2] = {
         { .iov_base = head, .iov_len = hl },
         { .iov_base = (void *)payload, .iov_len = len },
     };
-    return sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
+    return httpd__sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
 }
 
 /* Sends a close frame with code (and no reason), once. */
@@ -73,7 +73,7 @@ static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t 
 
 /* ---- Handshake ------------------------------------------------------------------ */
 
-/* The session closes (sess_close's hook): what the handshake kept goes. */
+/* The session closes (httpd__sess_close's hook): what the handshake kept goes. */
 static void ws_sess_release(struct httpd_sess *s)
 {
     free(s->ws_uri);
@@ -86,11 +86,11 @@ static esp_err_t refuse(httpd_req_t *r, const char *msg, bool version_hdr)
     if (version_hdr) {
         httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
     }
-    resp_set_close(SLOT(r));
+    httpd__resp_set_close(SLOT(r));
     return httpd_resp_send_custom_err(r, "400 Bad Request", msg);
 }
 
-bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
+bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
 {
     struct slot *slot = s->slot;
     httpd_req_t *r = &slot->rq.req;
@@ -107,13 +107,13 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         refuse(r, "Unsupported upgrade", false);
     } else if (r->method != HTTP_GET || slot->rq.version_minor == 0) {
         refuse(r, "WebSocket handshake needs GET over HTTP/1.1", false);
-    } else if (!req_find_hdr(slot, "Sec-WebSocket-Version", &key, &key_len)) {
+    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Version", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Version header", true);
     } else if (!hdr_equals(r, "Sec-WebSocket-Version", "13")) {
         refuse(r, "WebSocket version not supported", true);   /* RFC 6455 4.2.2: names what we speak */
-    } else if (!req_find_hdr(slot, "Sec-WebSocket-Key", &key, &key_len)) {
+    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Key", &key, &key_len)) {
         refuse(r, "Missing Sec-WebSocket-Key header", false);
-    } else if (key_len != WS_KEY_LEN || ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
+    } else if (key_len != WS_KEY_LEN || httpd__ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
         refuse(r, "Invalid Sec-WebSocket-Key header", false);
     } else {
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
@@ -123,12 +123,12 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         }
 #endif
         char accept[29];
-        ws_accept_key(key, key_len, accept);
+        httpd__ws_accept_key(key, key_len, accept);
         char head[256];
         const char *offered;
         size_t offered_len;
         bool proto = rt->subprotocol[0] &&
-                     req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                     httpd__req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
                      list_has(offered, offered_len, rt->subprotocol);
         int n = snprintf(head, sizeof head,
                          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -136,7 +136,7 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
                          accept, proto ? "Sec-WebSocket-Protocol: " : "", proto ? rt->subprotocol : "",
                          proto ? "\r\n" : "");
         struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
-        if (sess_sendv_all(hd, s, &iov, 1) != 0) {
+        if (httpd__sess_sendv_all(hd, s, &iov, 1) != 0) {
             return true;
         }
         char *uri = strdup(r->uri);
@@ -157,7 +157,7 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
         *keep = true;
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
         if (rt->ws_post_handshake_cb) {
-            ws_req_setup(hd, s);
+            httpd__ws_req_setup(hd, s);
             *keep = rt->ws_post_handshake_cb(r) == ESP_OK;
         }
 #endif
@@ -169,12 +169,12 @@ bool ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct rout
 
 /* ---- Frame reception ------------------------------------------------------------ */
 
-void ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
+void httpd__ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     /* Method 0, as upstream: frame handlers tell themselves from the handshake
      * by method != HTTP_GET. */
-    req_setup_bare(hd, slot, 0, s->ws_uri ? s->ws_uri : "", s->ws_user_ctx);
+    httpd__req_setup_bare(hd, slot, 0, s->ws_uri ? s->ws_uri : "", s->ws_user_ctx);
     slot->ws.frame = false;
     slot->ws.fail = 0;
 }
@@ -184,7 +184,7 @@ static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
 {
     struct slot *slot = s->slot;
     while (slot->rx.len - slot->rx.rd < want) {
-        if (rx_recv(hd, slot, 0, 0, true) <= 0) {
+        if (httpd__rx_recv(hd, slot, 0, 0, true) <= 0) {
             return false;
         }
     }
@@ -202,7 +202,7 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         size_t avail = slot->rx.len - slot->rx.rd;
         if (avail == 0) {
             if (!fill(hd, s, 1)) {
-                resp_set_broken(slot);
+                httpd__resp_set_broken(slot);
                 return -1;
             }
             avail = slot->rx.len - slot->rx.rd;
@@ -210,8 +210,8 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         size_t n = avail < len - done ? avail : len - done;
         uint8_t *src = (uint8_t *)slot->rx.buf + slot->rx.rd;
         uint64_t offset = slot->ws.hdr.payload_len - slot->ws.left;
-        ws_unmask(src, n, slot->ws.hdr.mask, offset);
-        if (slot->ws.text && !ws_utf8_feed(&s->ws_utf8, src, n)) {
+        httpd__ws_unmask(src, n, slot->ws.hdr.mask, offset);
+        if (slot->ws.text && !httpd__ws_utf8_feed(&s->ws_utf8, src, n)) {
             slot->ws.fail = WS_CLOSE_INVALID_DATA;
             return -1;
         }
@@ -222,7 +222,7 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         slot->ws.left -= n;
         done += n;
     }
-    if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !ws_utf8_complete(&s->ws_utf8)) {
+    if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !httpd__ws_utf8_complete(&s->ws_utf8)) {
         slot->ws.fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
         return -1;
     }
@@ -249,7 +249,7 @@ static uint16_t close_reply_code(const uint8_t *p, size_t len, uint16_t *fail)
         *fail = WS_CLOSE_PROTOCOL;
         return 0;
     }
-    if (!ws_utf8_feed(&v, p + 2, len - 2) || !ws_utf8_complete(&v)) {
+    if (!httpd__ws_utf8_feed(&v, p + 2, len - 2) || !httpd__ws_utf8_complete(&v)) {
         *fail = WS_CLOSE_INVALID_DATA;
         return 0;
     }
@@ -265,7 +265,7 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
     uint16_t code = 0;
     int rc;
     for (;;) {
-        rc = ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
+        rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
                                    CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
         if (rc != WS_PARSE_AGAIN) {
             break;
@@ -297,7 +297,7 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
         memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
     }
     s->ws_msg_op = h->fin ? 0 : msg_op;
-    if (h->fin && slot->ws.text && h->payload_len == 0 && !ws_utf8_complete(&s->ws_utf8)) {
+    if (h->fin && slot->ws.text && h->payload_len == 0 && !httpd__ws_utf8_complete(&s->ws_utf8)) {
         ws_send_close(hd, s, WS_CLOSE_INVALID_DATA);   /* the message ended inside a character */
         return false;
     }
@@ -335,14 +335,14 @@ static void handler_close(struct httpd_data *hd, struct httpd_sess *s)
     }
     uint8_t copy[125];
     memcpy(copy, slot->rx.buf + slot->rx.rd, len);
-    ws_unmask(copy, len, h->mask, 0);
+    httpd__ws_unmask(copy, len, h->mask, 0);
     uint16_t fail = 0;
     uint16_t echo = close_reply_code(copy, len, &fail);
-    req_invoke(slot, s->ws_handler);
+    httpd__req_invoke(slot, s->ws_handler);
     ws_send_close(hd, s, fail ? fail : echo);   /* unless the handler sent its own */
 }
 
-bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
+bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     if (!frame_begin(hd, s)) {
@@ -357,7 +357,7 @@ bool ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
         return false;
     }
     /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
-    esp_err_t ret = req_invoke(slot, s->ws_handler);
+    esp_err_t ret = httpd__req_invoke(slot, s->ws_handler);
     if (slot->ws.fail) {
         ws_send_close(hd, s, slot->ws.fail);
         return false;
@@ -435,7 +435,7 @@ static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
     struct slot *slot = s->slot;
     uint16_t code = 0;
     for (;;) {
-        int rc = ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
+        int rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
                                        CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
         if (rc == WS_PARSE_OK) {
             rx_take(slot, slot->ws.hdr.header_len);
@@ -447,7 +447,7 @@ static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
             return false;
         }
         if (!fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
-            resp_set_broken(slot);
+            httpd__resp_set_broken(slot);
             return false;
         }
     }
@@ -565,12 +565,12 @@ struct ws_sync_send {
 static bool send_or_park(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame,
                          struct deferred_send *d, esp_err_t *result)
 {
-    struct httpd_sess *s = sess_find(hd, fd);
+    struct httpd_sess *s = httpd__sess_find(hd, fd);
     if (!s) {
         *result = ESP_ERR_INVALID_ARG;
         return false;
     }
-    if (d && sess_defer_send(s, d)) {
+    if (d && httpd__sess_defer_send(s, d)) {
         return true;
     }
     if (s->sending) {
@@ -589,11 +589,11 @@ static void sync_send_run(struct deferred_send *d)
     if (send_or_park(j->hd, j->fd, j->frame, &j->d, &err)) {
         return;
     }
-    port_mutex_lock(&j->lock);
+    httpd__port_mutex_lock(&j->lock);
     j->result = err;
     j->done = true;
-    port_cond_signal(&j->cond);
-    port_mutex_unlock(&j->lock);
+    httpd__port_cond_signal(&j->cond);
+    httpd__port_mutex_unlock(&j->lock);
 }
 
 static void sync_send_work(void *arg)
@@ -609,34 +609,34 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
-    if (!workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {
         return ESP_FAIL;
     }
-    if (workq_on_server_thread(hd)) {
-        workq_registry_unlock();
+    if (httpd__workq_on_server_thread(hd)) {
+        httpd__workq_registry_unlock();
         esp_err_t err = ESP_FAIL;
         send_or_park(hd, fd, frame, NULL, &err);
         return err;
     }
     struct ws_sync_send j = { .d.run = sync_send_run, .hd = hd, .fd = fd, .frame = frame,
                               .result = ESP_FAIL, .done = false };
-    port_mutex_init(&j.lock);
-    port_cond_init(&j.cond);
+    httpd__port_mutex_init(&j.lock);
+    httpd__port_cond_init(&j.cond);
     /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
      * first, so this wait always ends. */
     struct work_item w = { .kind = WORK_ALWAYS, .fn = sync_send_work, .arg = &j };
-    esp_err_t err = workq_push(hd, &w);
-    workq_registry_unlock();
+    esp_err_t err = httpd__workq_push(hd, &w);
+    httpd__workq_registry_unlock();
     if (err == ESP_OK) {
-        port_mutex_lock(&j.lock);
+        httpd__port_mutex_lock(&j.lock);
         while (!j.done) {
-            port_cond_wait(&j.cond, &j.lock);
+            httpd__port_cond_wait(&j.cond, &j.lock);
         }
         err = j.result;
-        port_mutex_unlock(&j.lock);
+        httpd__port_mutex_unlock(&j.lock);
     }
-    port_mutex_destroy(&j.lock);
-    port_cond_destroy(&j.cond);
+    httpd__port_mutex_destroy(&j.lock);
+    httpd__port_cond_destroy(&j.cond);
     return err;
 }
 
@@ -691,9 +691,9 @@ esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_f
                                  .frame = *frame, .cb = callback, .arg = arg };
     struct work_item w = { .kind = WORK_ALWAYS, .fn = async_send_work, .arg = j };
     esp_err_t err = ESP_FAIL;
-    if (workq_registry_lock_valid(handle)) {
-        err = workq_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
-        workq_registry_unlock();
+    if (httpd__workq_registry_lock_valid(handle)) {
+        err = httpd__workq_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
+        httpd__workq_registry_unlock();
     }
     if (err != ESP_OK) {
         free(j);
@@ -706,7 +706,7 @@ httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd)
     if (!hd) {
         return HTTPD_WS_CLIENT_INVALID;
     }
-    struct httpd_sess *s = sess_find(HTTPD_DATA(hd), fd);
+    struct httpd_sess *s = httpd__sess_find(HTTPD_DATA(hd), fd);
     if (!s || s->state == SESS_LINGER) {
         return HTTPD_WS_CLIENT_INVALID;
     }

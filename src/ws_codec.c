@@ -133,7 +133,7 @@ static void sha1_final(sha1_ctx_t *c, uint8_t out[20])
     }
 }
 
-void ws_sha1(const void *data, size_t len, uint8_t out[20])
+void httpd__ws_sha1(const void *data, size_t len, uint8_t out[20])
 {
     sha1_ctx_t c;
     sha1_init(&c);
@@ -146,7 +146,7 @@ void ws_sha1(const void *data, size_t len, uint8_t out[20])
 static const char b64_alphabet[64] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t ws_base64_encode(const uint8_t *in, size_t len, char *out)
+size_t httpd__ws_base64_encode(const uint8_t *in, size_t len, char *out)
 {
     size_t o = 0;
     size_t i = 0;
@@ -197,7 +197,7 @@ static int b64_value(char ch)
     return -1;
 }
 
-long ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap)
+long httpd__ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap)
 {
     if (len % 4 != 0) {
         return -1;
@@ -252,7 +252,7 @@ long ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap)
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-void ws_accept_key(const char *key, size_t key_len, char out[29])
+void httpd__ws_accept_key(const char *key, size_t key_len, char out[29])
 {
     sha1_ctx_t c;
     uint8_t digest[20];
@@ -261,7 +261,7 @@ void ws_accept_key(const char *key, size_t key_len, char out[29])
     sha1_update(&c, key, key_len);
     sha1_update(&c, ws_guid, sizeof ws_guid - 1);
     sha1_final(&c, digest);
-    (void)ws_base64_encode(digest, sizeof digest, out);
+    (void)httpd__ws_base64_encode(digest, sizeof digest, out);
 }
 
 /* ---- Frames (RFC 6455 section 5.2) ------------------------------------------------ */
@@ -280,7 +280,7 @@ static bool opcode_known(uint8_t op)
            op == WS_OP_CLOSE || op == WS_OP_PING || op == WS_OP_PONG;
 }
 
-int ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_payload,
+int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_payload,
                           ws_frame_hdr_t *out, uint16_t *close_code)
 {
     if (len < 1) {
@@ -369,7 +369,7 @@ int ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_payload,
     return WS_PARSE_OK;
 }
 
-size_t ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t payload_len)
+size_t httpd__ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t payload_len)
 {
     out[0] = (uint8_t)((fin ? 0x80 : 0x00) | (opcode & 0x0F));
     if (payload_len <= 125) {
@@ -389,7 +389,7 @@ size_t ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t pa
     return 10;
 }
 
-void ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset)
+void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset)
 {
     unsigned k = (unsigned)(offset & 3u);
     for (size_t i = 0; i < len; i++) {
@@ -417,7 +417,7 @@ enum {
 static const uint8_t utf8_lo[5] = { 0x80, 0xA0, 0x80, 0x90, 0x80 };
 static const uint8_t utf8_hi[5] = { 0xBF, 0xBF, 0x9F, 0xBF, 0x8F };
 
-bool ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len)
+bool httpd__ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len)
 {
     uint32_t need = v->state & 0x0Fu;
     uint32_t range = (v->state >> 4) & 0x0Fu;
@@ -465,7 +465,7 @@ bool ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len)
     return true;
 }
 
-bool ws_utf8_complete(const ws_utf8_t *v)
+bool httpd__ws_utf8_complete(const ws_utf8_t *v)
 {
     return v->state == 0;
 }

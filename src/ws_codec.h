@@ -15,21 +15,21 @@
 /* ---- Hashing and encoding ------------------------------------------------------ */
 
 /** SHA-1 of data[0..len) into out[20]. */
-void ws_sha1(const void *data, size_t len, uint8_t out[20]);
+void httpd__ws_sha1(const void *data, size_t len, uint8_t out[20]);
 
 /** Base64 (RFC 4648, with padding) of in[0..len) into out; returns the number
  *  of characters written (4 * ceil(len / 3)); out is NUL-terminated, so it
  *  needs that many bytes plus one. */
-size_t ws_base64_encode(const uint8_t *in, size_t len, char *out);
+size_t httpd__ws_base64_encode(const uint8_t *in, size_t len, char *out);
 
 /** Decodes base64 (with padding, no whitespace) into out (capacity out_cap).
  *  Returns the decoded length, or -1 on invalid input or overflow. */
-long ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap);
+long httpd__ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap);
 
 /** Sec-WebSocket-Accept for a Sec-WebSocket-Key value (key[0..key_len)):
  *  base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")), 28 characters
  *  + NUL into out[29]. */
-void ws_accept_key(const char *key, size_t key_len, char out[29]);
+void httpd__ws_accept_key(const char *key, size_t key_len, char out[29]);
 
 /* ---- Frames -------------------------------------------------------------------- */
 
@@ -75,16 +75,16 @@ typedef enum {
  *         most significant bit set, or a non-minimal length encoding;
  *    1009 for a payload_len above max_payload.
  *  The checks are made as soon as the bytes that decide them are present. */
-int ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_payload,
+int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_payload,
                           ws_frame_hdr_t *out, uint16_t *close_code);
 
 /** Writes an unmasked server frame header for (fin, opcode, payload_len) into
  *  out (at least 10 bytes), with the minimal length encoding; returns its length. */
-size_t ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t payload_len);
+size_t httpd__ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t payload_len);
 
 /** XORs data[0..len) in place with mask, starting at payload offset `offset`
  *  (so a payload can be unmasked in pieces). */
-void ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset);
+void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset);
 
 /* ---- UTF-8 --------------------------------------------------------------------- */
 
@@ -98,9 +98,9 @@ typedef struct {
 
 /** Feeds bytes; false as soon as they cannot be valid UTF-8 (the state is then
  *  undefined). A sequence split across calls is fine. */
-bool ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len);
+bool httpd__ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len);
 
 /** True when the bytes fed so far end on a complete character. */
-bool ws_utf8_complete(const ws_utf8_t *v);
+bool httpd__ws_utf8_complete(const ws_utf8_t *v);
 
 #endif /* HTTPD_WS_CODEC_H */

@@ -25,12 +25,12 @@ struct poller {
     int                 cap;
 };
 
-const char *poller_name(void)
+const char *httpd__poller_name(void)
 {
     return "epoll";
 }
 
-poller_t *poller_create(unsigned capacity)
+poller_t *httpd__poller_create(unsigned capacity)
 {
     poller_t *p = calloc(1, sizeof *p);
     if (!p) {
@@ -51,7 +51,7 @@ poller_t *poller_create(unsigned capacity)
     return p;
 }
 
-void poller_destroy(poller_t *p)
+void httpd__poller_destroy(poller_t *p)
 {
     if (p) {
         close(p->epfd);
@@ -78,23 +78,23 @@ static int ctl(poller_t *p, int op, int fd, unsigned events, void *udata)
     return epoll_ctl(p->epfd, op, fd, &e) == 0 ? 0 : -1;
 }
 
-int poller_add(poller_t *p, int fd, unsigned events, void *udata)
+int httpd__poller_add(poller_t *p, int fd, unsigned events, void *udata)
 {
     return ctl(p, EPOLL_CTL_ADD, fd, events, udata);
 }
 
-int poller_mod(poller_t *p, int fd, unsigned events, void *udata)
+int httpd__poller_mod(poller_t *p, int fd, unsigned events, void *udata)
 {
     return ctl(p, EPOLL_CTL_MOD, fd, events, udata);
 }
 
-int poller_del(poller_t *p, int fd)
+int httpd__poller_del(poller_t *p, int fd)
 {
     struct epoll_event e = { 0 };
     return epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, &e) == 0 ? 0 : -1;
 }
 
-int poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
+int httpd__poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
 {
     if (max > p->cap) {
         max = p->cap;

@@ -17,12 +17,12 @@ struct poller {
     unsigned       cap;
 };
 
-const char *poller_name(void)
+const char *httpd__poller_name(void)
 {
     return "poll";
 }
 
-poller_t *poller_create(unsigned capacity)
+poller_t *httpd__poller_create(unsigned capacity)
 {
     poller_t *p = calloc(1, sizeof *p);
     if (!p) {
@@ -32,13 +32,13 @@ poller_t *poller_create(unsigned capacity)
     p->pfds = calloc(p->cap, sizeof *p->pfds);
     p->udata = calloc(p->cap, sizeof *p->udata);
     if (!p->pfds || !p->udata) {
-        poller_destroy(p);
+        httpd__poller_destroy(p);
         return NULL;
     }
     return p;
 }
 
-void poller_destroy(poller_t *p)
+void httpd__poller_destroy(poller_t *p)
 {
     if (p) {
         free(p->pfds);
@@ -69,7 +69,7 @@ static int find(const poller_t *p, int fd)
     return -1;
 }
 
-int poller_add(poller_t *p, int fd, unsigned events, void *udata)
+int httpd__poller_add(poller_t *p, int fd, unsigned events, void *udata)
 {
     if (p->n == p->cap || find(p, fd) >= 0) {
         return -1;
@@ -82,7 +82,7 @@ int poller_add(poller_t *p, int fd, unsigned events, void *udata)
     return 0;
 }
 
-int poller_mod(poller_t *p, int fd, unsigned events, void *udata)
+int httpd__poller_mod(poller_t *p, int fd, unsigned events, void *udata)
 {
     int i = find(p, fd);
     if (i < 0) {
@@ -93,7 +93,7 @@ int poller_mod(poller_t *p, int fd, unsigned events, void *udata)
     return 0;
 }
 
-int poller_del(poller_t *p, int fd)
+int httpd__poller_del(poller_t *p, int fd)
 {
     int i = find(p, fd);
     if (i < 0) {
@@ -105,7 +105,7 @@ int poller_del(poller_t *p, int fd)
     return 0;
 }
 
-int poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
+int httpd__poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms)
 {
     int rc;
     do {

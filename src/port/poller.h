@@ -19,21 +19,21 @@ typedef struct {
 } poller_event_t;
 
 /** A poller for up to capacity fds. NULL on allocation failure. */
-poller_t *poller_create(unsigned capacity);
-void poller_destroy(poller_t *p);
+poller_t *httpd__poller_create(unsigned capacity);
+void httpd__poller_destroy(poller_t *p);
 
 /** Registers fd with interest events (0 = registered but muted). 0 or -1. */
-int poller_add(poller_t *p, int fd, unsigned events, void *udata);
+int httpd__poller_add(poller_t *p, int fd, unsigned events, void *udata);
 /** Changes the interest of a registered fd. 0 or -1. */
-int poller_mod(poller_t *p, int fd, unsigned events, void *udata);
+int httpd__poller_mod(poller_t *p, int fd, unsigned events, void *udata);
 /** Forgets fd (call before closing it). */
-int poller_del(poller_t *p, int fd);
+int httpd__poller_del(poller_t *p, int fd);
 
 /** Waits up to timeout_ms (-1: forever) and fills at most max events.
  *  Returns their count, 0 on time-out, -1 on error (EINTR is retried). */
-int poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms);
+int httpd__poller_wait(poller_t *p, poller_event_t *evs, int max, int timeout_ms);
 
 /** Name of the backend ("poll", "epoll"). */
-const char *poller_name(void);
+const char *httpd__poller_name(void);
 
 #endif /* HTTPD_POLLER_H */

@@ -47,7 +47,7 @@ typedef struct port_wake port_wake_t;
 
 /** Text of the last failure of a port call on this thread, for logs
  *  (strerror(errno) on POSIX). */
-const char *port_last_error(void);
+const char *httpd__port_last_error(void);
 
 /* ---- Sockets ---------------------------------------------------------------------- */
 
@@ -59,83 +59,83 @@ struct port_listen_opts {
 
 /** Creates a non-blocking listening socket, IPv6 dual-stack where available,
  *  IPv4 otherwise. Returns the fd, or a PORT_* code < 0. */
-int port_listen(const struct port_listen_opts *o);
+int httpd__port_listen(const struct port_listen_opts *o);
 
 /** Accepts one connection as a non-blocking, close-on-exec fd. Returns the fd,
  *  or PORT_AGAIN (none waiting), PORT_NOFD (out of descriptors), PORT_FAIL. */
-int port_accept(int listen_fd);
+int httpd__port_accept(int listen_fd);
 
 /** Per-connection socket options: TCP_NODELAY always; TCP keep-alive when
  *  keepalive is true (idle/interval/count in seconds/probes). PORT_OK or a
  *  PORT_* code < 0. */
-int port_tune_client(int fd, bool keepalive, int idle, int interval, int count);
+int httpd__port_tune_client(int fd, bool keepalive, int idle, int interval, int count);
 
 /** SO_LINGER {on, seconds}. */
-void port_set_linger(int fd, int seconds);
+void httpd__port_set_linger(int fd, int seconds);
 
 /** Half-closes the sending side (FIN after queued data). */
-void port_shutdown_wr(int fd);
+void httpd__port_shutdown_wr(int fd);
 
 /** Shuts down both directions (pending and later I/O on fd fails). */
-void port_shutdown_rdwr(int fd);
+void httpd__port_shutdown_rdwr(int fd);
 
-void port_close(int fd);
+void httpd__port_close(int fd);
 
 /** Send without raising SIGPIPE; receive. Return the byte count (recv: 0 =
  *  peer closed), or a PORT_* code < 0 (PORT_AGAIN when it would block). */
-ssize_t port_send(int fd, const void *buf, size_t len, int flags);
-ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt);
-ssize_t port_recv(int fd, void *buf, size_t len, int flags);
+ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags);
+ssize_t httpd__port_sendv(int fd, const struct iovec *iov, int iovcnt);
+ssize_t httpd__port_recv(int fd, void *buf, size_t len, int flags);
 
 /** Waits until fd is readable (or writable). 1 ready, 0 timed out, or a
  *  PORT_* code < 0. timeout_ms < 0 waits forever. */
-int port_wait_fd(int fd, bool for_write, int timeout_ms);
+int httpd__port_wait_fd(int fd, bool for_write, int timeout_ms);
 
 /* ---- Wake-up channel -------------------------------------------------------------- */
 
 /** Opens the channel (a closed one holds PORT_WAKE_INITIALIZER). PORT_OK or
  *  PORT_FAIL. */
-int port_wake_open(port_wake_t *w);
+int httpd__port_wake_open(port_wake_t *w);
 /** The descriptor the loop watches for reading. */
-int port_wake_fd(const port_wake_t *w);
+int httpd__port_wake_fd(const port_wake_t *w);
 /** Wakes the loop; any thread. */
-void port_wake_signal(port_wake_t *w);
+void httpd__port_wake_signal(port_wake_t *w);
 /** Consumes pending wake-ups; loop thread. */
-void port_wake_drain(port_wake_t *w);
+void httpd__port_wake_drain(port_wake_t *w);
 /** Closes the channel; harmless on a closed one. */
-void port_wake_close(port_wake_t *w);
+void httpd__port_wake_close(port_wake_t *w);
 
 /* ---- Clock and sleep -------------------------------------------------------------- */
 
 /** Monotonic milliseconds. */
-uint64_t port_now_ms(void);
-void port_sleep_ms(unsigned ms);
+uint64_t httpd__port_now_ms(void);
+void httpd__port_sleep_ms(unsigned ms);
 
 /* ---- Threads, locks, condition variables ------------------------------------------ */
 
 /** Starts fn(arg) on a new thread. stack_size 0 = the default; a size only
  *  ever raises the default. PORT_OK or a PORT_* code < 0. */
-int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
-void port_thread_join(port_thread_t t);
-bool port_thread_is_current(port_thread_t t);
+int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
+void httpd__port_thread_join(port_thread_t t);
+bool httpd__port_thread_is_current(port_thread_t t);
 
-void port_mutex_init(port_mutex_t *m);
-void port_mutex_destroy(port_mutex_t *m);
-void port_mutex_lock(port_mutex_t *m);
-void port_mutex_unlock(port_mutex_t *m);
+void httpd__port_mutex_init(port_mutex_t *m);
+void httpd__port_mutex_destroy(port_mutex_t *m);
+void httpd__port_mutex_lock(port_mutex_t *m);
+void httpd__port_mutex_unlock(port_mutex_t *m);
 
-void port_cond_init(port_cond_t *c);
-void port_cond_destroy(port_cond_t *c);
-void port_cond_wait(port_cond_t *c, port_mutex_t *m);
-void port_cond_signal(port_cond_t *c);
+void httpd__port_cond_init(port_cond_t *c);
+void httpd__port_cond_destroy(port_cond_t *c);
+void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m);
+void httpd__port_cond_signal(port_cond_t *c);
 
 /* ---- Stack memory for coroutines -------------------------------------------------- */
 
-size_t port_page_size(void);
+size_t httpd__port_page_size(void);
 /** A read-write mapping of len bytes (guard page + stack, a multiple of
- *  port_page_size()) whose first port_page_size() bytes are inaccessible, so a
+ *  httpd__port_page_size()) whose first httpd__port_page_size() bytes are inaccessible, so a
  *  stack overflow faults instead of corrupting memory. NULL on failure. */
-void *port_stack_map(size_t len);
-void port_stack_unmap(void *map, size_t len);
+void *httpd__port_stack_map(size_t len);
+void httpd__port_stack_unmap(void *map, size_t len);
 
 #endif /* HTTPD_PORT_H */

@@ -3,9 +3,9 @@
  * MXCSR and the x87 control word on the current stack, stores the stack
  * pointer, loads the other one and restores from it. */
     .text
-    .globl  httpd_coro_switch
-    .type   httpd_coro_switch, @function
-httpd_coro_switch:              /* rdi = void **save_sp, rsi = void *new_sp */
+    .globl  httpd__httpd_coro_switch
+    .type   httpd__httpd_coro_switch, @function
+httpd__httpd_coro_switch:              /* rdi = void **save_sp, rsi = void *new_sp */
     pushq   %rbp
     pushq   %rbx
     pushq   %r12
@@ -27,14 +27,14 @@ httpd_coro_switch:              /* rdi = void **save_sp, rsi = void *new_sp */
     popq    %rbx
     popq    %rbp
     ret
-    .size   httpd_coro_switch, .-httpd_coro_switch
+    .size   httpd__httpd_coro_switch, .-httpd__httpd_coro_switch
 
-    .globl  httpd_coro_trampoline
-    .type   httpd_coro_trampoline, @function
-httpd_coro_trampoline:          /* first return of a new coroutine: entry(coro) */
+    .globl  httpd__httpd_coro_trampoline
+    .type   httpd__httpd_coro_trampoline, @function
+httpd__httpd_coro_trampoline:          /* first return of a new coroutine: entry(coro) */
     movq    %r13, %rdi
     callq   *%r12
     ud2
-    .size   httpd_coro_trampoline, .-httpd_coro_trampoline
+    .size   httpd__httpd_coro_trampoline, .-httpd__httpd_coro_trampoline
 
     .section .note.GNU-stack, "", @progbits

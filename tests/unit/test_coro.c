@@ -33,7 +33,7 @@ static void steps3(void *arg)
     char base = *(char *)arg;
     for (int i = 0; i < 3; i++) {
         note((char)(base + i));
-        coro_yield();
+        httpd__coro_yield();
     }
 }
 
@@ -41,17 +41,17 @@ static void test_order(void)
 {
     char a = 'a', x = 'x';
     trace_len = 0;
-    coro_t *c1 = coro_new(pool, steps3, &a);
-    coro_t *c2 = coro_new(pool, steps3, &x);
+    coro_t *c1 = httpd__coro_new(pool, steps3, &a);
+    coro_t *c2 = httpd__coro_new(pool, steps3, &x);
     CHECK(c1 && c2);
-    CHECK(coro_current() == NULL);
+    CHECK(httpd__coro_current() == NULL);
     bool d1 = false, d2 = false;
     for (int round = 0; round < 4; round++) {
         if (!d1) {
-            d1 = coro_resume(c1);
+            d1 = httpd__coro_resume(c1);
         }
         if (!d2) {
-            d2 = coro_resume(c2);
+            d2 = httpd__coro_resume(c2);
         }
         note('|');
     }
@@ -66,34 +66,34 @@ static coro_t *seen_inner, *seen_outer_after;
 static void inner(void *arg)
 {
     (void)arg;
-    seen_inner = coro_current();
+    seen_inner = httpd__coro_current();
     note('i');
-    coro_yield();
+    httpd__coro_yield();
     note('j');
 }
 
 static void outer(void *arg)
 {
     (void)arg;
-    coro_t *in = coro_new(pool, inner, NULL);
+    coro_t *in = httpd__coro_new(pool, inner, NULL);
     note('o');
-    bool done = coro_resume(in);          /* runs inner until its yield */
+    bool done = httpd__coro_resume(in);          /* runs inner until its yield */
     note(done ? '!' : 'p');
-    seen_outer_after = coro_current();    /* back on outer */
-    coro_yield();                          /* outer yields to main */
-    done = coro_resume(in);
+    seen_outer_after = httpd__coro_current();    /* back on outer */
+    httpd__coro_yield();                          /* outer yields to main */
+    done = httpd__coro_resume(in);
     note(done ? 'q' : '!');
 }
 
 static void test_nesting(void)
 {
     trace_len = 0;
-    coro_t *o = coro_new(pool, outer, NULL);
-    CHECK(!coro_resume(o));
+    coro_t *o = httpd__coro_new(pool, outer, NULL);
+    CHECK(!httpd__coro_resume(o));
     CHECK(seen_inner != NULL && seen_inner != o);
     CHECK(seen_outer_after == o);
-    CHECK(coro_current() == NULL);
-    CHECK(coro_resume(o));
+    CHECK(httpd__coro_current() == NULL);
+    CHECK(httpd__coro_resume(o));
     CHECK_EQ_STR(trace, "oipjq");
 }
 
@@ -106,7 +106,7 @@ static void count_up(void *arg)
     memset((char *)scratch, 0x5a, sizeof scratch);
     for (int i = 0; i < 5; i++) {
         *v += scratch[i] == 0x5a;
-        coro_yield();
+        httpd__coro_yield();
     }
 }
 
@@ -115,16 +115,16 @@ static void test_many(void)
     enum { N = 500 };
     static coro_t *cs[N];
     static int vals[N];
-    unsigned before = coro_pool_mapped(pool);
+    unsigned before = httpd__coro_pool_mapped(pool);
     for (int i = 0; i < N; i++) {
         vals[i] = 0;
-        cs[i] = coro_new(pool, count_up, &vals[i]);
+        cs[i] = httpd__coro_new(pool, count_up, &vals[i]);
         CHECK(cs[i] != NULL);
     }
     int live = N;
     for (int round = 0; live > 0 && round < 100; round++) {
         for (int i = 0; i < N; i++) {
-            if (cs[i] && coro_resume(cs[i])) {
+            if (cs[i] && httpd__coro_resume(cs[i])) {
                 cs[i] = NULL;
                 live--;
             }
@@ -136,16 +136,16 @@ static void test_many(void)
         sum += vals[i];
     }
     CHECK_EQ_INT(sum, 5 * N);
-    unsigned mapped = coro_pool_mapped(pool);
+    unsigned mapped = httpd__coro_pool_mapped(pool);
     CHECK(mapped >= before && mapped <= 8);   /* a burst's stacks are unmapped, a few kept */
     /* A second wave takes the same stacks back from the pool. */
     for (int i = 0; i < 10000; i++) {
         int v = 0;
-        coro_t *c = coro_new(pool, count_up, &v);
-        while (!coro_resume(c)) {
+        coro_t *c = httpd__coro_new(pool, count_up, &v);
+        while (!httpd__coro_resume(c)) {
         }
     }
-    CHECK_EQ_INT(coro_pool_mapped(pool), mapped);
+    CHECK_EQ_INT(httpd__coro_pool_mapped(pool), mapped);
 }
 
 /* ---- registers and floating point survive switches ------------------------------- */
@@ -156,7 +156,7 @@ static void fp_work(void *arg)
     volatile double acc = 1.0;
     for (int i = 1; i <= 20; i++) {
         acc = acc * 1.5 + (double)i;
-        coro_yield();
+        httpd__coro_yield();
     }
     *out = acc;
 }
@@ -164,18 +164,18 @@ static void fp_work(void *arg)
 static void test_registers(void)
 {
     double r1 = 0, r2 = 0;
-    coro_t *a = coro_new(pool, fp_work, &r1);
-    coro_t *b = coro_new(pool, fp_work, &r2);
+    coro_t *a = httpd__coro_new(pool, fp_work, &r1);
+    coro_t *b = httpd__coro_new(pool, fp_work, &r2);
     volatile double mine = 3.25;
     volatile uint64_t keep = 0x0123456789abcdefull;
     bool da = false, db = false;
     while (!da || !db) {
         if (!da) {
-            da = coro_resume(a);
+            da = httpd__coro_resume(a);
         }
         mine = mine * 1.0001;
         if (!db) {
-            db = coro_resume(b);
+            db = httpd__coro_resume(b);
         }
     }
     double expect = 1.0;
@@ -211,9 +211,9 @@ static void test_overflow(void)
         if (devnull >= 0) {
             dup2(devnull, 2);
         }
-        coro_pool_t *p = coro_pool_create(64 * 1024);
-        coro_t *c = coro_new(p, overflow, NULL);
-        coro_resume(c);
+        coro_pool_t *p = httpd__coro_pool_create(64 * 1024);
+        coro_t *c = httpd__coro_new(p, overflow, NULL);
+        httpd__coro_resume(c);
         _exit(0);   /* reaching this means the overflow went unnoticed */
     }
     CHECK(pid > 0);
@@ -227,14 +227,14 @@ static void test_overflow(void)
 
 int main(void)
 {
-    printf("coroutine backend: %s\n", coro_backend());
-    pool = coro_pool_create(64 * 1024);
+    printf("coroutine backend: %s\n", httpd__coro_backend());
+    pool = httpd__coro_pool_create(64 * 1024);
     CHECK(pool != NULL);
     test_order();
     test_nesting();
     test_many();
     test_registers();
     test_overflow();
-    coro_pool_destroy(pool);
+    httpd__coro_pool_destroy(pool);
     return check_summary();
 }

@@ -24,7 +24,7 @@ static void to_hex(const uint8_t *p, size_t n, char *out)
 static void sha1_hex(const void *data, size_t len, char out[41])
 {
     uint8_t d[20];
-    ws_sha1(data, len, d);
+    httpd__ws_sha1(data, len, d);
     to_hex(d, sizeof d, out);
 }
 
@@ -79,26 +79,26 @@ static void check_b64_pair(const char *plain, const char *enc)
     uint8_t dec[64];
 
     memset(out, 'X', sizeof out);
-    size_t n = ws_base64_encode((const uint8_t *)plain, strlen(plain), out);
+    size_t n = httpd__ws_base64_encode((const uint8_t *)plain, strlen(plain), out);
     CHECK_EQ_INT(n, strlen(enc));
     CHECK_EQ_STR(out, enc);
 
-    long m = ws_base64_decode(enc, strlen(enc), dec, sizeof dec);
+    long m = httpd__ws_base64_decode(enc, strlen(enc), dec, sizeof dec);
     CHECK_EQ_INT(m, (long)strlen(plain));
     if (m >= 0) {
         CHECK_EQ_MEM(dec, (size_t)m, plain);
     }
     /* Exact capacity is enough; one less is an overflow. */
-    CHECK_EQ_INT(ws_base64_decode(enc, strlen(enc), dec, strlen(plain)), (long)strlen(plain));
+    CHECK_EQ_INT(httpd__ws_base64_decode(enc, strlen(enc), dec, strlen(plain)), (long)strlen(plain));
     if (strlen(plain) > 0) {
-        CHECK_EQ_INT(ws_base64_decode(enc, strlen(enc), dec, strlen(plain) - 1), -1);
+        CHECK_EQ_INT(httpd__ws_base64_decode(enc, strlen(enc), dec, strlen(plain) - 1), -1);
     }
 }
 
 static long b64_dec_str(const char *s)
 {
     uint8_t dec[64];
-    return ws_base64_decode(s, strlen(s), dec, sizeof dec);
+    return httpd__ws_base64_decode(s, strlen(s), dec, sizeof dec);
 }
 
 static void test_base64(void)
@@ -113,7 +113,7 @@ static void test_base64(void)
     check_b64_pair("the sample nonce", "dGhlIHNhbXBsZSBub25jZQ==");
 
     /* Empty input decodes to nothing, even with no buffer. */
-    CHECK_EQ_INT(ws_base64_decode("", 0, NULL, 0), 0);
+    CHECK_EQ_INT(httpd__ws_base64_decode("", 0, NULL, 0), 0);
 
     /* Invalid inputs. */
     CHECK_EQ_INT(b64_dec_str("Z"), -1);          /* length not a multiple of 4 */
@@ -135,13 +135,13 @@ static void test_base64(void)
     {
         const char nul4[4] = { 'Z', 'g', '\0', '=' };   /* embedded NUL */
         uint8_t dec[8];
-        CHECK_EQ_INT(ws_base64_decode(nul4, 4, dec, sizeof dec), -1);
+        CHECK_EQ_INT(httpd__ws_base64_decode(nul4, 4, dec, sizeof dec), -1);
     }
     {
         uint8_t dec[8];
-        CHECK_EQ_INT(ws_base64_decode("Zm9vYmFy", 8, dec, 5), -1);   /* overflow */
-        CHECK_EQ_INT(ws_base64_decode("Zm9vYmFy", 8, dec, 6), 6);
-        CHECK_EQ_INT(ws_base64_decode("Zm9vYmFy", 4, dec, 3), 3);    /* len bounds input */
+        CHECK_EQ_INT(httpd__ws_base64_decode("Zm9vYmFy", 8, dec, 5), -1);   /* overflow */
+        CHECK_EQ_INT(httpd__ws_base64_decode("Zm9vYmFy", 8, dec, 6), 6);
+        CHECK_EQ_INT(httpd__ws_base64_decode("Zm9vYmFy", 4, dec, 3), 3);    /* len bounds input */
         CHECK_EQ_MEM(dec, 3, "foo");
     }
 
@@ -153,11 +153,11 @@ static void test_base64(void)
     }
     int bad = 0;
     for (size_t len = 0; len <= sizeof src; len++) {
-        size_t n = ws_base64_encode(src, len, enc);
+        size_t n = httpd__ws_base64_encode(src, len, enc);
         if (n != 4 * ((len + 2) / 3) || strlen(enc) != n) {
             bad++;
         }
-        long m = ws_base64_decode(enc, n, dec, sizeof dec);
+        long m = httpd__ws_base64_decode(enc, n, dec, sizeof dec);
         if (m != (long)len || memcmp(dec, src, len) != 0) {
             bad++;
         }
@@ -170,9 +170,9 @@ static void test_base64(void)
         for (int i = 0; i < 256; i++) {
             all[i] = (uint8_t)i;
         }
-        size_t n = ws_base64_encode(all, sizeof all, e);
+        size_t n = httpd__ws_base64_encode(all, sizeof all, e);
         CHECK_EQ_INT(n, 4 * 86);
-        CHECK_EQ_INT(ws_base64_decode(e, n, d, sizeof d), 256);
+        CHECK_EQ_INT(httpd__ws_base64_decode(e, n, d, sizeof d), 256);
         CHECK(memcmp(all, d, sizeof d) == 0);
     }
 }
@@ -186,18 +186,18 @@ static void test_accept_key(void)
 
     /* RFC 6455 sections 1.3 and 4.2.2 (the RFC's own worked example). */
     memset(out, 'X', sizeof out);
-    ws_accept_key(key, strlen(key), out);
+    httpd__ws_accept_key(key, strlen(key), out);
     CHECK_EQ_STR(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     CHECK_EQ_INT(strlen(out), 28);
 
     /* Only key_len bytes are used. */
     const char *longer = "dGhlIHNhbXBsZSBub25jZQ==trailing garbage";
-    ws_accept_key(longer, 24, out);
+    httpd__ws_accept_key(longer, 24, out);
     CHECK_EQ_STR(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 
     /* Another widely quoted example pair. */
     const char *key2 = "x3JJHMbDL1EzLkh9GBhXDw==";
-    ws_accept_key(key2, strlen(key2), out);
+    httpd__ws_accept_key(key2, strlen(key2), out);
     CHECK_EQ_STR(out, "HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
 }
 
@@ -215,7 +215,7 @@ static int check_parse(const uint8_t *buf, size_t n, uint64_t max, int expect,
     ws_frame_hdr_t whole;
     uint16_t code = 0;
     memset(&whole, 0, sizeof whole);
-    int r = ws_parse_frame_header(buf, n, max, &whole, &code);
+    int r = httpd__ws_parse_frame_header(buf, n, max, &whole, &code);
     CHECK_EQ_INT(r, expect);
     if (expect == WS_PARSE_ERROR) {
         CHECK_EQ_INT(code, expect_code);
@@ -229,7 +229,7 @@ static int check_parse(const uint8_t *buf, size_t n, uint64_t max, int expect,
         ws_frame_hdr_t h;
         uint16_t c = 0;
         memset(&h, 0, sizeof h);
-        int rk = ws_parse_frame_header(buf, k, max, &h, &c);
+        int rk = httpd__ws_parse_frame_header(buf, k, max, &h, &c);
         if (k < decide_at) {
             if (rk != WS_PARSE_AGAIN) {
                 fprintf(stderr, "  prefix %zu of %zu: got %d, wanted AGAIN\n", k, n, rk);
@@ -260,7 +260,7 @@ static int check_parse(const uint8_t *buf, size_t n, uint64_t max, int expect,
  * with the minimal length encoding; returns its length. */
 static size_t client_header(uint8_t *out, uint8_t b0, uint64_t payload_len)
 {
-    size_t n = ws_build_frame_header(out, (b0 & 0x80) != 0, (uint8_t)(b0 & 0x0F), payload_len);
+    size_t n = httpd__ws_build_frame_header(out, (b0 & 0x80) != 0, (uint8_t)(b0 & 0x0F), payload_len);
     out[0] = b0;
     out[1] |= 0x80;
     out[n] = 0x11;
@@ -285,7 +285,7 @@ static void test_parse_ok(void)
     CHECK_EQ_INT(h.payload_len, 5);
     CHECK_EQ_INT(h.header_len, 6);
     CHECK(memcmp(h.mask, "\x37\xfa\x21\x3d", 4) == 0);
-    ws_unmask(hello + h.header_len, (size_t)h.payload_len, h.mask, 0);
+    httpd__ws_unmask(hello + h.header_len, (size_t)h.payload_len, h.mask, 0);
     CHECK_EQ_MEM(hello + 6, 5, "Hello");
 
     /* Every length encoding and its boundaries. */
@@ -327,7 +327,7 @@ static void test_parse_ok(void)
         uint8_t more[32];
         size_t n = client_header(more, 0x81, 3);
         memset(more + n, 0xAB, sizeof more - n);
-        CHECK_EQ_INT(ws_parse_frame_header(more, sizeof more, big, &h, NULL), WS_PARSE_OK);
+        CHECK_EQ_INT(httpd__ws_parse_frame_header(more, sizeof more, big, &h, NULL), WS_PARSE_OK);
         CHECK_EQ_INT(h.header_len, 6);
         CHECK_EQ_INT(h.payload_len, 3);
     }
@@ -361,7 +361,7 @@ static void test_parse_ok(void)
     }
 
     /* Nothing at all is AGAIN. */
-    CHECK_EQ_INT(ws_parse_frame_header(hello, 0, big, &h, NULL), WS_PARSE_AGAIN);
+    CHECK_EQ_INT(httpd__ws_parse_frame_header(hello, 0, big, &h, NULL), WS_PARSE_AGAIN);
 }
 
 static void test_parse_errors(void)
@@ -465,7 +465,7 @@ static void test_parse_errors(void)
     {
         ws_frame_hdr_t h;
         uint8_t rs[] = { 0xC1 };
-        CHECK_EQ_INT(ws_parse_frame_header(rs, 1, big, &h, NULL), WS_PARSE_ERROR);
+        CHECK_EQ_INT(httpd__ws_parse_frame_header(rs, 1, big, &h, NULL), WS_PARSE_ERROR);
     }
 }
 
@@ -474,21 +474,21 @@ static void test_build(void)
     uint8_t out[16];
     ws_frame_hdr_t h;
 
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_TEXT, 5), 2);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_TEXT, 5), 2);
     CHECK(memcmp(out, "\x81\x05", 2) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, false, WS_OP_BINARY, 0), 2);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, false, WS_OP_BINARY, 0), 2);
     CHECK(memcmp(out, "\x02\x00", 2) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_CLOSE, 2), 2);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_CLOSE, 2), 2);
     CHECK(memcmp(out, "\x88\x02", 2) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_PONG, 125), 2);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_PONG, 125), 2);
     CHECK(memcmp(out, "\x8A\x7D", 2) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_BINARY, 126), 4);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_BINARY, 126), 4);
     CHECK(memcmp(out, "\x82\x7E\x00\x7E", 4) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_BINARY, 65535), 4);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_BINARY, 65535), 4);
     CHECK(memcmp(out, "\x82\x7E\xFF\xFF", 4) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, false, WS_OP_CONTINUE, 65536), 10);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, false, WS_OP_CONTINUE, 65536), 10);
     CHECK(memcmp(out, "\x00\x7F\x00\x00\x00\x00\x00\x01\x00\x00", 10) == 0);
-    CHECK_EQ_INT(ws_build_frame_header(out, true, WS_OP_BINARY, 0x0102030405060708ull), 10);
+    CHECK_EQ_INT(httpd__ws_build_frame_header(out, true, WS_OP_BINARY, 0x0102030405060708ull), 10);
     CHECK(memcmp(out, "\x82\x7F\x01\x02\x03\x04\x05\x06\x07\x08", 10) == 0);
 
     /* Round trip through the parser (after adding a mask, which servers don't send). */
@@ -501,14 +501,14 @@ static void test_build(void)
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
         for (int fin = 0; fin <= 1; fin++) {
             uint8_t op = fin ? WS_OP_BINARY : WS_OP_TEXT;
-            size_t n = ws_build_frame_header(out, fin != 0, op, lens[i]);
+            size_t n = httpd__ws_build_frame_header(out, fin != 0, op, lens[i]);
             if (n != hlens[i] || (out[1] & 0x80) != 0) {
                 bad++;
             }
             out[1] |= 0x80;
             memcpy(out + n, "\xA1\xB2\xC3\xD4", 4);
             uint16_t code = 0;
-            int r = ws_parse_frame_header(out, n + 4, UINT64_MAX, &h, &code);
+            int r = httpd__ws_parse_frame_header(out, n + 4, UINT64_MAX, &h, &code);
             if (r != WS_PARSE_OK || h.payload_len != lens[i] || h.header_len != n + 4 ||
                 h.fin != (fin != 0) || h.opcode != op || h.rsv != 0) {
                 bad++;
@@ -529,7 +529,7 @@ static void test_unmask(void)
         orig[i] = (uint8_t)(i * 131u + 7u);
     }
     memcpy(whole, orig, sizeof whole);
-    ws_unmask(whole, sizeof whole, mask, 0);
+    httpd__ws_unmask(whole, sizeof whole, mask, 0);
     int bad = 0;
     for (size_t i = 0; i < sizeof orig; i++) {
         if (whole[i] != (uint8_t)(orig[i] ^ mask[i % 4])) {
@@ -543,7 +543,7 @@ static void test_unmask(void)
         memcpy(pieces, orig, sizeof pieces);
         for (size_t off = 0; off < sizeof pieces; off += step) {
             size_t n = sizeof pieces - off < step ? sizeof pieces - off : step;
-            ws_unmask(pieces + off, n, mask, off);
+            httpd__ws_unmask(pieces + off, n, mask, off);
         }
         CHECK(memcmp(pieces, whole, sizeof whole) == 0);
     }
@@ -556,16 +556,16 @@ static void test_unmask(void)
             if (n > sizeof pieces - off) {
                 n = sizeof pieces - off;
             }
-            ws_unmask(pieces + off, n, mask, off);
+            httpd__ws_unmask(pieces + off, n, mask, off);
             off += n;
         }
         CHECK(memcmp(pieces, whole, sizeof whole) == 0);
     }
 
     /* Unmasking twice restores the data; zero length does nothing. */
-    ws_unmask(whole, sizeof whole, mask, 0);
+    httpd__ws_unmask(whole, sizeof whole, mask, 0);
     CHECK(memcmp(whole, orig, sizeof orig) == 0);
-    ws_unmask(whole, 0, mask, 3);
+    httpd__ws_unmask(whole, 0, mask, 3);
     CHECK(memcmp(whole, orig, sizeof orig) == 0);
 
     /* Offsets beyond 4 GiB use the full 64-bit value. */
@@ -573,13 +573,13 @@ static void test_unmask(void)
         uint8_t a[8], b[8];
         memcpy(a, orig, 8);
         memcpy(b, orig, 8);
-        ws_unmask(a, 8, mask, 3);
-        ws_unmask(b, 8, mask, 0x100000003ull);
+        httpd__ws_unmask(a, 8, mask, 3);
+        httpd__ws_unmask(b, 8, mask, 0x100000003ull);
         CHECK(memcmp(a, b, 8) == 0);
         CHECK_EQ_INT(a[0], orig[0] ^ mask[3]);
         CHECK_EQ_INT(a[1], orig[1] ^ mask[0]);
         memcpy(b, orig, 8);
-        ws_unmask(b, 8, mask, 0xFFFFFFFFFFFFFFFFull);   /* % 4 == 3 */
+        httpd__ws_unmask(b, 8, mask, 0xFFFFFFFFFFFFFFFFull);   /* % 4 == 3 */
         CHECK(memcmp(a, b, 8) == 0);
     }
 }
@@ -589,8 +589,8 @@ static void test_unmask(void)
 typedef struct {
     const char *bytes;
     size_t len;          /* 0 -> strlen */
-    bool feed_ok;        /* ws_utf8_feed() over all bytes */
-    bool complete;       /* ws_utf8_complete() after (only when feed_ok) */
+    bool feed_ok;        /* httpd__ws_utf8_feed() over all bytes */
+    bool complete;       /* httpd__ws_utf8_complete() after (only when feed_ok) */
 } utf8_case_t;
 
 static const utf8_case_t utf8_cases[] = {
@@ -663,14 +663,14 @@ static void test_utf8(void)
         /* Whole. */
         ws_utf8_t v;
         memset(&v, 0, sizeof v);
-        CHECK(ws_utf8_complete(&v));
-        bool ok = ws_utf8_feed(&v, p, n);
+        CHECK(httpd__ws_utf8_complete(&v));
+        bool ok = httpd__ws_utf8_feed(&v, p, n);
         if (ok != c->feed_ok) {
             fprintf(stderr, "  utf8 case %zu: feed gave %d\n", i, ok);
         }
         CHECK_EQ_INT(ok, c->feed_ok);
         if (ok && c->feed_ok) {
-            CHECK_EQ_INT(ws_utf8_complete(&v), c->complete);
+            CHECK_EQ_INT(httpd__ws_utf8_complete(&v), c->complete);
         }
 
         /* Byte by byte: the same outcome. */
@@ -678,11 +678,11 @@ static void test_utf8(void)
         memset(&b, 0, sizeof b);
         bool bok = true;
         for (size_t k = 0; k < n && bok; k++) {
-            bok = ws_utf8_feed(&b, p + k, 1);
+            bok = httpd__ws_utf8_feed(&b, p + k, 1);
         }
         CHECK_EQ_INT(bok, ok);
         if (bok && ok) {
-            CHECK_EQ_INT(ws_utf8_complete(&b), ws_utf8_complete(&v));
+            CHECK_EQ_INT(httpd__ws_utf8_complete(&b), httpd__ws_utf8_complete(&v));
         }
 
         /* Every split into two pieces (including empty ones): the same outcome. */
@@ -690,11 +690,11 @@ static void test_utf8(void)
         for (size_t s = 0; s <= n; s++) {
             ws_utf8_t t;
             memset(&t, 0, sizeof t);
-            bool tok = ws_utf8_feed(&t, p, s);
+            bool tok = httpd__ws_utf8_feed(&t, p, s);
             if (tok) {
-                tok = ws_utf8_feed(&t, p + s, n - s);
+                tok = httpd__ws_utf8_feed(&t, p + s, n - s);
             }
-            if (tok != ok || (tok && ws_utf8_complete(&t) != ws_utf8_complete(&v))) {
+            if (tok != ok || (tok && httpd__ws_utf8_complete(&t) != httpd__ws_utf8_complete(&v))) {
                 bad++;
             }
         }
@@ -705,33 +705,33 @@ static void test_utf8(void)
     {
         ws_utf8_t v;
         memset(&v, 0, sizeof v);
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xF0\x9F", 2));
-        CHECK(!ws_utf8_complete(&v));
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"", 0));
-        CHECK(!ws_utf8_complete(&v));
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\x98", 1));
-        CHECK(!ws_utf8_complete(&v));
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\x80ok", 3));
-        CHECK(ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xF0\x9F", 2));
+        CHECK(!httpd__ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"", 0));
+        CHECK(!httpd__ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\x98", 1));
+        CHECK(!httpd__ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\x80ok", 3));
+        CHECK(httpd__ws_utf8_complete(&v));
         CHECK_EQ_INT(v.state, 0);
-        CHECK(ws_utf8_feed(&v, NULL, 0));
-        CHECK(ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, NULL, 0));
+        CHECK(httpd__ws_utf8_complete(&v));
     }
 
     /* The range restriction after E0/ED/F0/F4 applies across a split too. */
     {
         ws_utf8_t v;
         memset(&v, 0, sizeof v);
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xED", 1));
-        CHECK(!ws_utf8_feed(&v, (const uint8_t *)"\xA0\x80", 2));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xED", 1));
+        CHECK(!httpd__ws_utf8_feed(&v, (const uint8_t *)"\xA0\x80", 2));
         memset(&v, 0, sizeof v);
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xF4", 1));
-        CHECK(!ws_utf8_feed(&v, (const uint8_t *)"\x90", 1));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xF4", 1));
+        CHECK(!httpd__ws_utf8_feed(&v, (const uint8_t *)"\x90", 1));
         memset(&v, 0, sizeof v);
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xF4\x8F", 2));
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xBF", 1));   /* later bytes: 80..BF */
-        CHECK(ws_utf8_feed(&v, (const uint8_t *)"\xBF", 1));
-        CHECK(ws_utf8_complete(&v));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xF4\x8F", 2));
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xBF", 1));   /* later bytes: 80..BF */
+        CHECK(httpd__ws_utf8_feed(&v, (const uint8_t *)"\xBF", 1));
+        CHECK(httpd__ws_utf8_complete(&v));
     }
 
     /* Exhaustive two-byte check: C2..DF + 80..BF valid, all else as expected. */
@@ -742,7 +742,7 @@ static void test_utf8(void)
                 uint8_t s[2] = { (uint8_t)b0, (uint8_t)b1 };
                 ws_utf8_t v;
                 memset(&v, 0, sizeof v);
-                bool ok = ws_utf8_feed(&v, s, 2) && ws_utf8_complete(&v);
+                bool ok = httpd__ws_utf8_feed(&v, s, 2) && httpd__ws_utf8_complete(&v);
                 bool want = b0 >= 0xC2 && b1 >= 0x80 && b1 <= 0xBF;
                 if (ok != want) {
                     bad++;
@@ -761,7 +761,7 @@ static void test_utf8(void)
                     uint8_t s[3] = { (uint8_t)b0, (uint8_t)b1, (uint8_t)b2 };
                     ws_utf8_t v;
                     memset(&v, 0, sizeof v);
-                    bool ok = ws_utf8_feed(&v, s, 3) && ws_utf8_complete(&v);
+                    bool ok = httpd__ws_utf8_feed(&v, s, 3) && httpd__ws_utf8_complete(&v);
                     uint32_t cp = ((uint32_t)(b0 & 0x0F) << 12) | ((uint32_t)(b1 & 0x3F) << 6) |
                                   (uint32_t)(b2 & 0x3F);
                     bool want = b2 >= 0x80 && b2 <= 0xBF && cp >= 0x800 &&
@@ -783,7 +783,7 @@ static void test_utf8(void)
                 uint8_t s[4] = { (uint8_t)b0, (uint8_t)b1, 0x80, 0x80 };
                 ws_utf8_t v;
                 memset(&v, 0, sizeof v);
-                bool ok = ws_utf8_feed(&v, s, 4) && ws_utf8_complete(&v);
+                bool ok = httpd__ws_utf8_feed(&v, s, 4) && httpd__ws_utf8_complete(&v);
                 uint32_t cp = ((uint32_t)(b0 & 0x07) << 18) | ((uint32_t)(b1 & 0x3F) << 12);
                 bool want = b0 <= 0xF4 && cp >= 0x10000 && cp <= 0x10FFFF;
                 if (ok != want) {

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-const char *port_last_error(void)
+const char *httpd__port_last_error(void)
 {
     return strerror(errno);
 }

@@ -11,11 +11,11 @@
 #include <errno.h>
 
 /** Makes fd non-blocking and close-on-exec. 0, or -1 with errno set. */
-int posix_set_nonblock_cloexec(int fd);
+int httpd__posix_set_nonblock_cloexec(int fd);
 
 /** PORT_* code of a failed call's errno. Only ever on the failure path, so
  *  the request path pays nothing for it. errno is left as it was, for
- *  port_last_error(). */
+ *  httpd__port_last_error(). */
 static inline int posix_code(int err)
 {
     switch (err) {

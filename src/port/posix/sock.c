@@ -3,7 +3,7 @@
  * POSIX port, sockets: BSD sockets. Builds on Linux and on lwIP's POSIX
  * socket layer; Linux-only options are used only where their macros exist,
  * with a portable path beside them. Failures return PORT_* codes and leave
- * errno for port_last_error().
+ * errno for httpd__port_last_error().
  */
 #include "port/posix/posix.h"
 
@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #endif
 
-int posix_set_nonblock_cloexec(int fd)
+int httpd__posix_set_nonblock_cloexec(int fd)
 {
     int fl = fcntl(fd, F_GETFL, 0);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
@@ -73,7 +73,7 @@ static int listen_on(int family, const struct port_listen_opts *o)
         a4.sin_port = htons(o->port);
         rc = bind(fd, (struct sockaddr *)&a4, sizeof a4);
     }
-    if (rc < 0 || listen(fd, o->backlog > 0 ? o->backlog : 1) < 0 || posix_set_nonblock_cloexec(fd) < 0) {
+    if (rc < 0 || listen(fd, o->backlog > 0 ? o->backlog : 1) < 0 || httpd__posix_set_nonblock_cloexec(fd) < 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -82,7 +82,7 @@ static int listen_on(int family, const struct port_listen_opts *o)
     return fd;
 }
 
-int port_listen(const struct port_listen_opts *o)
+int httpd__port_listen(const struct port_listen_opts *o)
 {
     int fd = listen_on(AF_INET6, o);
     if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT || errno == EADDRNOTAVAIL)) {
@@ -91,14 +91,14 @@ int port_listen(const struct port_listen_opts *o)
     return fd < 0 ? posix_code(errno) : fd;
 }
 
-int port_accept(int listen_fd)
+int httpd__port_accept(int listen_fd)
 {
     for (;;) {
 #if defined(__linux__) && defined(SOCK_NONBLOCK)
         int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
         int fd = accept(listen_fd, NULL, NULL);
-        if (fd >= 0 && posix_set_nonblock_cloexec(fd) < 0) {
+        if (fd >= 0 && httpd__posix_set_nonblock_cloexec(fd) < 0) {
             int e = errno;
             close(fd);
             errno = e;
@@ -116,7 +116,7 @@ int port_accept(int listen_fd)
     }
 }
 
-int port_tune_client(int fd, bool keepalive, int idle, int interval, int count)
+int httpd__port_tune_client(int fd, bool keepalive, int idle, int interval, int count)
 {
     int one = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
@@ -149,23 +149,23 @@ int port_tune_client(int fd, bool keepalive, int idle, int interval, int count)
     return PORT_OK;
 }
 
-void port_set_linger(int fd, int seconds)
+void httpd__port_set_linger(int fd, int seconds)
 {
     struct linger l = { .l_onoff = 1, .l_linger = seconds };
     (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
-void port_shutdown_wr(int fd)
+void httpd__port_shutdown_wr(int fd)
 {
     (void)shutdown(fd, SHUT_WR);
 }
 
-void port_shutdown_rdwr(int fd)
+void httpd__port_shutdown_rdwr(int fd)
 {
     (void)shutdown(fd, SHUT_RDWR);
 }
 
-void port_close(int fd)
+void httpd__port_close(int fd)
 {
     if (fd >= 0) {
         (void)close(fd);
@@ -175,7 +175,7 @@ void port_close(int fd)
 #ifdef MSG_NOSIGNAL
 #define PORT_NOSIGNAL MSG_NOSIGNAL
 #else
-#define PORT_NOSIGNAL 0   /* SO_NOSIGPIPE (set in port_tune_client) or no SIGPIPE at all (lwIP) */
+#define PORT_NOSIGNAL 0   /* SO_NOSIGPIPE (set in httpd__port_tune_client) or no SIGPIPE at all (lwIP) */
 #endif
 
 /* glibc makes send, sendmsg and recv cancellation points: in a process with
@@ -195,7 +195,7 @@ void port_close(int fd)
 
 /* Thin on purpose: the request path pays the syscall and one test; errno is
  * read only once the call has failed. */
-ssize_t port_send(int fd, const void *buf, size_t len, int flags)
+ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
 {
     for (;;) {
         ssize_t n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
@@ -208,10 +208,10 @@ ssize_t port_send(int fd, const void *buf, size_t len, int flags)
     }
 }
 
-ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
+ssize_t httpd__port_sendv(int fd, const struct iovec *iov, int iovcnt)
 {
     if (iovcnt == 1) {
-        return port_send(fd, iov->iov_base, iov->iov_len, 0);
+        return httpd__port_send(fd, iov->iov_base, iov->iov_len, 0);
     }
     struct msghdr m;
     memset(&m, 0, sizeof m);
@@ -228,7 +228,7 @@ ssize_t port_sendv(int fd, const struct iovec *iov, int iovcnt)
     }
 }
 
-ssize_t port_recv(int fd, void *buf, size_t len, int flags)
+ssize_t httpd__port_recv(int fd, void *buf, size_t len, int flags)
 {
     for (;;) {
         ssize_t n = SYS_RECV(fd, buf, len, flags);
@@ -241,7 +241,7 @@ ssize_t port_recv(int fd, void *buf, size_t len, int flags)
     }
 }
 
-int port_wait_fd(int fd, bool for_write, int timeout_ms)
+int httpd__port_wait_fd(int fd, bool for_write, int timeout_ms)
 {
     struct pollfd p = { .fd = fd, .events = for_write ? POLLOUT : POLLIN, .revents = 0 };
     for (;;) {

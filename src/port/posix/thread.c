@@ -6,7 +6,7 @@
  */
 #include "port/posix/posix.h"
 
-int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg)
+int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg)
 {
     pthread_attr_t attr;
     int rc = pthread_attr_init(&attr);
@@ -22,58 +22,58 @@ int port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *),
         pthread_attr_destroy(&attr);
     }
     if (rc != 0) {
-        errno = rc;   /* pthread returns its error: keep it for port_last_error() */
+        errno = rc;   /* pthread returns its error: keep it for httpd__port_last_error() */
         return posix_code(rc);
     }
     return PORT_OK;
 }
 
-void port_thread_join(port_thread_t t)
+void httpd__port_thread_join(port_thread_t t)
 {
     (void)pthread_join(t, NULL);
 }
 
-bool port_thread_is_current(port_thread_t t)
+bool httpd__port_thread_is_current(port_thread_t t)
 {
     return pthread_equal(pthread_self(), t) != 0;
 }
 
-void port_mutex_init(port_mutex_t *m)
+void httpd__port_mutex_init(port_mutex_t *m)
 {
     (void)pthread_mutex_init(m, NULL);
 }
 
-void port_mutex_destroy(port_mutex_t *m)
+void httpd__port_mutex_destroy(port_mutex_t *m)
 {
     (void)pthread_mutex_destroy(m);
 }
 
-void port_mutex_lock(port_mutex_t *m)
+void httpd__port_mutex_lock(port_mutex_t *m)
 {
     (void)pthread_mutex_lock(m);
 }
 
-void port_mutex_unlock(port_mutex_t *m)
+void httpd__port_mutex_unlock(port_mutex_t *m)
 {
     (void)pthread_mutex_unlock(m);
 }
 
-void port_cond_init(port_cond_t *c)
+void httpd__port_cond_init(port_cond_t *c)
 {
     (void)pthread_cond_init(c, NULL);
 }
 
-void port_cond_destroy(port_cond_t *c)
+void httpd__port_cond_destroy(port_cond_t *c)
 {
     (void)pthread_cond_destroy(c);
 }
 
-void port_cond_wait(port_cond_t *c, port_mutex_t *m)
+void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m)
 {
     (void)pthread_cond_wait(c, m);
 }
 
-void port_cond_signal(port_cond_t *c)
+void httpd__port_cond_signal(port_cond_t *c)
 {
     (void)pthread_cond_signal(c);
 }

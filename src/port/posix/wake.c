@@ -7,15 +7,15 @@
 
 #include <unistd.h>
 
-int port_wake_open(port_wake_t *w)
+int httpd__port_wake_open(port_wake_t *w)
 {
     int fds[2];
     w->rd = w->wr = -1;
     if (pipe(fds) < 0) {
         return PORT_FAIL;
     }
-    if (posix_set_nonblock_cloexec(fds[0]) < 0 || posix_set_nonblock_cloexec(fds[1]) < 0) {
-        int e = errno;   /* kept for port_last_error() */
+    if (httpd__posix_set_nonblock_cloexec(fds[0]) < 0 || httpd__posix_set_nonblock_cloexec(fds[1]) < 0) {
+        int e = errno;   /* kept for httpd__port_last_error() */
         close(fds[0]);
         close(fds[1]);
         errno = e;
@@ -26,12 +26,12 @@ int port_wake_open(port_wake_t *w)
     return PORT_OK;
 }
 
-int port_wake_fd(const port_wake_t *w)
+int httpd__port_wake_fd(const port_wake_t *w)
 {
     return w->rd;
 }
 
-void port_wake_signal(port_wake_t *w)
+void httpd__port_wake_signal(port_wake_t *w)
 {
     char c = 1;
     ssize_t n;
@@ -41,14 +41,14 @@ void port_wake_signal(port_wake_t *w)
     /* EAGAIN: the pipe is full, so the loop is already due to wake. */
 }
 
-void port_wake_drain(port_wake_t *w)
+void httpd__port_wake_drain(port_wake_t *w)
 {
     char buf[64];
     while (read(w->rd, buf, sizeof buf) > 0) {
     }
 }
 
-void port_wake_close(port_wake_t *w)
+void httpd__port_wake_close(port_wake_t *w)
 {
     if (w->rd >= 0) {
         (void)close(w->rd);
