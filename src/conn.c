@@ -37,7 +37,7 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s);
 static bool conn_continues(const struct slot *slot, bool keep)
 {
     return keep && !slot->resp.close_after && !slot->resp.broken &&
-           !(slot->rq.expect_continue && !slot->rq.continue_sent && !req_body_complete(slot));
+           !(slot->rq.expect_continue && !slot->rq.continue_sent && !httpd__req_body_complete(slot));
 }
 
 /* The request is over: its bytes go, pipelined ones move up. */
@@ -68,7 +68,7 @@ static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool kee
         httpd__sess_linger(hd, s);
     } else if (r == 0) {
         s->state = SESS_DRAIN;
-        httpd__sess_deadline(hd, s, TIMER_RECV);
+        httpd__loop_timer_set(hd, s, TIMER_RECV);
     } else {
         request_done(hd, s);
     }
@@ -149,7 +149,7 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
     slot->job.keep = job_serve(hd, s);
     s->cork = false;
     /* A connection about to close takes its held responses with it first. */
-    if (sess_held(s) && !slot->rq.async && !conn_continues(slot, slot->job.keep)) {
+    if (httpd__sess_held(s) && !slot->rq.async && !conn_continues(slot, slot->job.keep)) {
         httpd__sess_flush_held(hd, s);
     }
 }
@@ -162,10 +162,10 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         /* A worker finishes this request; the socket stays quiet until
          * httpd_req_async_handler_complete() hands the copy back. */
         s->state = SESS_ASYNC;
-        loop_watch(hd, s, 0);
+        httpd__loop_watch(hd, s, 0);
         return;
     }
-    loop_watch(hd, s, POLLER_IN);
+    httpd__loop_watch(hd, s, POLLER_IN);
     if (s->close_pending) {
         httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
         return;
@@ -178,13 +178,13 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         s->state = SESS_IDLE;
         if (slot->rx.len > 0) {   /* the partial head behind the batch: its time-out restarts */
             slot->job.head_started = true;
-            httpd__sess_deadline(hd, s, TIMER_RECV);
+            httpd__loop_timer_set(hd, s, TIMER_RECV);
         }
         return;
     }
     if (slot->job.kind == JOB_HEAD_TIMEOUT && slot->job.keep) {
         s->state = SESS_IDLE;
-        httpd__sess_deadline(hd, s, TIMER_RECV);
+        httpd__loop_timer_set(hd, s, TIMER_RECV);
         return;
     }
     finish_request(hd, s, slot->job.keep);
@@ -202,7 +202,7 @@ static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_re
 {
     s->wait_result = (uint8_t)why;
     bool finished = httpd__coro_resume(s->co);
-    sess_run_deferred(s);   /* back in the loop: sends that waited for the job's */
+    httpd__sess_run_deferred(s);   /* back in the loop: sends that waited for the job's */
     if (!finished) {
         return false;   /* waiting on its socket again */
     }
@@ -300,23 +300,23 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
             continue;
         }
 #endif
-        int rc = req_parse_head(hd, slot);
+        int rc = httpd__req_parse_head(hd, slot);
         if (rc == HTTP_PARSE_AGAIN && !slot->job.head_started) {
             /* The whole head must arrive within recv_wait_timeout of its first
              * byte. Armed only when a head is incomplete: in the same loop turn
              * as that byte, and not at all for the usual one-packet head. */
             slot->job.head_started = true;
-            httpd__sess_deadline(hd, s, TIMER_RECV);
+            httpd__loop_timer_set(hd, s, TIMER_RECV);
         }
         if (rc == HTTP_PARSE_AGAIN) {
             if (slot->rx.len == slot->rx.cap) {
-                loop_timer_clear(hd, s);
+                httpd__loop_timer_clear(hd, s);
                 job_start(hd, s, JOB_PARSE_ERROR, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
                 return;
             }
             break;
         }
-        loop_timer_clear(hd, s);
+        httpd__loop_timer_clear(hd, s);
         if (rc == HTTP_PARSE_ERROR) {
             ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, slot->rq.parser.status);
             job_start(hd, s, JOB_PARSE_ERROR, status_to_err(slot->rq.parser.status));
@@ -324,10 +324,10 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
         }
         job_start(hd, s, JOB_REQUEST, HTTPD_500_INTERNAL_SERVER_ERROR);
     }
-    if (s->state == SESS_IDLE && sess_held(s)) {
+    if (s->state == SESS_IDLE && httpd__sess_held(s)) {
         job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
     }
-    if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !sess_held(s)) {
+    if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !httpd__sess_held(s)) {
         httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
 }
@@ -347,7 +347,7 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
         httpd__req_reset(slot);
         slot->job.head_started = false;
     }
-    int n = rx_recv_now(hd, s->slot);
+    int n = httpd__rx_recv_now(hd, s->slot);
     if (n == HTTPD_SOCK_ERR_TIMEOUT) {
         process_buffered(hd, s);   /* nothing new; releases an empty slot */
         return;
@@ -365,9 +365,9 @@ static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
     if (r < 0) {
         httpd__sess_close(hd, s);
     } else if (r == 0) {
-        httpd__sess_deadline(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
+        httpd__loop_timer_set(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
     } else {
-        loop_timer_clear(hd, s);
+        httpd__loop_timer_clear(hd, s);
         request_done(hd, s);
         process_buffered(hd, s);
     }
@@ -444,7 +444,7 @@ void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, ui
     }
     httpd__sess_slot_adopt(hd, s, copy);
     s->state = SESS_BUSY;
-    loop_watch(hd, s, POLLER_IN);
+    httpd__loop_watch(hd, s, POLLER_IN);
     if (s->close_pending) {
         httpd__sess_close(hd, s);
         return;

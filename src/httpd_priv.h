@@ -150,7 +150,7 @@ struct slot {
 #define HTTPD_OUT_CAP 2048u
 
 /** True when the request's body has been read completely. */
-static inline bool req_body_complete(const struct slot *slot)
+static inline bool httpd__req_body_complete(const struct slot *slot)
 {
     return slot->rq.chunked ? slot->rq.body_done : slot->rq.body_left == 0;
 }
@@ -314,6 +314,7 @@ struct httpd_data {
     poller_t *poller;
     bool      listen_muted;
     struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind; each FIFO list stays sorted */
+    uint32_t  timer_ms[TIMER_KINDS];        /* each kind's duration (set by session.c) */
 
     /* session.c */
     struct httpd_sess *sessions;  /* max_open_sockets */
@@ -387,7 +388,7 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s);
 /** A new head starts at the window's start: parser and request state reset. */
 void httpd__req_reset(struct slot *slot);
 /** Parses the head at the window's start. HTTP_PARSE_DONE / _AGAIN / _ERROR (status in parser). */
-static inline int req_parse_head(struct httpd_data *hd, struct slot *slot)
+static inline int httpd__req_parse_head(struct httpd_data *hd, struct slot *slot)
 {
     return httpd__http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
 }
@@ -414,9 +415,15 @@ bool httpd__req_find_hdr(struct slot *slot, const char *field, const char **val,
 /** Response state of a new request: defaults, nothing sent yet. */
 void httpd__resp_reset(struct slot *slot, bool close_after);
 /** The connection closes once this request is done. */
-void httpd__resp_set_close(struct slot *slot);
+static inline void httpd__resp_set_close(struct slot *slot)
+{
+    slot->resp.close_after = true;
+}
 /** The stream cannot be resynchronised (the connection closes). */
-void httpd__resp_set_broken(struct slot *slot);
+static inline void httpd__resp_set_broken(struct slot *slot)
+{
+    slot->resp.broken = true;
+}
 
 /* ---- router.c ------------------------------------------------------------------------ */
 
@@ -443,8 +450,6 @@ void httpd__sess_close_all(struct httpd_data *hd);
 void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
 /** The response is out: FIN, then discard input until the peer closes. */
 void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s);
-/** Arms the session's deadline of this kind (replacing any other). */
-void httpd__sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
 /** Stores what a handler did with the session context (upstream's rules). */
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
 /** Parks d until the session's in-progress send ends (false: nothing in
@@ -452,7 +457,7 @@ void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
 bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
 void httpd__sess_run_parked(struct httpd_sess *s);
 /** Runs the sends parked on s (loop context, never inside a job). */
-static inline void sess_run_deferred(struct httpd_sess *s)
+static inline void httpd__sess_run_deferred(struct httpd_sess *s)
 {
     if (s->deferred) {
         httpd__sess_run_parked(s);
@@ -478,13 +483,13 @@ void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct 
  *  HTTPD_SOCK_ERR_FAIL when the window is full. */
 int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait);
 /** Consumes n unread bytes. */
-static inline void rx_take(struct slot *slot, size_t n)
+static inline void httpd__rx_take(struct slot *slot, size_t n)
 {
     slot->rx.rd += n;
 }
 /** One receive into the window's free end, without waiting (the loop's read
  *  of a readable socket). Bytes received, 0 (peer closed, or no room), or HTTPD_SOCK_ERR_*. */
-static inline int rx_recv_now(struct httpd_data *hd, struct slot *slot)
+static inline int httpd__rx_recv_now(struct httpd_data *hd, struct slot *slot)
 {
     struct httpd_sess *s = slot->sess;
     int n = s->recv_fn(hd, s->fd, slot->rx.buf + slot->rx.len, slot->rx.cap - slot->rx.len, 0);
@@ -510,7 +515,7 @@ int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */
 int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
-static inline size_t sess_held(const struct httpd_sess *s)
+static inline size_t httpd__sess_held(const struct httpd_sess *s)
 {
     return s->slot ? s->slot->rx.out_len : 0;
 }
@@ -534,7 +539,7 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
  *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses. */
-static inline int loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
+static inline int httpd__loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
     return s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
 }
@@ -542,17 +547,18 @@ static inline int loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsign
 void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
 void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
-/** Queues s on the timer list of kind, due in ms. */
-void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms);
+/** Arms s's deadline of this kind (replacing any other): due in the kind's
+ *  duration (hd->timer_ms, set by session.c). */
+void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
 void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
-static inline void loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
+static inline void httpd__loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (s->timer != TIMER_NONE) {
         httpd__loop_timer_unlink(hd, s);
     }
 }
 /** The oldest session on the linger list, or NULL (it goes first when room is needed). */
-static inline struct httpd_sess *loop_oldest_lingering(struct httpd_data *hd)
+static inline struct httpd_sess *httpd__loop_oldest_lingering(struct httpd_data *hd)
 {
     return hd->timers[TIMER_LINGER].head;
 }
@@ -572,10 +578,8 @@ esp_err_t httpd__workq_init(struct httpd_data *hd);
 void httpd__workq_free(struct httpd_data *hd);
 /** Queues an item and wakes the loop. ESP_OK, ESP_FAIL (full / stopping). */
 esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w);
-/** Number of items queued now (the loop runs that many per turn). */
-unsigned httpd__workq_count(struct httpd_data *hd);
-/** Takes the oldest item. false when empty. */
-bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w);
+/** Takes the oldest item and sets *left to the number still queued. false when empty. */
+bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w, unsigned *left);
 /** Marks the server stopping (no more pushes) and wakes the loop. */
 void httpd__workq_stop(struct httpd_data *hd);
 

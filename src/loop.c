@@ -66,7 +66,7 @@ int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsign
 
 void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s)
 {
-    loop_timer_clear(hd, s);
+    httpd__loop_timer_clear(hd, s);
     httpd__poller_del(hd->poller, s->fd);
     s->poll_events = 0;
 }
@@ -90,10 +90,10 @@ void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
     s->timer = TIMER_NONE;
 }
 
-void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind, uint64_t ms)
+void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
 {
-    loop_timer_clear(hd, s);
-    s->deadline_ms = httpd__port_now_ms() + ms;
+    httpd__loop_timer_clear(hd, s);
+    s->deadline_ms = httpd__port_now_ms() + hd->timer_ms[kind];
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
     s->tprev = l->tail;
@@ -135,7 +135,7 @@ static void expire(struct httpd_data *hd, const struct loop_handlers *h)
     for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
         struct httpd_sess *s;
         while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
-            loop_timer_clear(hd, s);
+            httpd__loop_timer_clear(hd, s);
             h->on_timer(hd, s);
         }
     }

@@ -3,7 +3,8 @@
  * HTTP/1.1 request-head parser and chunked-body decoder (see parse.h).
  *
  * A whole, ordinary request head is parsed in one pass (parse_fast_as: the hot
- * path, and the only place written for speed). Everything else goes to a
+ * path, and the only place written for speed; builds optimised for size leave
+ * it out, see HTTPD_PARSE_FAST in parse.h). Everything else goes to a
  * byte-at-a-time state machine, one small function per state, which decides
  * every error and limit; the chunked decoder is built the same way. Both
  * machines keep their whole state in the caller's struct, so input may arrive
@@ -441,6 +442,7 @@ static int finish(http_parser_t *p, size_t pos)
 #define NOINLINE
 #endif
 
+#if HTTPD_PARSE_FAST
 /* One pass over a whole head that arrived complete and is ordinary: origin-form
  * target, "HTTP/1.x" with CRLF endings, "name: value" lines. This is nearly
  * every request, and it costs a fraction of the byte-at-a-time machine below.
@@ -550,12 +552,9 @@ slow:
 
 static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
 {
-#ifdef __OPTIMIZE_SIZE__
-    return parse_fast_as(p, b, len, lim, false);   /* -Os (firmware): one copy of the code */
-#else
     return b[len - 1] == '\n' ? parse_fast_as(p, b, len, lim, true) : parse_fast_as(p, b, len, lim, false);
-#endif
 }
+#endif /* HTTPD_PARSE_FAST */
 
 /* ---- Request head: the byte-at-a-time machine ---------------------------------- */
 
@@ -870,9 +869,11 @@ int httpd__http_parse_head(http_parser_t *p, const char *buf, size_t len, const 
         return HTTP_PARSE_ERROR;
     }
     /* A head not begun may be whole: the fast path, else the machine from byte 0 */
+#if HTTPD_PARSE_FAST
     if (p->state == S_START && p->pos == 0 && len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
         return HTTP_PARSE_DONE;
     }
+#endif
     return parse_slow(p, b, len, lim);
 }
 

@@ -17,6 +17,19 @@
 
 /* ---- Request head -------------------------------------------------------------- */
 
+/* A whole, ordinary head is parsed in one pass when HTTPD_PARSE_FAST is 1:
+ * that path exists for speed. Builds optimised for size (-Os) leave it out by
+ * default and parse every head with the byte-at-a-time machine alone, which
+ * gives the same results (tests/unit/test_parse.c checks that the two agree,
+ * and runs once more against a build without the fast path). */
+#ifndef HTTPD_PARSE_FAST
+#ifdef __OPTIMIZE_SIZE__
+#define HTTPD_PARSE_FAST 0
+#else
+#define HTTPD_PARSE_FAST 1
+#endif
+#endif
+
 typedef enum {
     HTTP_PARSE_ERROR = -1,  /* malformed or over a limit: p->status says which HTTP status */
     HTTP_PARSE_AGAIN = 0,   /* incomplete: call again with more bytes */

@@ -76,7 +76,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     rq->hdrs_len = p->hdr_len;
     rq->hdrs_raw = true;   /* most handlers read no header: compact on demand */
     rq->head_len = p->head_len;
-    rx_take(slot, p->head_len);
+    httpd__rx_take(slot, p->head_len);
     rq->dec_rd = rq->dec_wr = p->head_len;
     rq->version_minor = p->version_minor;
 
@@ -89,7 +89,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
     rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
-                          !req_body_complete(slot);
+                          !httpd__req_body_complete(slot);
     rq->continue_sent = false;
 
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
@@ -138,7 +138,7 @@ static int chunk_step(struct slot *slot, bool keep)
         memmove(slot->rx.buf + rq->dec_wr, raw + off, dlen);
         rq->dec_wr += dlen;
     }
-    rx_take(slot, (size_t)used);
+    httpd__rx_take(slot, (size_t)used);
     if (httpd__http_chunked_done(&rq->chunk)) {
         rq->body_done = true;
     }
@@ -197,7 +197,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
         return HTTPD_SOCK_ERR_INVALID;
     }
     struct slot_req *rq = &slot->rq;
-    if (buf_len == 0 || (req_body_complete(slot) && rq->dec_rd == rq->dec_wr)) {
+    if (buf_len == 0 || (httpd__req_body_complete(slot) && rq->dec_rd == rq->dec_wr)) {
         return 0;
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
@@ -217,7 +217,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     if (avail) {
         size_t n = avail < want ? avail : want;
         memcpy(buf, slot->rx.buf + slot->rx.rd, n);
-        rx_take(slot, n);
+        httpd__rx_take(slot, n);
         rq->body_left -= n;
         return (int)n;
     }
@@ -251,7 +251,7 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
         } else {
             size_t avail = slot->rx.len - slot->rx.rd;
             size_t take = avail < rq->body_left ? avail : (size_t)rq->body_left;
-            rx_take(slot, take);
+            httpd__rx_take(slot, take);
             rq->body_left -= take;
             if (rq->body_left == 0) {
                 return 1;

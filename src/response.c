@@ -51,16 +51,6 @@ void httpd__resp_reset(struct slot *slot, bool close_after)
     resp->broken = false;
 }
 
-void httpd__resp_set_close(struct slot *slot)
-{
-    slot->resp.close_after = true;
-}
-
-void httpd__resp_set_broken(struct slot *slot)
-{
-    slot->resp.broken = true;
-}
-
 /* ---- Head setters ---------------------------------------------------------------- */
 
 esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
@@ -235,7 +225,7 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
 {
     struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
     /* The request ends here if the client is waiting to be told to send its body. */
-    if (slot->rq.expect_continue && !slot->rq.continue_sent && !req_body_complete(slot)) {
+    if (slot->rq.expect_continue && !slot->rq.continue_sent && !httpd__req_body_complete(slot)) {
         slot->resp.close_after = true;
     }
     size_t status_len = strlen(slot->resp.status);

@@ -25,9 +25,13 @@ static const char *TAG = "httpd";
  * starve the sockets. */
 static void on_wake(struct httpd_data *hd)
 {
-    unsigned n = httpd__workq_count(hd);
     struct work_item w;
-    while (n-- > 0 && !atomic_load(&hd->stopping) && httpd__workq_pop(hd, &w)) {
+    unsigned left = 0;
+    unsigned budget = 0;   /* set by the first item: how many were queued with it */
+    while (!atomic_load(&hd->stopping) && httpd__workq_pop(hd, &w, &left)) {
+        if (budget == 0) {
+            budget = left + 1;
+        }
         if (w.kind == WORK_CLOSE) {
             httpd__sess_close_by_id(hd, w.fd, w.gen);
         } else if (w.kind == WORK_ASYNC_DONE) {
@@ -35,8 +39,14 @@ static void on_wake(struct httpd_data *hd)
         } else {
             w.fn(w.arg);
         }
+        if (--budget == 0) {
+            break;
+        }
     }
-    if (httpd__workq_count(hd) > 0) {
+    /* Still queued after the last one taken: a push seeing a non-empty queue
+     * did not wake the loop, so wake it for the next turn. (An item queued
+     * after the queue ran empty woke it itself.) */
+    if (left > 0) {
         httpd__port_wake_signal(&hd->wake);
     }
 }
@@ -218,7 +228,8 @@ static void drop_queued_work(struct httpd_data *hd)
 {
     unsigned dropped = 0;
     struct work_item w;
-    while (httpd__workq_pop(hd, &w)) {
+    unsigned left;
+    while (httpd__workq_pop(hd, &w, &left)) {
         if (w.kind == WORK_ASYNC_DONE) {
             httpd__slot_clone_free(hd, w.arg);
         } else if (w.kind == WORK_ALWAYS) {

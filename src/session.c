@@ -138,16 +138,6 @@ int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t
     return n;
 }
 
-/* ---- Deadlines ------------------------------------------------------------------------- */
-
-void httpd__sess_deadline(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
-{
-    uint64_t ms = kind == TIMER_LINGER ? LINGER_MS
-                : kind == TIMER_SEND ? (uint64_t)hd->config.send_wait_timeout * 1000u
-                : (uint64_t)hd->config.recv_wait_timeout * 1000u;
-    httpd__loop_timer_set(hd, s, kind, ms);
-}
-
 /* ---- Table ------------------------------------------------------------------------------ */
 
 esp_err_t httpd__sess_table_init(struct httpd_data *hd)
@@ -166,6 +156,10 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     httpd__port_mutex_init(&hd->sess_lock);
+    /* Deadlines by kind (the loop keeps the lists). */
+    hd->timer_ms[TIMER_RECV] = (uint32_t)hd->config.recv_wait_timeout * 1000u;
+    hd->timer_ms[TIMER_SEND] = (uint32_t)hd->config.send_wait_timeout * 1000u;
+    hd->timer_ms[TIMER_LINGER] = LINGER_MS;
     hd->free_sess = NULL;
     for (unsigned i = hd->config.max_open_sockets; i-- > 0;) {
         hd->sessions[i].fd = -1;
@@ -264,7 +258,7 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__port_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     s->sending = false;
-    sess_run_deferred(s);   /* they find no session now and report it */
+    httpd__sess_run_deferred(s);   /* they find no session now and report it */
     httpd__loop_mute_listen(hd, false);
 }
 
@@ -295,7 +289,7 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
     httpd__sess_slot_release(hd, s);   /* held output was flushed by the job that decided to close */
     httpd__port_shutdown_wr(s->fd);
     s->state = SESS_LINGER;
-    httpd__sess_deadline(hd, s, TIMER_LINGER);
+    httpd__loop_timer_set(hd, s, TIMER_LINGER);
 }
 
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
@@ -370,7 +364,7 @@ bool httpd__sess_default_transport(const struct httpd_sess *s)
  * waits. */
 static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint64_t deadline)
 {
-    if (!for_write && sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
+    if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
         return false;   /* the peer may wait for those responses before it sends more */
     }
 #if HTTPD_CORO
@@ -378,11 +372,11 @@ static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_wri
         if (atomic_load(&hd->stopping)) {
             return false;
         }
-        loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
+        httpd__loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
         s->wait_result = WAIT_PENDING;
-        httpd__sess_deadline(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
+        httpd__loop_timer_set(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
         httpd__coro_yield();
-        loop_timer_clear(hd, s);
+        httpd__loop_timer_clear(hd, s);
         return s->wait_result == WAIT_READY;
     }
 #endif
@@ -531,7 +525,7 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
         return 0;
     }
     struct iovec all[8];
-    if (sess_held(s)) {
+    if (httpd__sess_held(s)) {
         if (iovcnt > 7) {
             int rc = httpd__sess_flush_held(hd, s);
             if (rc != 0) {
@@ -559,7 +553,7 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
 
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
 {
-    if (!sess_held(s)) {
+    if (!httpd__sess_held(s)) {
         return 0;
     }
     bool cork = s->cork;
@@ -614,7 +608,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
-    if (loop_watch(hd, s, POLLER_IN) < 0) {
+    if (httpd__loop_watch(hd, s, POLLER_IN) < 0) {
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
         httpd__sess_close(hd, s);
         return;
@@ -630,7 +624,7 @@ static void sess_new(struct httpd_data *hd, int fd)
  * A lingering session has finished its work, so it goes first. */
 static struct httpd_sess *room_victim(struct httpd_data *hd)
 {
-    struct httpd_sess *victim = loop_oldest_lingering(hd);
+    struct httpd_sess *victim = httpd__loop_oldest_lingering(hd);
     if (!victim && hd->config.lru_purge_enable) {
         victim = lru_victim(hd);
     }

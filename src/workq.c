@@ -100,15 +100,7 @@ esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w)
     return ESP_OK;
 }
 
-unsigned httpd__workq_count(struct httpd_data *hd)
-{
-    httpd__port_mutex_lock(&hd->work_lock);
-    unsigned n = hd->work_count;
-    httpd__port_mutex_unlock(&hd->work_lock);
-    return n;
-}
-
-bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w)
+bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w, unsigned *left)
 {
     httpd__port_mutex_lock(&hd->work_lock);
     bool any = hd->work_count > 0;
@@ -117,6 +109,7 @@ bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w)
         hd->work_head = (hd->work_head + 1) % CONFIG_HTTPD_WORK_QUEUE_LEN;
         hd->work_count--;
     }
+    *left = hd->work_count;
     httpd__port_mutex_unlock(&hd->work_lock);
     return any;
 }

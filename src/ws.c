@@ -218,7 +218,7 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         if (dst) {
             memcpy(dst + done, src, n);
         }
-        rx_take(slot, n);
+        httpd__rx_take(slot, n);
         slot->ws.left -= n;
         done += n;
     }
@@ -280,7 +280,7 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
         return false;
     }
     const ws_frame_hdr_t *h = &slot->ws.hdr;
-    rx_take(slot, h->header_len);
+    httpd__rx_take(slot, h->header_len);
     slot->ws.left = h->payload_len;
     slot->ws.frame = true;
     slot->ws.text = false;
@@ -438,7 +438,7 @@ static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
         int rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
                                        CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
         if (rc == WS_PARSE_OK) {
-            rx_take(slot, slot->ws.hdr.header_len);
+            httpd__rx_take(slot, slot->ws.hdr.header_len);
             slot->ws.left = slot->ws.hdr.payload_len;
             return true;
         }

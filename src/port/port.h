@@ -27,6 +27,17 @@ typedef pthread_mutex_t port_mutex_t;
 typedef pthread_cond_t  port_cond_t;
 #define PORT_MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
 
+static inline void httpd__port_thread_join(port_thread_t t) { (void)pthread_join(t, NULL); }
+static inline bool httpd__port_thread_is_current(port_thread_t t) { return pthread_equal(pthread_self(), t) != 0; }
+static inline void httpd__port_mutex_init(port_mutex_t *m) { (void)pthread_mutex_init(m, NULL); }
+static inline void httpd__port_mutex_destroy(port_mutex_t *m) { (void)pthread_mutex_destroy(m); }
+static inline void httpd__port_mutex_lock(port_mutex_t *m) { (void)pthread_mutex_lock(m); }
+static inline void httpd__port_mutex_unlock(port_mutex_t *m) { (void)pthread_mutex_unlock(m); }
+static inline void httpd__port_cond_init(port_cond_t *c) { (void)pthread_cond_init(c, NULL); }
+static inline void httpd__port_cond_destroy(port_cond_t *c) { (void)pthread_cond_destroy(c); }
+static inline void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m) { (void)pthread_cond_wait(c, m); }
+static inline void httpd__port_cond_signal(port_cond_t *c) { (void)pthread_cond_signal(c); }
+
 /* A private pipe (never a network port): rd watched by the loop, wr written
  * by any thread. -1 while closed. */
 struct port_wake {
@@ -116,18 +127,10 @@ void httpd__port_sleep_ms(unsigned ms);
 /** Starts fn(arg) on a new thread. stack_size 0 = the default; a size only
  *  ever raises the default. PORT_OK or a PORT_* code < 0. */
 int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
-void httpd__port_thread_join(port_thread_t t);
-bool httpd__port_thread_is_current(port_thread_t t);
-
-void httpd__port_mutex_init(port_mutex_t *m);
-void httpd__port_mutex_destroy(port_mutex_t *m);
-void httpd__port_mutex_lock(port_mutex_t *m);
-void httpd__port_mutex_unlock(port_mutex_t *m);
-
-void httpd__port_cond_init(port_cond_t *c);
-void httpd__port_cond_destroy(port_cond_t *c);
-void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m);
-void httpd__port_cond_signal(port_cond_t *c);
+/* Join, identity, mutexes and condition variables: one call each on POSIX,
+ * inline (see the platform block at the top). The mutex and condition calls
+ * cannot fail with valid, default-attribute objects used correctly, so they
+ * return nothing. */
 
 /* ---- Stack memory for coroutines -------------------------------------------------- */
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * POSIX port, threads: pthreads. The mutex and condition calls cannot fail
- * with valid, default-attribute objects used correctly, so they return
- * nothing.
+ * POSIX port, threads: pthreads. Joining, the thread's identity, mutexes and
+ * condition variables are one call each, inline in port.h.
  */
 #include "port/posix/posix.h"
 
@@ -26,54 +25,4 @@ int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(v
         return posix_code(rc);
     }
     return PORT_OK;
-}
-
-void httpd__port_thread_join(port_thread_t t)
-{
-    (void)pthread_join(t, NULL);
-}
-
-bool httpd__port_thread_is_current(port_thread_t t)
-{
-    return pthread_equal(pthread_self(), t) != 0;
-}
-
-void httpd__port_mutex_init(port_mutex_t *m)
-{
-    (void)pthread_mutex_init(m, NULL);
-}
-
-void httpd__port_mutex_destroy(port_mutex_t *m)
-{
-    (void)pthread_mutex_destroy(m);
-}
-
-void httpd__port_mutex_lock(port_mutex_t *m)
-{
-    (void)pthread_mutex_lock(m);
-}
-
-void httpd__port_mutex_unlock(port_mutex_t *m)
-{
-    (void)pthread_mutex_unlock(m);
-}
-
-void httpd__port_cond_init(port_cond_t *c)
-{
-    (void)pthread_cond_init(c, NULL);
-}
-
-void httpd__port_cond_destroy(port_cond_t *c)
-{
-    (void)pthread_cond_destroy(c);
-}
-
-void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m)
-{
-    (void)pthread_cond_wait(c, m);
-}
-
-void httpd__port_cond_signal(port_cond_t *c)
-{
-    (void)pthread_cond_signal(c);
 }
