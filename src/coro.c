@@ -14,10 +14,10 @@
 #if defined(HTTPD_CORO_ASM)
 /* Saves the callee-saved registers on the current stack, stores the stack
  * pointer in *save_sp, switches to new_sp and restores from there. */
-void httpd__httpd_coro_switch(void **save_sp, void *new_sp);
+void httpd__coro_switch(void **save_sp, void *new_sp);
 /* First "return address" of a new coroutine: calls entry(coro) from the
  * registers the initial frame sets up. */
-void httpd__httpd_coro_trampoline(void);
+void httpd__coro_trampoline(void);
 #else
 #include <ucontext.h>
 #endif
@@ -179,7 +179,7 @@ coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     c->arg = arg;
     c->finished = false;
 #if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
-    /* Initial frame popped by httpd__httpd_coro_switch: mxcsr/x87 control word, r15,
+    /* Initial frame popped by httpd__coro_switch: mxcsr/x87 control word, r15,
      * r14, r13 (coro), r12 (entry), rbx, rbp, then the trampoline as return
      * address. The stack top stays 16-byte aligned after that ret. */
     uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
@@ -191,17 +191,17 @@ coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     f[4] = (uint64_t)(uintptr_t)coro_entry;   /* r12 */
     f[5] = 0;                                 /* rbx */
     f[6] = 0;                                 /* rbp */
-    f[7] = (uint64_t)(uintptr_t)httpd__httpd_coro_trampoline;
+    f[7] = (uint64_t)(uintptr_t)httpd__coro_trampoline;
     c->sp = f;
 #elif defined(HTTPD_CORO_ASM) && defined(__aarch64__)
-    /* Initial frame popped by httpd__httpd_coro_switch: x19 (entry), x20 (coro),
+    /* Initial frame popped by httpd__coro_switch: x19 (entry), x20 (coro),
      * x21..x28, x29 (0), x30 (trampoline), d8..d15. */
     uintptr_t top = (uintptr_t)c & ~(uintptr_t)15;
     uint64_t *f = (uint64_t *)(top - 176);
     memset(f, 0, 176);
     f[0] = (uint64_t)(uintptr_t)coro_entry;
     f[1] = (uint64_t)(uintptr_t)c;
-    f[11] = (uint64_t)(uintptr_t)httpd__httpd_coro_trampoline;
+    f[11] = (uint64_t)(uintptr_t)httpd__coro_trampoline;
     c->sp = f;
 #else
     uc_prepare(c);
@@ -219,7 +219,7 @@ static void switch_into(coro_t *c)
     __sanitizer_start_switch_fiber(&fake, c->stack_lo, c->stack_len);
 #endif
 #ifdef HTTPD_CORO_ASM
-    httpd__httpd_coro_switch(&c->caller_sp, c->sp);
+    httpd__coro_switch(&c->caller_sp, c->sp);
 #else
     swapcontext(&c->caller_ctx, &c->ctx);
 #endif
@@ -257,7 +257,7 @@ static void switch_out(coro_t *c, bool final)
     (void)final;
 #endif
 #ifdef HTTPD_CORO_ASM
-    httpd__httpd_coro_switch(&c->sp, c->caller_sp);
+    httpd__coro_switch(&c->sp, c->caller_sp);
 #else
     swapcontext(&c->ctx, &c->caller_ctx);
 #endif

@@ -390,7 +390,7 @@ void httpd__req_reset(struct slot *slot);
 /** Parses the head at the window's start. HTTP_PARSE_DONE / _AGAIN / _ERROR (status in parser). */
 static inline int httpd__req_parse_head(struct httpd_data *hd, struct slot *slot)
 {
-    return httpd__http_parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
+    return httpd__parse_head(&slot->rq.parser, slot->rx.buf, slot->rx.len, &hd->parse_limits);
 }
 /** Fills the request from the parsed head; the response state gets its defaults. */
 void httpd__req_setup(struct httpd_data *hd, struct slot *slot);

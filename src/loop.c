@@ -149,7 +149,7 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
     while (!atomic_load(&hd->stopping)) {
         int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, next_timeout(hd));
         if (n < 0) {
-            ESP_LOGE(TAG, "httpd__poller_wait: %s", httpd__port_last_error());
+            ESP_LOGE(TAG, "waiting for events failed: %s", httpd__port_last_error());
             return false;
         }
         /* Work queued before these events arrived runs first: a request that

@@ -72,7 +72,7 @@ static inline bool is_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET
 static inline bool is_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
 static inline bool is_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
 
-int httpd__http_hex_value(int c)
+int httpd__hex_value(int c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -164,7 +164,7 @@ static const char *const method_names[] = {
 
 #define METHOD_COUNT ((int)(sizeof(method_names) / sizeof(method_names[0])))
 
-const char *httpd__http_method_name(int method)
+const char *httpd__method_name(int method)
 {
     if (method < 0 || method >= METHOD_COUNT) {
         return NULL;
@@ -174,7 +174,7 @@ const char *httpd__http_method_name(int method)
 
 const char *http_method_str(enum http_method m)
 {
-    const char *s = httpd__http_method_name((int)m);
+    const char *s = httpd__method_name((int)m);
     return s ? s : "<unknown>";
 }
 
@@ -218,7 +218,7 @@ enum {
 #define F_HOST_DUP          0x10000u
 #define F_PUBLIC_MASK       0x0FFFFu
 
-void httpd__http_parser_init(http_parser_t *p)
+void httpd__parser_init(http_parser_t *p)
 {
     *p = (http_parser_t){ .method = -1, .state = S_START };
 }
@@ -545,7 +545,7 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
     return HTTP_PARSE_DONE;
 
 slow:
-    httpd__http_parser_init(p);
+    httpd__parser_init(p);
     return HTTP_PARSE_AGAIN;
 #undef RUN
 }
@@ -835,7 +835,7 @@ static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http
 }
 
 /* Feeds buf[p->pos..len) to the machine until the head ends, an error is
- * found or the bytes run out. Kept out of line: inlined into httpd__http_parse_head
+ * found or the bytes run out. Kept out of line: inlined into httpd__parse_head
  * it shares registers with the fast path there, and the keep-alive GET cost
  * 7 instructions more per request (gcc 12 -O2); out of line, the fast path's
  * code does not move when the machine changes. */
@@ -858,7 +858,7 @@ static NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, size_t 
     return HTTP_PARSE_AGAIN;
 }
 
-int httpd__http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
+int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim)
 {
     const unsigned char *b = (const unsigned char *)buf;
 
@@ -879,7 +879,7 @@ int httpd__http_parse_head(http_parser_t *p, const char *buf, size_t len, const 
 
 /* ---- Compacted header block ---------------------------------------------------- */
 
-size_t httpd__http_headers_compact(char *block, size_t len, size_t *count)
+size_t httpd__headers_compact(char *block, size_t len, size_t *count)
 {
     size_t r = 0, w = 0, n = 0;
 
@@ -928,7 +928,7 @@ size_t httpd__http_headers_compact(char *block, size_t len, size_t *count)
     return w;
 }
 
-bool httpd__http_header_find(const char *block, size_t len, const char *name,
+bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len)
 {
     size_t nl, i = 0;
@@ -986,13 +986,13 @@ enum {
     C_ERROR,
 };
 
-void httpd__http_chunked_init(http_chunked_t *c)
+void httpd__chunked_init(http_chunked_t *c)
 {
     memset(c, 0, sizeof(*c));
     c->state = C_SIZE_START;
 }
 
-bool httpd__http_chunked_done(const http_chunked_t *c)
+bool httpd__chunked_done(const http_chunked_t *c)
 {
     return c->state == C_DONE;
 }
@@ -1004,7 +1004,7 @@ bool httpd__http_chunked_done(const http_chunked_t *c)
 /* First hex digit of a chunk-size (an empty size is malformed). */
 static bool ck_size_start(http_chunked_t *c, unsigned char ch)
 {
-    int h = httpd__http_hex_value(ch);
+    int h = httpd__hex_value(ch);
     if (h < 0) {
         return false;
     }
@@ -1025,7 +1025,7 @@ static bool size_line_done(http_chunked_t *c)
  * then ';' of an extension, whitespace before it, or the line end. */
 static bool ck_size(http_chunked_t *c, unsigned char ch)
 {
-    int h = httpd__http_hex_value(ch);
+    int h = httpd__hex_value(ch);
     if (h >= 0) {
         if (c->remaining >> 60) {
             return false;  /* a 17th significant digit */
@@ -1181,7 +1181,7 @@ static ssize_t chunk_data(http_chunked_t *c, size_t i, size_t len, size_t *data_
     return (ssize_t)(i + n);
 }
 
-ssize_t httpd__http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
+ssize_t httpd__chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len)
 {
     const unsigned char *b = (const unsigned char *)buf;

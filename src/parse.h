@@ -56,7 +56,7 @@ typedef struct {
 #define HTTP_F_ASTERISK_FORM    0x0200u  /* target is "*" */
 
 typedef struct {
-    /* Results, valid once httpd__http_parse_head() returned HTTP_PARSE_DONE. */
+    /* Results, valid once httpd__parse_head() returned HTTP_PARSE_DONE. */
     int      method;          /* enum http_method value */
     int      version_minor;   /* 0 (HTTP/1.0) or 1 (HTTP/1.1) */
     size_t   target_off;      /* request target: offset and length in the buffer */
@@ -81,7 +81,7 @@ typedef struct {
 } http_parser_t;
 
 /** Resets p for a new request head. */
-void httpd__http_parser_init(http_parser_t *p);
+void httpd__parser_init(http_parser_t *p);
 
 /** Parses buf[0..len). Returns HTTP_PARSE_DONE, HTTP_PARSE_AGAIN or HTTP_PARSE_ERROR.
  *
@@ -99,24 +99,24 @@ void httpd__http_parser_init(http_parser_t *p);
  *    505 well-formed version other than HTTP/1.0 and HTTP/1.1.
  *  Errors are reported as soon as the offending byte is seen (a request line that
  *  is already too long is answered without waiting for its end). */
-int httpd__http_parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim);
+int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_parse_limits_t *lim);
 
-/** Rewrites a header block validated by httpd__http_parse_head() in place as
+/** Rewrites a header block validated by httpd__parse_head() in place as
  *  "name\0value\0" pairs, values trimmed of leading and trailing SP/HTAB (the
  *  blank line is dropped). Returns the new length (never more than len) and
  *  the number of headers in *count. */
-size_t httpd__http_headers_compact(char *block, size_t len, size_t *count);
+size_t httpd__headers_compact(char *block, size_t len, size_t *count);
 
 /** Finds the first header named name (case-insensitive, exact length) in a
  *  compacted block. Sets *val (NUL-terminated) and *val_len. */
-bool httpd__http_header_find(const char *block, size_t len, const char *name,
+bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len);
 
 /** Value of a hexadecimal digit, or -1. */
-int httpd__http_hex_value(int c);
+int httpd__hex_value(int c);
 
 /** Token of a method ("GET"), NULL for values outside the table. */
-const char *httpd__http_method_name(int method);
+const char *httpd__method_name(int method);
 
 /* ---- Chunked request body ------------------------------------------------------ */
 
@@ -130,17 +130,17 @@ typedef struct {
 #define HTTP_CHUNKED_MAX_LINE      4096   /* chunk-size line with extensions */
 #define HTTP_CHUNKED_MAX_TRAILERS  8192   /* all trailer lines together */
 
-void httpd__http_chunked_init(http_chunked_t *c);
+void httpd__chunked_init(http_chunked_t *c);
 
 /** Decodes buf[0..len). Returns the number of bytes consumed (0..len) or -1
  *  when the framing is malformed (bad hex, size overflow, missing CRLF after
  *  data, line or trailers over their bounds). When the consumed bytes end with
  *  body data, that data is buf[*data_off .. *data_off + *data_len) (at most one
  *  span per call; *data_len is 0 otherwise); call again with the rest. */
-ssize_t httpd__http_chunked_decode(http_chunked_t *c, const char *buf, size_t len,
+ssize_t httpd__chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len);
 
 /** True once the last chunk and its trailers have been consumed. */
-bool httpd__http_chunked_done(const http_chunked_t *c);
+bool httpd__chunked_done(const http_chunked_t *c);
 
 #endif /* HTTPD_PARSE_H */

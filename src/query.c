@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Query strings and cookies: httpd_query_key_value(), httpd_url_decode()
- * and the internal cookie finder httpd__httpd_cookie_find() (query.h).
+ * and the internal cookie finder httpd__cookie_find() (query.h).
  *
  * All functions work on caller-owned bytes: no allocation, no globals.
  */
@@ -78,8 +78,8 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
         size_t used = 1;
 
         if (c == '%' && src_len - i >= 3) {
-            const int hi = httpd__http_hex_value((unsigned char)src[i + 1]);
-            const int lo = httpd__http_hex_value((unsigned char)src[i + 2]);
+            const int hi = httpd__hex_value((unsigned char)src[i + 1]);
+            const int lo = httpd__hex_value((unsigned char)src[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (char)(unsigned char)((hi << 4) | lo);
                 used = 3;
@@ -101,7 +101,7 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
     return ESP_OK;
 }
 
-/* ---- httpd__httpd_cookie_find ---------------------------------------------------------- */
+/* ---- httpd__cookie_find ---------------------------------------------------------- */
 
 static bool is_ows(char c)
 {
@@ -119,7 +119,7 @@ static void trim_ows(const char **b, const char **e)
     }
 }
 
-bool httpd__httpd_cookie_find(const char *hdr, size_t hdr_len, const char *name,
+bool httpd__cookie_find(const char *hdr, size_t hdr_len, const char *name,
                        const char **val, size_t *val_len)
 {
     if (hdr == NULL || name == NULL || name[0] == '\0') {

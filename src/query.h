@@ -30,7 +30,7 @@
  * @return true when found (outputs written), false when absent or when
  *         @p hdr or @p name is NULL or @p name is empty (outputs untouched)
  */
-bool httpd__httpd_cookie_find(const char *hdr, size_t hdr_len, const char *name,
+bool httpd__cookie_find(const char *hdr, size_t hdr_len, const char *name,
                        const char **val, size_t *val_len);
 
 #endif /* HTTPD_QUERY_H */

@@ -19,7 +19,7 @@ static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 void httpd__req_reset(struct slot *slot)
 {
     struct slot_req *rq = &slot->rq;
-    httpd__http_parser_init(&rq->parser);
+    httpd__parser_init(&rq->parser);
     rq->head_len = rq->dec_rd = rq->dec_wr = 0;
     rq->hdrs_off = rq->hdrs_len = 0;
     rq->hdrs_raw = false;
@@ -85,7 +85,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     r->content_len = (size_t)rq->body_left;
     rq->body_done = !rq->chunked;
     if (rq->chunked) {
-        httpd__http_chunked_init(&rq->chunk);
+        httpd__chunked_init(&rq->chunk);
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
     rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
@@ -129,7 +129,7 @@ static int chunk_step(struct slot *slot, bool keep)
     }
     size_t off = 0, dlen = 0;
     const char *raw = slot->rx.buf + slot->rx.rd;
-    ssize_t used = httpd__http_chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
+    ssize_t used = httpd__chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
     if (used < 0) {
         ESP_LOGD(TAG, "malformed chunked body");
         return -1;
@@ -139,7 +139,7 @@ static int chunk_step(struct slot *slot, bool keep)
         rq->dec_wr += dlen;
     }
     httpd__rx_take(slot, (size_t)used);
-    if (httpd__http_chunked_done(&rq->chunk)) {
+    if (httpd__chunked_done(&rq->chunk)) {
         rq->body_done = true;
     }
     return used > 0 ? 1 : 0;
@@ -281,7 +281,7 @@ static void hdrs_compact(struct slot *slot)
 {
     struct slot_req *rq = &slot->rq;
     if (rq->hdrs_raw) {
-        rq->hdrs_len = httpd__http_headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
+        rq->hdrs_len = httpd__headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
         rq->hdrs_raw = false;
     }
 }
@@ -292,7 +292,7 @@ bool httpd__req_find_hdr(struct slot *slot, const char *field, const char **val,
         return false;
     }
     hdrs_compact(slot);
-    return httpd__http_header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
+    return httpd__header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
 }
 
 /* ---- Accessors -------------------------------------------------------------------- */
@@ -410,7 +410,7 @@ esp_err_t httpd_req_get_cookie_val(httpd_req_t *req, const char *cookie_name, ch
     }
     const char *hdr, *v;
     size_t hlen, vlen;
-    if (!find_hdr(req, "Cookie", &hdr, &hlen) || !httpd__httpd_cookie_find(hdr, hlen, cookie_name, &v, &vlen)) {
+    if (!find_hdr(req, "Cookie", &hdr, &hlen) || !httpd__cookie_find(hdr, hlen, cookie_name, &v, &vlen)) {
         return ESP_ERR_NOT_FOUND;
     }
     if (vlen + 1 > *val_size) {

@@ -9,6 +9,8 @@
  */
 #include "httpd_priv.h"
 
+static const char *TAG = "httpd_workq";
+
 static port_mutex_t g_registry_lock = PORT_MUTEX_INITIALIZER;
 static struct httpd_data *g_live;
 
@@ -67,7 +69,7 @@ bool httpd__workq_on_server_thread(const struct httpd_data *hd)
 esp_err_t httpd__workq_init(struct httpd_data *hd)
 {
     if (httpd__port_wake_open(&hd->wake) != PORT_OK) {
-        ESP_LOGE("httpd_workq", "cannot create the wake-up channel: %s", httpd__port_last_error());
+        ESP_LOGE(TAG, "cannot create the wake-up channel: %s", httpd__port_last_error());
         return ESP_FAIL;
     }
     httpd__port_mutex_init(&hd->work_lock);

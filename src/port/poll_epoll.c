@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 
 /* epoll_wait(2) without glibc's cancellation-point wrapper (two locked atomic
- * operations per call in a threaded process; see port_posix.c). */
+ * operations per call in a threaded process; see posix/sock.c). */
 #if defined(SYS_epoll_wait)
 #define SYS_EPOLL_WAIT(fd, evs, max, ms) syscall(SYS_epoll_wait, (fd), (evs), (max), (ms))
 #else

@@ -2,9 +2,9 @@
 /* Coroutine switch for AArch64 (AAPCS64): saves x19-x30 and d8-d15 on the
  * current stack, stores sp, loads the other one and restores from it. */
     .text
-    .globl  httpd__httpd_coro_switch
-    .type   httpd__httpd_coro_switch, %function
-httpd__httpd_coro_switch:              /* x0 = void **save_sp, x1 = void *new_sp */
+    .globl  httpd__coro_switch
+    .type   httpd__coro_switch, %function
+httpd__coro_switch:              /* x0 = void **save_sp, x1 = void *new_sp */
     sub     sp, sp, #176
     stp     x19, x20, [sp, #0]
     stp     x21, x22, [sp, #16]
@@ -31,14 +31,14 @@ httpd__httpd_coro_switch:              /* x0 = void **save_sp, x1 = void *new_sp
     ldp     d14, d15, [sp, #144]
     add     sp, sp, #176
     ret
-    .size   httpd__httpd_coro_switch, .-httpd__httpd_coro_switch
+    .size   httpd__coro_switch, .-httpd__coro_switch
 
-    .globl  httpd__httpd_coro_trampoline
-    .type   httpd__httpd_coro_trampoline, %function
-httpd__httpd_coro_trampoline:          /* first return of a new coroutine: entry(coro) */
+    .globl  httpd__coro_trampoline
+    .type   httpd__coro_trampoline, %function
+httpd__coro_trampoline:          /* first return of a new coroutine: entry(coro) */
     mov     x0, x20
     blr     x19
     brk     #0
-    .size   httpd__httpd_coro_trampoline, .-httpd__httpd_coro_trampoline
+    .size   httpd__coro_trampoline, .-httpd__coro_trampoline
 
     .section .note.GNU-stack, "", %progbits

@@ -3,9 +3,9 @@
  * MXCSR and the x87 control word on the current stack, stores the stack
  * pointer, loads the other one and restores from it. */
     .text
-    .globl  httpd__httpd_coro_switch
-    .type   httpd__httpd_coro_switch, @function
-httpd__httpd_coro_switch:              /* rdi = void **save_sp, rsi = void *new_sp */
+    .globl  httpd__coro_switch
+    .type   httpd__coro_switch, @function
+httpd__coro_switch:              /* rdi = void **save_sp, rsi = void *new_sp */
     pushq   %rbp
     pushq   %rbx
     pushq   %r12
@@ -27,14 +27,14 @@ httpd__httpd_coro_switch:              /* rdi = void **save_sp, rsi = void *new_
     popq    %rbx
     popq    %rbp
     ret
-    .size   httpd__httpd_coro_switch, .-httpd__httpd_coro_switch
+    .size   httpd__coro_switch, .-httpd__coro_switch
 
-    .globl  httpd__httpd_coro_trampoline
-    .type   httpd__httpd_coro_trampoline, @function
-httpd__httpd_coro_trampoline:          /* first return of a new coroutine: entry(coro) */
+    .globl  httpd__coro_trampoline
+    .type   httpd__coro_trampoline, @function
+httpd__coro_trampoline:          /* first return of a new coroutine: entry(coro) */
     movq    %r13, %rdi
     callq   *%r12
     ud2
-    .size   httpd__httpd_coro_trampoline, .-httpd__httpd_coro_trampoline
+    .size   httpd__coro_trampoline, .-httpd__coro_trampoline
 
     .section .note.GNU-stack, "", @progbits

@@ -33,15 +33,15 @@ static int parse_with(const char *s, size_t n, const http_parse_limits_t *lim, h
     size_t si;
 
     memcpy(buf, s, n);
-    httpd__http_parser_init(&a);
-    ra = httpd__http_parse_head(&a, buf, n, lim);
-    CHECK_EQ_INT(httpd__http_parse_head(&a, buf, n, lim), ra);
+    httpd__parser_init(&a);
+    ra = httpd__parse_head(&a, buf, n, lim);
+    CHECK_EQ_INT(httpd__parse_head(&a, buf, n, lim), ra);
     /* A complete head is within every limit, whichever path took it. The
      * comparison below cannot see a limit test that is too loose in the state
      * machine (a head over a limit is not ordinary, so the one-shot parse goes
      * to the same machine); this can. */
     if (ra == HTTP_PARSE_DONE) {
-        const char *m = httpd__http_method_name(a.method);
+        const char *m = httpd__method_name(a.method);
         size_t line = a.hdr_off - (a.target_off - (m ? strlen(m) : 0) - 1);
         if (line > lim->max_line || a.target_len > lim->max_target || a.hdr_len > lim->max_headers) {
             fprintf(stderr, "over a limit (%zu/%zu/%zu) yet complete: \"%.*s\"\n",
@@ -55,13 +55,13 @@ static int parse_with(const char *s, size_t n, const http_parse_limits_t *lim, h
         size_t k = 0, filled = 0;
         int rb = HTTP_PARSE_AGAIN;
         memset(buf, 0x7F, n);  /* DEL: invalid everywhere in a head */
-        httpd__http_parser_init(&b);
-        CHECK_EQ_INT(httpd__http_parse_head(&b, buf, 0, lim), HTTP_PARSE_AGAIN);
+        httpd__parser_init(&b);
+        CHECK_EQ_INT(httpd__parse_head(&b, buf, 0, lim), HTTP_PARSE_AGAIN);
         while (rb == HTTP_PARSE_AGAIN && k < n) {
             k = k + steps[si] > n ? n : k + steps[si];
             memcpy(buf + filled, s + filled, k - filled);
             filled = k;
-            rb = httpd__http_parse_head(&b, buf, k, lim);
+            rb = httpd__parse_head(&b, buf, k, lim);
         }
         if (rb != ra || (ra == HTTP_PARSE_ERROR && a.status != b.status) ||
             (ra == HTTP_PARSE_DONE && !same_results(&a, &b))) {
@@ -72,7 +72,7 @@ static int parse_with(const char *s, size_t n, const http_parse_limits_t *lim, h
             CHECK(1);
         }
         if (rb == HTTP_PARSE_DONE) {
-            CHECK_EQ_INT(httpd__http_parse_head(&b, buf, n, lim), HTTP_PARSE_DONE);
+            CHECK_EQ_INT(httpd__parse_head(&b, buf, n, lim), HTTP_PARSE_DONE);
         }
         memcpy(buf, s, n);
     }
@@ -152,7 +152,7 @@ static void test_methods(void)
     char line[128];
     for (m = 0; m <= HTTP_UNLINK; m++) {
         http_parser_t p;
-        const char *name = httpd__http_method_name(m);
+        const char *name = httpd__method_name(m);
         CHECK(name != NULL);
         if (!name) {
             continue;
@@ -162,11 +162,11 @@ static void test_methods(void)
         CHECK_EQ_INT(parse(line, &p), HTTP_PARSE_DONE);
         CHECK_EQ_INT(p.method, m);
     }
-    CHECK_EQ_STR(httpd__http_method_name(HTTP_MSEARCH), "M-SEARCH");
-    CHECK_EQ_STR(httpd__http_method_name(HTTP_DELETE), "DELETE");
-    CHECK_EQ_STR(httpd__http_method_name(HTTP_UNLINK), "UNLINK");
-    CHECK(httpd__http_method_name(-1) == NULL);
-    CHECK(httpd__http_method_name(33) == NULL);
+    CHECK_EQ_STR(httpd__method_name(HTTP_MSEARCH), "M-SEARCH");
+    CHECK_EQ_STR(httpd__method_name(HTTP_DELETE), "DELETE");
+    CHECK_EQ_STR(httpd__method_name(HTTP_UNLINK), "UNLINK");
+    CHECK(httpd__method_name(-1) == NULL);
+    CHECK(httpd__method_name(33) == NULL);
     CHECK_EQ_STR(http_method_str((enum http_method)33), "<unknown>");
     CHECK_EQ_STR(http_method_str((enum http_method)-1), "<unknown>");
 
@@ -544,13 +544,13 @@ static void test_pipelined(void)
     CHECK_EQ_INT(first + p.head_len, strlen(s));
 
     /* after DONE or ERROR the answer sticks */
-    httpd__http_parser_init(&p);
-    CHECK_EQ_INT(httpd__http_parse_head(&p, s, strlen(s), &LIM), HTTP_PARSE_DONE);
-    CHECK_EQ_INT(httpd__http_parse_head(&p, s, strlen(s), &LIM), HTTP_PARSE_DONE);
+    httpd__parser_init(&p);
+    CHECK_EQ_INT(httpd__parse_head(&p, s, strlen(s), &LIM), HTTP_PARSE_DONE);
+    CHECK_EQ_INT(httpd__parse_head(&p, s, strlen(s), &LIM), HTTP_PARSE_DONE);
     CHECK_EQ_INT(p.head_len, first);
-    httpd__http_parser_init(&p);
-    CHECK_EQ_INT(httpd__http_parse_head(&p, "XYZ ", 4, &LIM), HTTP_PARSE_ERROR);
-    CHECK_EQ_INT(httpd__http_parse_head(&p, "XYZ / HTTP/1.1\r\n\r\n", 18, &LIM), HTTP_PARSE_ERROR);
+    httpd__parser_init(&p);
+    CHECK_EQ_INT(httpd__parse_head(&p, "XYZ ", 4, &LIM), HTTP_PARSE_ERROR);
+    CHECK_EQ_INT(httpd__parse_head(&p, "XYZ / HTTP/1.1\r\n\r\n", 18, &LIM), HTTP_PARSE_ERROR);
     CHECK_EQ_INT(p.status, 501);
 }
 
@@ -566,7 +566,7 @@ static void test_compact_find(void)
 
     CHECK_EQ_INT(parse(s, &p), HTTP_PARSE_DONE);
     memcpy(blk, s + p.hdr_off, p.hdr_len);
-    n = httpd__http_headers_compact(blk, p.hdr_len, &count);
+    n = httpd__headers_compact(blk, p.hdr_len, &count);
     CHECK(n <= p.hdr_len);
     CHECK_EQ_INT(count, 6);
     {
@@ -575,29 +575,29 @@ static void test_compact_find(void)
         CHECK_EQ_INT(n, sizeof(want));
         CHECK(memcmp(blk, want, sizeof(want)) == 0);
     }
-    CHECK(httpd__http_header_find(blk, n, "host", &v, &vl));
+    CHECK(httpd__header_find(blk, n, "host", &v, &vl));
     CHECK_EQ_STR(v, "example.com");
     CHECK_EQ_INT(vl, 11);
-    CHECK(httpd__http_header_find(blk, n, "X-TABS", &v, &vl));
+    CHECK(httpd__header_find(blk, n, "X-TABS", &v, &vl));
     CHECK_EQ_STR(v, "a b");
-    CHECK(httpd__http_header_find(blk, n, "x-empty", &v, &vl));
+    CHECK(httpd__header_find(blk, n, "x-empty", &v, &vl));
     CHECK_EQ_STR(v, "");
     CHECK_EQ_INT(vl, 0);
-    CHECK(httpd__http_header_find(blk, n, "accept", &v, &vl));
+    CHECK(httpd__header_find(blk, n, "accept", &v, &vl));
     CHECK_EQ_STR(v, "text/html");  /* first wins */
-    CHECK(httpd__http_header_find(blk, n, "X-Sp", &v, &vl));
+    CHECK(httpd__header_find(blk, n, "X-Sp", &v, &vl));
     CHECK_EQ_INT(vl, 0);
-    CHECK(!httpd__http_header_find(blk, n, "Hos", &v, &vl));
-    CHECK(!httpd__http_header_find(blk, n, "Hostx", &v, &vl));
-    CHECK(!httpd__http_header_find(blk, n, "example.com", &v, &vl));
-    CHECK(!httpd__http_header_find(blk, n, "", &v, &vl));
+    CHECK(!httpd__header_find(blk, n, "Hos", &v, &vl));
+    CHECK(!httpd__header_find(blk, n, "Hostx", &v, &vl));
+    CHECK(!httpd__header_find(blk, n, "example.com", &v, &vl));
+    CHECK(!httpd__header_find(blk, n, "", &v, &vl));
 
     /* a head without headers compacts to nothing */
     CHECK_EQ_INT(parse("GET / HTTP/1.0\r\n\r\n", &p), HTTP_PARSE_DONE);
     memcpy(blk, &"GET / HTTP/1.0\r\n\r\n"[p.hdr_off], p.hdr_len);
-    CHECK_EQ_INT(httpd__http_headers_compact(blk, p.hdr_len, &count), 0);
+    CHECK_EQ_INT(httpd__headers_compact(blk, p.hdr_len, &count), 0);
     CHECK_EQ_INT(count, 0);
-    CHECK(!httpd__http_header_find(blk, 0, "host", &v, &vl));
+    CHECK(!httpd__header_find(blk, 0, "host", &v, &vl));
 }
 
 /* ---- Chunked decoder ----------------------------------------------------------- */
@@ -613,11 +613,11 @@ static int dechunk(const char *in, size_t n, size_t step, char *out, size_t *out
     int ret;
 
     memcpy(buf, in, n);
-    httpd__http_chunked_init(&c);
+    httpd__chunked_init(&c);
     *out_len = 0;
     for (;;) {
         size_t doff = 77, dlen = 77;
-        ssize_t r = httpd__http_chunked_decode(&c, buf + off, end - off, &doff, &dlen);
+        ssize_t r = httpd__chunked_decode(&c, buf + off, end - off, &doff, &dlen);
         if (r < 0) {
             ret = -1;
             break;
@@ -630,9 +630,9 @@ static int dechunk(const char *in, size_t n, size_t step, char *out, size_t *out
             *out_len += dlen;
         }
         off += (size_t)r;
-        if (httpd__http_chunked_done(&c)) {
+        if (httpd__chunked_done(&c)) {
             size_t d2o, d2l;
-            if (httpd__http_chunked_decode(&c, buf + off, n - off, &d2o, &d2l) != 0 || d2l != 0) {
+            if (httpd__chunked_decode(&c, buf + off, n - off, &d2o, &d2l) != 0 || d2l != 0) {
                 CHECK(!"decode after done must consume nothing");
             }
             ret = 1;
@@ -779,27 +779,27 @@ static void test_chunked(void)
         http_chunked_t c;
         size_t off, dl;
         ssize_t r;
-        httpd__http_chunked_init(&c);
-        r = httpd__http_chunked_decode(&c, s, strlen(s), &off, &dl);
+        httpd__chunked_init(&c);
+        r = httpd__chunked_decode(&c, s, strlen(s), &off, &dl);
         CHECK_EQ_INT(r, 6);
         CHECK_EQ_INT(off, 3);
         CHECK_EQ_INT(dl, 3);
         s += r;
-        r = httpd__http_chunked_decode(&c, s, strlen(s), &off, &dl);
+        r = httpd__chunked_decode(&c, s, strlen(s), &off, &dl);
         CHECK_EQ_INT(r, 7);
         CHECK_EQ_MEM(s + off, dl, "de");
         s += r;
-        CHECK(!httpd__http_chunked_done(&c));
-        r = httpd__http_chunked_decode(&c, s, strlen(s), &off, &dl);
+        CHECK(!httpd__chunked_done(&c));
+        r = httpd__chunked_decode(&c, s, strlen(s), &off, &dl);
         CHECK_EQ_INT(r, 7);
         CHECK_EQ_INT(dl, 0);
-        CHECK(httpd__http_chunked_done(&c));
+        CHECK(httpd__chunked_done(&c));
         CHECK_EQ_STR(s + r, "Z");
-        CHECK_EQ_INT(httpd__http_chunked_decode(&c, s + r, 1, &off, &dl), 0);
+        CHECK_EQ_INT(httpd__chunked_decode(&c, s + r, 1, &off, &dl), 0);
         /* errors stick */
-        httpd__http_chunked_init(&c);
-        CHECK_EQ_INT(httpd__http_chunked_decode(&c, "z", 1, &off, &dl), -1);
-        CHECK_EQ_INT(httpd__http_chunked_decode(&c, "5\r\n", 3, &off, &dl), -1);
+        httpd__chunked_init(&c);
+        CHECK_EQ_INT(httpd__chunked_decode(&c, "z", 1, &off, &dl), -1);
+        CHECK_EQ_INT(httpd__chunked_decode(&c, "5\r\n", 3, &off, &dl), -1);
     }
 }
 

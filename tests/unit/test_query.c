@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of httpd_query_key_value(), httpd_url_decode() and the internal
- * cookie finder httpd__httpd_cookie_find(). */
+ * cookie finder httpd__cookie_find(). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,11 +252,11 @@ static void test_url_decode_trunc(void)
     CHECK_EQ_INT(httpd_url_decode(out, 0, "a", 1, false), ESP_ERR_INVALID_ARG);
 }
 
-/* ---- httpd__httpd_cookie_find ---------------------------------------------------------- */
+/* ---- httpd__cookie_find ---------------------------------------------------------- */
 
 static bool cookie(const char *hdr, const char *name, const char **v, size_t *n)
 {
-    return httpd__httpd_cookie_find(hdr, strlen(hdr), name, v, n);
+    return httpd__cookie_find(hdr, strlen(hdr), name, v, n);
 }
 
 static void test_cookie(void)
@@ -334,27 +334,27 @@ static void test_cookie(void)
 
     /* hdr_len bounds the search; the header need not be NUL-terminated */
     const char *full = "a=1; b=22; c=3";
-    CHECK(httpd__httpd_cookie_find(full, 9, "b", &v, &n));
+    CHECK(httpd__cookie_find(full, 9, "b", &v, &n));
     CHECK_EQ_MEM(v, n, "22");
-    CHECK(httpd__httpd_cookie_find(full, 8, "b", &v, &n));
+    CHECK(httpd__cookie_find(full, 8, "b", &v, &n));
     CHECK_EQ_MEM(v, n, "2");
-    CHECK(!httpd__httpd_cookie_find(full, 9, "c", &v, &n));
-    CHECK(!httpd__httpd_cookie_find(full, 0, "a", &v, &n));
+    CHECK(!httpd__cookie_find(full, 9, "c", &v, &n));
+    CHECK(!httpd__cookie_find(full, 0, "a", &v, &n));
     char *raw = malloc(5);
     CHECK(raw != NULL);
     if (raw != NULL) {
         memcpy(raw, "k=val", 5);
-        CHECK(httpd__httpd_cookie_find(raw, 5, "k", &v, &n));
+        CHECK(httpd__cookie_find(raw, 5, "k", &v, &n));
         CHECK_EQ_MEM(v, n, "val");
-        CHECK(!httpd__httpd_cookie_find(raw, 5, "val", &v, &n));
+        CHECK(!httpd__cookie_find(raw, 5, "val", &v, &n));
         free(raw);
     }
 
     /* Optional outputs, invalid arguments */
-    CHECK(httpd__httpd_cookie_find(hdr, strlen(hdr), "last", NULL, NULL));
-    CHECK(!httpd__httpd_cookie_find(NULL, 3, "a", &v, &n));
-    CHECK(!httpd__httpd_cookie_find(hdr, strlen(hdr), NULL, &v, &n));
-    CHECK(!httpd__httpd_cookie_find("=1", 2, "", &v, &n));
+    CHECK(httpd__cookie_find(hdr, strlen(hdr), "last", NULL, NULL));
+    CHECK(!httpd__cookie_find(NULL, 3, "a", &v, &n));
+    CHECK(!httpd__cookie_find(hdr, strlen(hdr), NULL, &v, &n));
+    CHECK(!httpd__cookie_find("=1", 2, "", &v, &n));
 }
 
 int main(void)
