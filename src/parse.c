@@ -70,7 +70,9 @@ static inline bool is_tchar(unsigned char c) { return (CLASS[c] & C_TCHAR) != 0;
 
 static inline bool is_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET) != 0; }
 static inline bool is_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
+#if HTTPD_PARSE_FAST
 static inline bool is_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
+#endif
 
 int httpd__hex_value(int c)
 {
@@ -552,7 +554,11 @@ slow:
 
 static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
 {
+#ifdef __OPTIMIZE_SIZE__
+    return parse_fast_as(p, b, len, lim, false);   /* size first: one copy of the code */
+#else
     return b[len - 1] == '\n' ? parse_fast_as(p, b, len, lim, true) : parse_fast_as(p, b, len, lim, false);
+#endif
 }
 #endif /* HTTPD_PARSE_FAST */
 
