@@ -23,6 +23,7 @@ build() { # dir compiler [cmake options...]
 }
 
 mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)   # absolute: pytest runs from the repository root
 # gcc: epoll backend, assembly coroutine switch; clang: the portable poll
 # backend and the ucontext switch. Both run every test.
 for variant in "gcc auto epoll" "clang ucontext poll"; do
@@ -34,7 +35,7 @@ for variant in "gcc auto epoll" "clang ucontext poll"; do
     step "ctest ($cc)"
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
     step "pytest ($cc build, $poller backend)"
-    HTTPD_BUILD_DIR="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest || status=1
+    HTTPD_BUILD_DIR="$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest || status=1
 done
 
 # A port without coroutines must still build warning-free and pass the C tests.
@@ -47,7 +48,7 @@ fi
 
 
 step "browser test (headless Chromium drives the demo page)"
-HTTPD_BUILD_DIR="$root/$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser || status=1
+HTTPD_BUILD_DIR="$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser || status=1
 
 if [ $status -eq 0 ]; then step "all tests passed"; else step "FAILURES (see above)"; fi
 exit $status
