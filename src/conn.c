@@ -139,6 +139,13 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
+/* Whether the rest of the request's body is in the window already (a chunked
+ * one counts only when its end was seen). */
+static bool body_buffered(const struct slot *slot)
+{
+    return slot->rq.chunked ? slot->rq.body_done : slot->rq.body_left <= slot->rx.len - slot->rx.rd;
+}
+
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
@@ -148,8 +155,11 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
     }
     slot->job.keep = job_serve(hd, s);
     s->cork = false;
-    /* A connection about to close takes its held responses with it first. */
-    if (httpd__sess_held(s) && !slot->rq.async && !conn_continues(slot, slot->job.keep)) {
+    /* A connection about to close takes its held responses with it first, and
+     * so does one whose unread body is not all here yet: the drain would wait
+     * for bytes the client may hold back until it has those responses. */
+    if (httpd__sess_held(s) && !slot->rq.async &&
+        (!conn_continues(slot, slot->job.keep) || !body_buffered(slot))) {
         httpd__sess_flush_held(hd, s);
     }
 }

@@ -61,6 +61,7 @@ static void slot_put(struct httpd_data *hd, struct slot *slot)
         return;
     }
     slot->sess = NULL;
+    slot->rq.req.aux = NULL;   /* a handler's stale req is refused by the API (the pool's one write to rq) */
     slot->next_free = hd->free_slots;
     hd->free_slots = slot;
     hd->n_free_slots++;

@@ -431,6 +431,22 @@ def test_held_pipelined_responses_leave_before_the_worker_starts(asrv):
         c.assert_open(wait=0.2)
 
 
+def test_held_responses_leave_before_draining_a_body_that_is_not_here(asrv):
+    """The batch's last handler sends nothing and leaves a body unread that has
+    not all arrived: the held responses go out before the server waits for the
+    rest of it (the client may send it only once it has its answers)."""
+    with asrv.conn() as c:
+        t0 = time.monotonic()
+        c.send(get_req("/quick") * 2 +
+               b"GET /noreply HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
+        for _ in range(2):
+            assert c.read_response(timeout=3).body == b"quick\n"
+        assert time.monotonic() - t0 < 2.0     # well before recv_wait_timeout (5 s)
+        c.send(b"y" * 90)
+        assert c.request(get_req("/quick")).body == b"quick\n"
+        c.assert_open(wait=0.2)
+
+
 def test_batch_ending_in_a_silent_handler_is_flushed(asrv):
     """The last request's handler sends nothing: the loop sends what was held."""
     with asrv.conn() as c:
