@@ -114,7 +114,7 @@ static int find_tag_locked(const char *tag)
 void esp_log_level_set(const char *tag, esp_log_level_t level)
 {
     ensure_init();
-    if (tag == NULL || (int)level < (int)ESP_LOG_NONE || (int)level > (int)ESP_LOG_VERBOSE) {
+    if (tag == NULL || (unsigned)level > (unsigned)ESP_LOG_VERBOSE) {   /* a negative level too */
         return;
     }
 

@@ -221,6 +221,16 @@ static bool snap_refresh(struct httpd_data *hd)
     return true;
 }
 
+/* Whether m is HTTP_ANY as an httpd_method_t holds it: INT_MAX where enums
+ * are int-sized, its low bytes where they are short (-fshort-enums, the
+ * default of bare-metal ARM toolchains), as the application's own
+ * `.method = HTTP_ANY` stored it. */
+static bool method_is_any(httpd_method_t m)
+{
+    unsigned long long any = (unsigned long long)HTTP_ANY & (~0ull >> (64u - 8u * sizeof m));
+    return (unsigned long long)m == any;
+}
+
 static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, unsigned n, const char *path,
                      size_t path_len, int method, struct route *out)
 {
@@ -230,7 +240,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
         if (!entry_matches(hd, e, path, path_len)) {
             continue;
         }
-        if ((int)e->method == method || (int)e->method == HTTP_ANY) {
+        if ((int)e->method == method || method_is_any(e->method)) {
             out->handler = e->handler;
             out->user_ctx = e->user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
