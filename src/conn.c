@@ -40,6 +40,20 @@ static bool conn_continues(const struct slot *slot, bool keep)
            !(slot->rq.expect_continue && !slot->rq.continue_sent && !httpd__req_body_complete(slot));
 }
 
+/* Whether the rest of the request's body is in the window already (a chunked
+ * one counts only when its end was seen). */
+static bool body_buffered(const struct slot *slot)
+{
+    return slot->rq.chunked ? slot->rq.body_done : slot->rq.body_left <= slot->rx.len - slot->rx.rd;
+}
+
+/* A new head starts at the window's start: no byte of it seen yet. */
+static void head_begin(struct slot *slot)
+{
+    httpd__req_reset(slot);
+    slot->job.head_started = false;
+}
+
 /* The request is over: its bytes go, pipelined ones move up. */
 static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 {
@@ -47,8 +61,7 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     s->lru_counter = ++hd->lru_clock;
     if (slot->rx.len > slot->rx.rd || slot->rx.out_len) {
         httpd__rx_restart(slot);   /* pipelined bytes */
-        httpd__req_reset(slot);
-        slot->job.head_started = false;
+        head_begin(slot);
     } else {
         httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
@@ -139,13 +152,6 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
-/* Whether the rest of the request's body is in the window already (a chunked
- * one counts only when its end was seen). */
-static bool body_buffered(const struct slot *slot)
-{
-    return slot->rq.chunked ? slot->rq.body_done : slot->rq.body_left <= slot->rx.len - slot->rx.rd;
-}
-
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
@@ -223,10 +229,11 @@ static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_re
 #endif
 
 /* True when a complete head (its blank line) is buffered after the current
- * request and its Content-Length body: the response may wait for the next. */
+ * request and its Content-Length body (not for chunked ones): the response
+ * may wait for the next. */
 static bool next_head_buffered(const struct slot *slot)
 {
-    if (slot->rq.body_left > slot->rx.len - slot->rx.rd) {
+    if (!body_buffered(slot)) {
         return false;
     }
     const char *p = slot->rx.buf + slot->rx.rd + (size_t)slot->rq.body_left;
@@ -354,8 +361,7 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
             return;
         }
         s->slot = slot;
-        httpd__req_reset(slot);
-        slot->job.head_started = false;
+        head_begin(slot);
     }
     int n = httpd__rx_recv_now(hd, s->slot);
     if (n == HTTPD_SOCK_ERR_TIMEOUT) {

@@ -104,26 +104,27 @@ void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct 
 
 /* ---- Receive window ------------------------------------------------------------------- */
 
-void httpd__rx_restart(struct slot *slot)
+/* Moves the unread bytes [rd, len) to base; the bytes before base are kept. */
+static void rx_compact(struct slot_rx *rx, size_t base)
 {
-    size_t rest = slot->rx.len - slot->rx.rd;
-    if (rest && slot->rx.rd) {
-        memmove(slot->rx.buf, slot->rx.buf + slot->rx.rd, rest);
-    }
-    slot->rx.len = rest;
-    slot->rx.rd = 0;
-}
-
-int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
-{
-    struct httpd_sess *s = slot->sess;
-    struct slot_rx *rx = &slot->rx;
     if (rx->rd != base) {
         size_t rest = rx->len - rx->rd;
         memmove(rx->buf + base, rx->buf + rx->rd, rest);
         rx->rd = base;
         rx->len = base + rest;
     }
+}
+
+void httpd__rx_restart(struct slot *slot)
+{
+    rx_compact(&slot->rx, 0);
+}
+
+int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
+{
+    struct httpd_sess *s = slot->sess;
+    struct slot_rx *rx = &slot->rx;
+    rx_compact(rx, base);
     if (rx->len == rx->cap) {
         return HTTPD_SOCK_ERR_FAIL;   /* nothing more fits: a line longer than the window */
     }
