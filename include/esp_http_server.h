@@ -23,7 +23,7 @@
 #include <sys/types.h>
 #include <net/if.h>
 
-#include "esp_http_server_config.h"   /* CONFIG_HTTPD_* of this build */
+#include "sdkconfig.h"                /* CONFIG_HTTPD_* (on the host: those this library was built with) */
 #include "http_parser.h"
 #include "esp_err.h"
 

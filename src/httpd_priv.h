@@ -32,7 +32,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/uio.h>
 
 #include "esp_http_server.h"
 #include "esp_log.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The event-loop backend: one small interface, one file per backend
- * (poll_epoll.c for Linux, poll_poll.c everywhere else), exactly one compiled
+ * (linux/poll_epoll.c for Linux, posix/poll.c everywhere else), exactly one compiled
  * in, chosen by CMake (HTTPD_POLLER). The logic above never says #ifdef __linux__.
  */
 #ifndef HTTPD_POLLER_H

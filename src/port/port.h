@@ -4,9 +4,10 @@
  * channel, clock and sleep, threads and locks, coroutine stack memory) behind
  * one small interface. It knows nothing of HTTP and returns its own PORT_*
  * codes, never errno values; the core above never calls the OS itself.
- * src/port/posix/ implements it with BSD sockets and POSIX; Linux-only calls
- * stay inside it behind #ifdef with a portable fallback beside them, so the
- * same files build for lwIP.
+ * One folder per platform implements it: src/port/posix/ (BSD sockets, a
+ * pipe, pthreads, mmap'd stacks, poll), src/port/linux/ (epoll, beside the
+ * POSIX files), src/port/lwip/ (lwip_* sockets, a UDP wake-up) and
+ * src/port/esp-idf/ (FreeRTOS tasks, beside the lwIP files).
  */
 #ifndef HTTPD_PORT_H
 #define HTTPD_PORT_H
@@ -14,39 +15,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
-#include <sys/uio.h>
 
 /* ---- Platform types ---------------------------------------------------------------
- * The core treats these as opaque. POSIX (Linux, and lwIP/FreeRTOS through
- * ESP-IDF's pthread layer); another platform puts its own block here. */
-#include <pthread.h>
-
-typedef pthread_t       port_thread_t;
-typedef pthread_mutex_t port_mutex_t;
-typedef pthread_cond_t  port_cond_t;
-#define PORT_MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
-
-static inline void httpd__port_thread_join(port_thread_t t) { (void)pthread_join(t, NULL); }
-static inline bool httpd__port_thread_is_current(port_thread_t t) { return pthread_equal(pthread_self(), t) != 0; }
-static inline void httpd__port_mutex_init(port_mutex_t *m) { (void)pthread_mutex_init(m, NULL); }
-static inline void httpd__port_mutex_destroy(port_mutex_t *m) { (void)pthread_mutex_destroy(m); }
-static inline void httpd__port_mutex_lock(port_mutex_t *m) { (void)pthread_mutex_lock(m); }
-static inline void httpd__port_mutex_unlock(port_mutex_t *m) { (void)pthread_mutex_unlock(m); }
-static inline void httpd__port_cond_init(port_cond_t *c) { (void)pthread_cond_init(c, NULL); }
-static inline void httpd__port_cond_destroy(port_cond_t *c) { (void)pthread_cond_destroy(c); }
-static inline void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m) { (void)pthread_cond_wait(c, m); }
-static inline void httpd__port_cond_signal(port_cond_t *c) { (void)pthread_cond_signal(c); }
-
-/* A private pipe (never a network port): rd watched by the loop, wr written
- * by any thread. -1 while closed. */
-struct port_wake {
-    int rd;
-    int wr;
-};
-#define PORT_WAKE_INITIALIZER { -1, -1 }
-
-typedef struct port_wake port_wake_t;
+ * port_platform.h comes from the platform's own folder (src/port/<platform>/,
+ * on the include path of a build for that platform). It provides ssize_t and
+ * struct iovec, the types the core treats as opaque (port_thread_t,
+ * port_mutex_t, port_cond_t, port_wake_t with PORT_WAKE_INITIALIZER), and the
+ * thread, mutex and condition calls below, usually inline:
+ *
+ *   void httpd__port_thread_join(port_thread_t t);
+ *   bool httpd__port_thread_is_current(port_thread_t t);
+ *   void httpd__port_mutex_init(port_mutex_t *m);     ..._destroy, _lock, _unlock
+ *   void httpd__port_cond_init(port_cond_t *c);       ..._destroy, _signal
+ *   void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m);
+ */
+#include "port_platform.h"
 
 /* ---- Result codes -----------------------------------------------------------------
  * Of port calls: never errno values, never HTTPD_* values. */
