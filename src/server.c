@@ -204,9 +204,13 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     }
     atomic_store(&hd->state, HTTP_SERVER_EVENT_START);
     httpd__workq_registry_add(hd);
-    /* stack_size is the ESP32's task stack; glibc handlers need more, so it
-     * only ever raises the default. */
-    if (httpd__port_thread_create(&hd->thread, config->stack_size, server_thread, hd) != PORT_OK) {
+    /* The server task as upstream makes it; on POSIX stack_size only ever
+     * raises the default (glibc handlers need more than an ESP32 task). */
+    struct port_thread_opts topts = {
+        .name = "httpd", .stack_size = config->stack_size, .priority = config->task_priority,
+        .core_id = (config->core_id >= 0 && config->core_id < INT_MAX) ? (int)config->core_id : PORT_ANY_CORE,
+    };
+    if (httpd__port_thread_create(&hd->thread, &topts, server_thread, hd) != PORT_OK) {
         httpd__workq_registry_remove(hd);
         ESP_LOGE(TAG, "cannot create the server thread: %s", httpd__port_last_error());
         server_free(hd);

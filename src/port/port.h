@@ -107,9 +107,18 @@ void httpd__port_sleep_ms(unsigned ms);
 
 /* ---- Threads, locks, condition variables ------------------------------------------ */
 
-/** Starts fn(arg) on a new thread. stack_size 0 = the default; a size only
- *  ever raises the default. PORT_OK or a PORT_* code < 0. */
-int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg);
+struct port_thread_opts {
+    const char *name;        /* for the platform's task list, where it keeps one */
+    size_t      stack_size;  /* bytes; 0: the platform's default */
+    unsigned    priority;    /* the platform's scale (FreeRTOS); ignored where threads have none */
+    int         core_id;     /* pin to this core; PORT_ANY_CORE: wherever the scheduler likes */
+};
+#define PORT_ANY_CORE (-1)
+
+/** Starts fn(arg) on a new thread. On POSIX a stack size only ever raises the
+ *  default (glibc code needs more than an ESP32 task), priority and core are
+ *  ignored; ESP-IDF honours all three. PORT_OK or a PORT_* code < 0. */
+int httpd__port_thread_create(port_thread_t *t, const struct port_thread_opts *o, void *(*fn)(void *), void *arg);
 /* Join, identity, mutexes and condition variables: one call each on POSIX,
  * inline (see the platform block at the top). The mutex and condition calls
  * cannot fail with valid, default-attribute objects used correctly, so they

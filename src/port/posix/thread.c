@@ -5,7 +5,7 @@
  */
 #include "port/posix/posix.h"
 
-int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(void *), void *arg)
+int httpd__port_thread_create(port_thread_t *t, const struct port_thread_opts *o, void *(*fn)(void *), void *arg)
 {
     pthread_attr_t attr;
     int rc = pthread_attr_init(&attr);
@@ -14,8 +14,8 @@ int httpd__port_thread_create(port_thread_t *t, size_t stack_size, void *(*fn)(v
          * so a requested size only ever raises the default. */
         size_t def_stack = 0;
         pthread_attr_getstacksize(&attr, &def_stack);
-        if (stack_size > def_stack) {
-            pthread_attr_setstacksize(&attr, stack_size);
+        if (o && o->stack_size > def_stack) {
+            pthread_attr_setstacksize(&attr, o->stack_size);
         }
         rc = pthread_create(t, &attr, fn, arg);
         pthread_attr_destroy(&attr);
