@@ -250,7 +250,7 @@ static bool next_head_buffered(const struct slot *slot)
 /* Whether the request just set up may hold its response (see "Held output" in session.c). */
 static bool cork_wanted(const struct httpd_sess *s, const struct slot *slot)
 {
-    return httpd__sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
+    return HTTPD_OUT_CAP > 0 && httpd__sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
            !slot->rq.expect_continue && !(slot->rq.parser.flags & HTTP_F_UPGRADE) && next_head_buffered(slot);
 }
 

@@ -45,6 +45,25 @@
 #include "ws_codec.h"
 #endif
 
+/* Our own options, when the build's configuration leaves them out (an ESP-IDF
+ * sdkconfig made before they existed): the embedded values, which keep no
+ * memory once the connections are idle. */
+#ifndef CONFIG_HTTPD_REQ_POOL_LEN
+#define CONFIG_HTTPD_REQ_POOL_LEN 0
+#endif
+#ifndef CONFIG_HTTPD_PIPELINE_HOLD_LEN
+#define CONFIG_HTTPD_PIPELINE_HOLD_LEN 0
+#endif
+#ifndef CONFIG_HTTPD_RX_READAHEAD
+#define CONFIG_HTTPD_RX_READAHEAD 64
+#endif
+#ifndef CONFIG_HTTPD_WORK_QUEUE_LEN
+#define CONFIG_HTTPD_WORK_QUEUE_LEN 16
+#endif
+#ifndef CONFIG_HTTPD_WS_MAX_PAYLOAD
+#define CONFIG_HTTPD_WS_MAX_PAYLOAD 16777216
+#endif
+
 struct httpd_sess;
 struct httpd_data;
 
@@ -145,8 +164,9 @@ struct slot {
 #define HTTPD_DATA(h)  ((struct httpd_data *)(h))
 #define SLOT_RESP_HDRS(slot) ((struct resp_hdr *)((slot) + 1))
 #define SLOT_OUT(slot) ((slot)->rx.buf + (slot)->rx.cap)
-/** Held output: responses to pipelined requests wait here and leave with the batch's last one. */
-#define HTTPD_OUT_CAP 2048u
+/** Held output: responses to pipelined requests wait here and leave with the batch's last one
+ *  (none held when 0). */
+#define HTTPD_OUT_CAP ((size_t)CONFIG_HTTPD_PIPELINE_HOLD_LEN)
 
 /** True when the request's body has been read completely. */
 static inline bool httpd__req_body_complete(const struct slot *slot)
@@ -182,20 +202,16 @@ enum wait_result {
 };
 
 struct httpd_sess {
-    int       fd;
-    uint8_t   state;              /* enum sess_state */
-    uint32_t  gen;                /* bumps each time the table entry is reused */
+    /* Wide fields first, the byte-sized ones together at the end: an entry of
+     * the table costs its size for every max_open_sockets (no padding holes). */
     uint64_t  lru_counter;
-
-    /* loop.c: watch list and timers */
-    uint8_t   poll_events;        /* interest registered with the poller */
-    uint8_t   timer;              /* enum timer_kind the session is queued on */
-    uint64_t  deadline_ms;
-    struct httpd_sess *tprev, *tnext;
+    uint64_t  deadline_ms;        /* loop.c */
+    int       fd;
+    uint32_t  gen;                /* bumps each time the table entry is reused */
+    struct httpd_sess *tprev, *tnext;   /* loop.c: the timer list the session is on */
 
     void               *ctx;
     httpd_free_ctx_fn_t free_ctx;
-    bool                ignore_sess_ctx_changes;
     void               *transport_ctx;
     httpd_free_ctx_fn_t free_transport_ctx;
 
@@ -205,21 +221,12 @@ struct httpd_sess {
 
     struct slot *slot;            /* request slot, only while bytes are in flight */
     struct httpd_sess *next_free; /* while FREE: the free list */
-    bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
-    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
-    uint8_t   wait_result;        /* enum wait_result */
-    bool      sending;            /* a send is in progress (its job may be suspended in it) */
-    bool      cork;               /* the request has complete successors buffered: hold responses */
     struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
     /* Called by httpd__sess_close() before the slot goes: releases what a protocol
      * layered on the session (WebSocket) keeps in it. */
     void    (*on_close)(struct httpd_sess *s);
 #if CONFIG_HTTPD_WS_SUPPORT
     /* ws.c */
-    bool      ws;                 /* WebSocket handshake done */
-    bool      ws_closing;         /* a close frame went out: no more frames */
-    bool      ws_control;         /* handle_ws_control_frames */
-    uint8_t   ws_msg_op;          /* opcode of the fragmented message in progress, 0 = none */
     esp_err_t (*ws_handler)(httpd_req_t *r);
     void     *ws_user_ctx;
     char     *ws_uri;             /* the handshake's URI, shown to frame handlers */
@@ -227,6 +234,23 @@ struct httpd_sess {
 #endif
 #if HTTPD_CORO
     coro_t   *co;                 /* the job's coroutine while one is in flight (conn.c) */
+#endif
+
+    uint8_t   state;              /* enum sess_state */
+    uint8_t   poll_events;        /* loop.c: interest registered with the poller */
+    uint8_t   timer;              /* loop.c: enum timer_kind the session is queued on */
+    uint8_t   wait_result;        /* enum wait_result */
+    bool      ignore_sess_ctx_changes;
+    bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
+    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
+    bool      sending;            /* a send is in progress (its job may be suspended in it) */
+    bool      cork;               /* the request has complete successors buffered: hold responses */
+#if CONFIG_HTTPD_WS_SUPPORT
+    /* ws.c */
+    bool      ws;                 /* WebSocket handshake done */
+    bool      ws_closing;         /* a close frame went out: no more frames */
+    bool      ws_control;         /* handle_ws_control_frames */
+    uint8_t   ws_msg_op;          /* opcode of the fragmented message in progress, 0 = none */
 #endif
 };
 
@@ -318,7 +342,8 @@ struct httpd_data {
     /* session.c */
     struct httpd_sess *sessions;  /* max_open_sockets */
     struct httpd_sess *free_sess; /* FREE sessions, linked by next_free: accept takes one in O(1) */
-    struct httpd_sess **by_fd;    /* by_fd[fd] for fd < by_fd_cap (others: a scan): lookups by fd in O(1) */
+    uint16_t *by_fd;              /* for fd < by_fd_cap (others: a scan): 1 + the index in sessions
+                                     of fd's session, or 0; lookups by fd in O(1) */
     unsigned  by_fd_cap;
     port_mutex_t sess_lock;       /* guards an entry's fd/gen/state changes against
                                      lookups from other threads (trigger_close) */
@@ -516,7 +541,7 @@ int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
 static inline size_t httpd__sess_held(const struct httpd_sess *s)
 {
-    return s->slot ? s->slot->rx.out_len : 0;
+    return HTTPD_OUT_CAP > 0 && s->slot ? s->slot->rx.out_len : 0;   /* none without the buffer */
 }
 /** True when s sends through the default transport (held output is allowed). */
 bool httpd__sess_default_transport(const struct httpd_sess *s);

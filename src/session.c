@@ -14,10 +14,10 @@
 static const char *TAG = "httpd_sess";
 
 #define LINGER_MS        2000u   /* how long a closing session waits for the peer's FIN */
-#define BODY_WINDOW      2048u   /* room after the largest head for body read-ahead */
+#define BODY_WINDOW      ((size_t)CONFIG_HTTPD_RX_READAHEAD)   /* room after the largest head */
 #define LEADING_LINES    8u      /* empty lines tolerated before a request line */
 #define ACCEPTS_PER_WAKE 16
-#define SLOTS_KEPT_IDLE  8       /* request slots kept for reuse; a burst beyond that is freed */
+#define SLOTS_KEPT_IDLE  CONFIG_HTTPD_REQ_POOL_LEN   /* request slots kept for reuse; a burst beyond is freed */
 #define WAIT_SLICE_MS    100     /* how often a blocked thread's wait notices httpd_stop() */
 
 /* ---- Request slots: taken while bytes are in flight, pooled otherwise ----------------- */
@@ -35,7 +35,7 @@ static char *slot_buf(const struct httpd_data *hd, struct slot *slot)
 
 struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct slot *slot = hd->free_slots;
+    struct slot *slot = SLOTS_KEPT_IDLE > 0 ? hd->free_slots : NULL;
     if (slot) {
         hd->free_slots = slot->next_free;
         hd->n_free_slots--;
@@ -56,7 +56,7 @@ struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
 
 static void slot_put(struct httpd_data *hd, struct slot *slot)
 {
-    if (hd->n_free_slots >= SLOTS_KEPT_IDLE) {
+    if (SLOTS_KEPT_IDLE == 0 || hd->n_free_slots + 1u > SLOTS_KEPT_IDLE) {
         free(slot);   /* after a burst, memory goes back instead of staying at the peak */
         return;
     }
@@ -147,10 +147,10 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
     /* fds of sessions are small numbers in practice (the lowest free ones): an
      * index twice the table's size (plus the process's other fds) covers them;
      * a higher fd is found by a scan. */
-    hd->by_fd_cap = hd->config.max_open_sockets * 2u + 64u;
+    hd->by_fd_cap = hd->config.max_open_sockets < UINT16_MAX ? hd->config.max_open_sockets * 2u + 64u : 0;
     hd->sessions = calloc(hd->config.max_open_sockets, sizeof *hd->sessions);
-    hd->by_fd = calloc(hd->by_fd_cap, sizeof *hd->by_fd);
-    if (!hd->sessions || !hd->by_fd) {
+    hd->by_fd = hd->by_fd_cap ? calloc(hd->by_fd_cap, sizeof *hd->by_fd) : NULL;
+    if (!hd->sessions || (hd->by_fd_cap && !hd->by_fd)) {
         free(hd->sessions);
         free(hd->by_fd);
         hd->sessions = NULL;
@@ -197,7 +197,8 @@ struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
         return NULL;
     }
     if ((unsigned)fd < hd->by_fd_cap) {
-        struct httpd_sess *s = hd->by_fd[fd];
+        unsigned i = hd->by_fd[fd];
+        struct httpd_sess *s = i ? &hd->sessions[i - 1] : NULL;
         return s && s->state != SESS_FREE && s->fd == fd ? s : NULL;
     }
     for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
@@ -250,8 +251,8 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__sess_slot_release(hd, s);
     s->cork = false;
     httpd__port_mutex_lock(&hd->sess_lock);
-    if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == s) {
-        hd->by_fd[s->fd] = NULL;
+    if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == (uint16_t)(s - hd->sessions + 1)) {
+        hd->by_fd[s->fd] = 0;
     }
     s->state = SESS_FREE;
     s->fd = -1;
@@ -523,7 +524,7 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt)
 
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
-    if (s->cork && !s->sending && hold(&s->slot->rx, iov, iovcnt)) {
+    if (HTTPD_OUT_CAP > 0 && s->cork && !s->sending && hold(&s->slot->rx, iov, iovcnt)) {
         return 0;
     }
     struct iovec all[8];
@@ -603,7 +604,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->gen = gen;
     s->state = SESS_IDLE;
     if ((unsigned)fd < hd->by_fd_cap) {
-        hd->by_fd[fd] = s;
+        hd->by_fd[fd] = (uint16_t)(s - hd->sessions + 1);
     }
     httpd__port_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */

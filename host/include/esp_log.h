@@ -37,8 +37,15 @@ void esp_log_write(esp_log_level_t level, const char *tag, const char *format, .
     __attribute__((format(printf, 3, 4)));
 void esp_log_writev(esp_log_level_t level, const char *tag, const char *format, va_list args);
 
+/* As on ESP-IDF: a file may define LOG_LOCAL_LEVEL before including this header;
+ * otherwise the build's maximum (CONFIG_LOG_MAXIMUM_LEVEL) applies, or every level.
+ * ESP_LOGx above that level compile to nothing: their strings are not even kept. */
 #ifndef LOG_LOCAL_LEVEL
+#ifdef CONFIG_LOG_MAXIMUM_LEVEL
+#define LOG_LOCAL_LEVEL CONFIG_LOG_MAXIMUM_LEVEL
+#else
 #define LOG_LOCAL_LEVEL ESP_LOG_VERBOSE
+#endif
 #endif
 
 #define ESP_LOG_LEVEL_LOCAL(level, tag, format, ...) do {                 \
