@@ -64,6 +64,19 @@
 #define CONFIG_HTTPD_WS_MAX_PAYLOAD 16777216
 #endif
 
+/* Speed against flash. A size-optimised build (-Os, as embedded targets are
+ * built) leaves out code that only makes a busy host faster: the index of
+ * sessions by fd (a scan of a small table does the job) and the router's
+ * lock-free copy of the handler table (lookups take the table's lock).
+ * Behaviour is the same either way; HTTPD_SPEED=0 or 1 forces a choice. */
+#ifndef HTTPD_SPEED
+#ifdef __OPTIMIZE_SIZE__
+#define HTTPD_SPEED 0
+#else
+#define HTTPD_SPEED 1
+#endif
+#endif
+
 struct httpd_sess;
 struct httpd_data;
 

@@ -3,13 +3,13 @@
  * URI handler registry and lookup. Registration may happen from any thread,
  * also from inside a handler, so the table is guarded by a mutex. Lookups run
  * on the server thread against its own copy of the table, taken under the
- * mutex whenever a change was published (uri_gen), so a request takes no lock;
+ * mutex whenever a change was published (uri_gen), so a request takes no lock
+ * (a size-optimised build, HTTPD_SPEED 0, looks up under the mutex instead);
  * they copy what the dispatcher needs so a handler may unregister itself while
  * running.
  */
 #include "httpd_priv.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +176,7 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
     return unregister(handle, uri, true, (httpd_method_t)0);
 }
 
+#if HTTPD_SPEED
 /* Copies the table (entries and strings, one block) for lock-free lookups on
  * the server thread. False when memory is short: the caller looks up under
  * the lock instead. */
@@ -220,6 +221,7 @@ static bool snap_refresh(struct httpd_data *hd)
     hd->snap_gen = gen;
     return true;
 }
+#endif
 
 /* Whether m is HTTP_ANY as an httpd_method_t holds it: INT_MAX where enums
  * are int-sized, its low bytes where they are short (-fshort-enums, the
@@ -247,8 +249,8 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
             out->is_websocket = e->is_websocket;
             out->ws_control = e->ws_control;
             out->subprotocol[0] = '\0';
-            if (e->subprotocol) {
-                snprintf(out->subprotocol, sizeof out->subprotocol, "%s", e->subprotocol);
+            if (e->subprotocol) {   /* shorter than WS_SUBPROTO_MAX: checked at registration */
+                memcpy(out->subprotocol, e->subprotocol, strlen(e->subprotocol) + 1);
             }
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
             out->ws_pre_handshake_cb = e->ws_pre_handshake_cb;
@@ -268,11 +270,13 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
 int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
                   struct route *out)
 {
-    if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) != hd->snap_gen && !snap_refresh(hd)) {
-        httpd__port_mutex_lock(&hd->uri_lock);
-        int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
-        httpd__port_mutex_unlock(&hd->uri_lock);
-        return result;
+#if HTTPD_SPEED
+    if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) == hd->snap_gen || snap_refresh(hd)) {
+        return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);
     }
-    return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);
+#endif
+    httpd__port_mutex_lock(&hd->uri_lock);
+    int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
+    httpd__port_mutex_unlock(&hd->uri_lock);
+    return result;
 }

@@ -147,7 +147,7 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
     /* fds of sessions are small numbers in practice (the lowest free ones): an
      * index twice the table's size (plus the process's other fds) covers them;
      * a higher fd is found by a scan. */
-    hd->by_fd_cap = hd->config.max_open_sockets < UINT16_MAX ? hd->config.max_open_sockets * 2u + 64u : 0;
+    hd->by_fd_cap = HTTPD_SPEED && hd->config.max_open_sockets < UINT16_MAX ? hd->config.max_open_sockets * 2u + 64u : 0;
     hd->sessions = calloc(hd->config.max_open_sockets, sizeof *hd->sessions);
     hd->by_fd = hd->by_fd_cap ? calloc(hd->by_fd_cap, sizeof *hd->by_fd) : NULL;
     if (!hd->sessions || (hd->by_fd_cap && !hd->by_fd)) {
@@ -196,7 +196,7 @@ struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
     if (fd < 0 || !hd->sessions) {
         return NULL;
     }
-    if ((unsigned)fd < hd->by_fd_cap) {
+    if (HTTPD_SPEED && (unsigned)fd < hd->by_fd_cap) {
         unsigned i = hd->by_fd[fd];
         struct httpd_sess *s = i ? &hd->sessions[i - 1] : NULL;
         return s && s->state != SESS_FREE && s->fd == fd ? s : NULL;
@@ -251,7 +251,7 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__sess_slot_release(hd, s);
     s->cork = false;
     httpd__port_mutex_lock(&hd->sess_lock);
-    if ((unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == (uint16_t)(s - hd->sessions + 1)) {
+    if (HTTPD_SPEED && (unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == (uint16_t)(s - hd->sessions + 1)) {
         hd->by_fd[s->fd] = 0;
     }
     s->state = SESS_FREE;
@@ -603,7 +603,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->fd = fd;
     s->gen = gen;
     s->state = SESS_IDLE;
-    if ((unsigned)fd < hd->by_fd_cap) {
+    if (HTTPD_SPEED && (unsigned)fd < hd->by_fd_cap) {
         hd->by_fd[fd] = (uint16_t)(s - hd->sessions + 1);
     }
     httpd__port_mutex_unlock(&hd->sess_lock);

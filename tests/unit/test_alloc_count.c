@@ -240,7 +240,7 @@ int main(void)
     /* the counter works: an allocation here, and the library's own (a handler
      * registration copies its URI), are seen */
     atomic_store(&s_counting, true);
-    void *p = malloc(16);
+    void *volatile p = malloc(16);   /* volatile: an optimising build may not elide the pair */
     httpd_uri_t extra = { .uri = "/extra", .method = HTTP_GET, .handler = hello };
     CHECK_EQ_INT(httpd_register_uri_handler(h, &extra), ESP_OK);
     atomic_store(&s_counting, false);
