@@ -124,7 +124,7 @@ esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *valu
 
 /* Digits of v in base (10 or 16, lowercase) into out (room for 20); returns
  * their count. snprintf costs hundreds of instructions per call on the hot path. */
-static size_t fmt_uint(char *out, uint64_t v, unsigned base)
+static size_t fmt_uint(char *out, size_t v, unsigned base)
 {
     char tmp[20];
     char *e = tmp + sizeof tmp, *d = e;
@@ -187,7 +187,7 @@ static size_t head_write(char *dst, size_t cap, const struct slot *slot, size_t 
     const struct slot_resp *resp = &slot->resp;
     const struct resp_hdr *hdrs = SLOT_RESP_HDRS(slot);
     struct out o = { dst, cap, 0 };
-    if (status_len == 6 && memcmp(resp->status, "200 OK", 6) == 0) {
+    if (HTTPD_SPEED && status_len == 6 && memcmp(resp->status, "200 OK", 6) == 0) {
         OUT_LIT(&o, "HTTP/1.1 200 OK\r\nContent-Type: ");
     } else {
         OUT_LIT(&o, "HTTP/1.1 ");
@@ -289,7 +289,7 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
     struct slot *slot = SLOT(r);
     char framing[40];
     memcpy(framing, "Content-Length: ", 16);
-    size_t framing_len = 16 + fmt_uint(framing + 16, (uint64_t)buf_len, 10);
+    size_t framing_len = 16 + fmt_uint(framing + 16, (size_t)buf_len, 10);
     struct head h;
     err = head_build(&h, slot, framing, framing_len);
     if (err != ESP_OK) {
@@ -301,7 +301,7 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
         { .iov_base = (void *)buf, .iov_len = body_len },
     };
     int n = 2;
-    if (h.buf == h.stack && body_len <= HEAD_STACK - h.len) {
+    if (HTTPD_SPEED && h.buf == h.stack && body_len <= HEAD_STACK - h.len) {
         /* A small body joins the head: one buffer is a cheaper send(2) than
          * a two-part sendmsg(2) in the kernel. */
         if (body_len) {
@@ -344,7 +344,7 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
     bool body = r->method != HTTP_HEAD;
     if (buf_len > 0 && body) {
         if (framed) {
-            size_t sl = fmt_uint(size_line, (uint64_t)buf_len, 16);
+            size_t sl = fmt_uint(size_line, (size_t)buf_len, 16);
             size_line[sl++] = '\r';
             size_line[sl++] = '\n';
             iov[n++] = (struct iovec){ .iov_base = size_line, .iov_len = sl };
