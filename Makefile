@@ -6,10 +6,12 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 RUN_PKGS  = cmake make gcc libc6-dev
-TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest python3-websockets \
-            chromium chromium-driver python3-selenium
+TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest python3-websockets python3-kconfiglib \
+            chromium chromium-driver python3-selenium \
+            gcc-arm-none-eabi gcc-riscv64-unknown-elf libnewlib-dev liblwip-dev \
+            qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 
-.PHONY: run test demo clean
+.PHONY: run test test-cross demo clean
 
 ## make run: build the demo and serve it on http://127.0.0.1:$(PORT)
 run:
@@ -26,9 +28,24 @@ test:
 clean:
 	rm -rf $(BUILD)
 
+## make test-cross: the C tests built for armhf (32-bit little-endian) and s390x (big-endian)
+## and run under qemu-user (make test runs armhf only)
+test-cross:
+	@./scripts/deps.sh $(TEST_PKGS) gcc-s390x-linux-gnu libc6-dev-s390x-cross
+	@BUILD=$(BUILD) JOBS=$(JOBS) ./scripts/test-cross.sh armhf s390x
+
 ## make bench: our hello server next to nginx, libmicrohttpd, CivetWeb and the syscall
 ## floor, one run (about 5 minutes); table in $(BUILD)/bench/results.md, chart in
 ## docs/img/bench.png. Environment: BENCH_ROUNDS, BENCH_DURATION, ... (bench/README.md)
 .PHONY: bench
 bench:
 	@BUILD=$(BUILD) JOBS=$(JOBS) ./bench/run.sh
+
+## make footprint: the library's flash size on Cortex-M4, RISC-V and Xtensa (portable core
+## + WebSocket + lwIP port, -Os, logs off), per file, checked against tests/footprint/budget.txt
+FOOTPRINT_PKGS = gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 binutils-xtensa-lx106 \
+                 libnewlib-dev liblwip-dev
+.PHONY: footprint
+footprint:
+	@./scripts/deps.sh $(FOOTPRINT_PKGS)
+	@BUILD=$(BUILD) ./scripts/footprint.sh --per-file --check tests/footprint/budget.txt

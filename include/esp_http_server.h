@@ -26,6 +26,12 @@
 #include "sdkconfig.h"                /* CONFIG_HTTPD_* (on the host: those this library was built with) */
 #include "http_parser.h"
 #include "esp_err.h"
+#ifdef ESP_PLATFORM
+/* On the chip the names HTTPD_DEFAULT_CONFIG() uses come from their owners, as upstream's header has them. */
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "esp_heap_caps.h"
+#endif
 
 #ifdef __cplusplus
 extern "C" {

@@ -46,6 +46,19 @@ else
     status=1
 fi
 
+# The switch that needs only threads (each coroutine on a thread of its own).
+step "build, ctest and pytest (gcc, thread-based coroutine switch)"
+dir="$BUILD/asan-thread"
+if build "$dir" gcc -DHTTPD_CORO_SWITCH=thread -DHTTPD_BUILD_EXAMPLES=ON; then
+    (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
+    HTTPD_BUILD_DIR="$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest || status=1
+else
+    status=1
+fi
+
+# The C tests on a 32-bit little-endian CPU, like the ESP32's (armhf, under qemu-user).
+step "build and ctest (armhf under qemu-user: 32-bit little-endian, like the ESP32)"
+BUILD="$BUILD" JOBS="$JOBS" ./scripts/test-cross.sh armhf || status=1
 
 step "browser test (headless Chromium drives the demo page)"
 HTTPD_BUILD_DIR="$BUILD/asan-gcc" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/browser || status=1

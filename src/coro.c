@@ -2,7 +2,8 @@
 /*
  * Coroutines for handlers: stack pool, resume/yield, AddressSanitizer fiber
  * annotations. The register switch itself lives in src/port/switch_<arch>.S;
- * without one, ucontext does the job.
+ * without one, ucontext does the job. (HTTPD_CORO_SWITCH=thread builds
+ * coro_thread.c instead of this file.)
  */
 #include "coro.h"
 #include "port/port.h"
@@ -81,6 +82,11 @@ const char *httpd__coro_backend(void)
 coro_t *httpd__coro_current(void)
 {
     return t_current;
+}
+
+bool httpd__coro_on_behalf(const coro_pool_t *p)
+{
+    return p && t_current && t_current->pool == p;
 }
 
 coro_pool_t *httpd__coro_pool_create(size_t stack_size)

@@ -16,7 +16,6 @@ static const char *TAG = "httpd";
 #else
 #define QUEUE_WORK_BLOCKING 0
 #endif
-#define HTTPD_MIN_HANDLER_STACK (64u * 1024u)
 
 /* ---- The loop's handlers -------------------------------------------------------- */
 
@@ -159,9 +158,10 @@ static esp_err_t server_build(struct httpd_data *hd)
 #if HTTPD_CORO
     if (err == ESP_OK) {
         /* stack_size is what a handler may use (upstream's meaning), but glibc
-         * needs far more than the ESP32's 4 KiB: never less than 64 KiB. */
-        size_t stack = hd->config.stack_size > HTTPD_MIN_HANDLER_STACK ? hd->config.stack_size
-                                                                        : HTTPD_MIN_HANDLER_STACK;
+         * needs far more than the ESP32's 4 KiB: never less than the
+         * platform's minimum (64 KiB on POSIX, none on ESP-IDF). */
+        size_t stack = hd->config.stack_size > PORT_MIN_HANDLER_STACK ? hd->config.stack_size
+                                                                       : PORT_MIN_HANDLER_STACK;
         hd->coro_pool = httpd__coro_pool_create(stack);
         if (!hd->coro_pool) {
             err = ESP_ERR_HTTPD_ALLOC_MEM;

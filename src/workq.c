@@ -59,8 +59,15 @@ bool httpd__workq_registry_remove(struct httpd_data *hd)
     return found;
 }
 
+/* A handler counts as the server thread: with the thread coroutine switch it
+ * runs on a coroutine thread of its own, acting for the server thread. */
 bool httpd__workq_on_server_thread(const struct httpd_data *hd)
 {
+#if HTTPD_CORO
+    if (httpd__coro_on_behalf(hd->coro_pool)) {
+        return true;
+    }
+#endif
     return httpd__port_thread_is_current(hd->thread);
 }
 

@@ -28,7 +28,8 @@
  *   void httpd__port_mutex_init(port_mutex_t *m);     ..._destroy, _lock, _unlock
  *   void httpd__port_cond_init(port_cond_t *c);       ..._destroy, _signal
  *   void httpd__port_cond_wait(port_cond_t *c, port_mutex_t *m);
- */
+ *
+ * and PORT_MIN_HANDLER_STACK, the smallest stack a handler coroutine gets. */
 #include "port_platform.h"
 
 /* ---- Result codes -----------------------------------------------------------------
@@ -110,14 +111,17 @@ void httpd__port_sleep_ms(unsigned ms);
 struct port_thread_opts {
     const char *name;        /* for the platform's task list, where it keeps one */
     size_t      stack_size;  /* bytes; 0: the platform's default */
+    bool        exact_stack; /* stack_size exactly, even below the default (at least the platform's
+                              * minimum, whole pages where it has them): many small threads */
     unsigned    priority;    /* the platform's scale (FreeRTOS); ignored where threads have none */
     int         core_id;     /* pin to this core; PORT_ANY_CORE: wherever the scheduler likes */
 };
 #define PORT_ANY_CORE (-1)
 
 /** Starts fn(arg) on a new thread. On POSIX a stack size only ever raises the
- *  default (glibc code needs more than an ESP32 task), priority and core are
- *  ignored; ESP-IDF honours all three. PORT_OK or a PORT_* code < 0. */
+ *  default (glibc code needs more than an ESP32 task) unless exact_stack is
+ *  set; priority and core are ignored. ESP-IDF honours all three.
+ *  PORT_OK or a PORT_* code < 0. */
 int httpd__port_thread_create(port_thread_t *t, const struct port_thread_opts *o, void *(*fn)(void *), void *arg);
 /* Join, identity, mutexes and condition variables: one call each on POSIX,
  * inline (see the platform block at the top). The mutex and condition calls

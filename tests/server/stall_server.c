@@ -139,9 +139,17 @@ static void atomic_max(atomic_int *m, int v)
     }
 }
 
-/* Notes the calling thread; everything must run on the server thread. */
-static void check_thread(void)
+/* The library's coroutine switch; weak, so builds without coroutines link too. */
+extern const char *httpd__coro_backend(void) __attribute__((weak));
+
+/* Notes the calling thread; everything must run on the server thread. With the
+ * thread coroutine switch a handler runs on a thread of its own, acting for the
+ * server thread (one at a time still holds: s_overlap checks that). */
+static void check_thread(bool in_handler)
 {
+    if (in_handler && httpd__coro_backend && strcmp(httpd__coro_backend(), "thread") == 0) {
+        return;
+    }
     bool expected = false;
     if (atomic_compare_exchange_strong(&s_have_thread, &expected, true)) {
         s_server_thread = pthread_self();
@@ -154,7 +162,7 @@ static void check_thread(void)
  * every call that may suspend it (it is not running while suspended). */
 static void handler_enter(void)
 {
-    check_thread();
+    check_thread(true);
     atomic_max(&s_max_active, atomic_fetch_add(&s_active, 1) + 1);
     atomic_max(&s_overlap, atomic_fetch_add(&s_running, 1) + 1);
 }
@@ -382,7 +390,7 @@ static esp_err_t stream_get(httpd_req_t *req)
 static void work_fn(void *arg)
 {
     unsigned seq = (unsigned)(uintptr_t)arg;
-    check_thread();
+    check_thread(false);
     if (atomic_load(&s_running) != 0) {
         atomic_fetch_add(&s_work_in_handler, 1);
     }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Handler coroutines: resume/yield order, nesting, many at once, stack reuse,
- * callee-saved registers and floating point across switches, and a stack
+ * callee-saved registers and floating point across switches, a strict
+ * hand-off (never the resumer and its coroutine at once: the thread switch
+ * runs them on two threads), stacks of the configured size, and a stack
  * overflow that must fault on the guard page (checked in a child process). */
 #include "check.h"
 #include "coro.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +99,143 @@ static void test_nesting(void)
     CHECK(httpd__coro_current() == NULL);
     CHECK(httpd__coro_resume(o));
     CHECK_EQ_STR(trace, "oipjq");
+}
+
+/* ---- acting for the resumer: "am I inside a coroutine of this pool" -------------- */
+
+static coro_pool_t *other_pool;
+static bool behalf_mine, behalf_other, behalf_null;
+
+static void ask_behalf(void *arg)
+{
+    (void)arg;
+    behalf_mine = httpd__coro_on_behalf(pool);
+    behalf_other = httpd__coro_on_behalf(other_pool);
+    behalf_null = httpd__coro_on_behalf(NULL);
+}
+
+static void test_on_behalf(void)
+{
+    other_pool = httpd__coro_pool_create(64 * 1024);
+    CHECK(other_pool != NULL);
+    CHECK(!httpd__coro_on_behalf(pool));
+    coro_t *c = httpd__coro_new(pool, ask_behalf, NULL);
+    CHECK(c && httpd__coro_resume(c));
+    CHECK(behalf_mine && !behalf_other && !behalf_null);
+    CHECK(!httpd__coro_on_behalf(pool));
+    httpd__coro_pool_destroy(other_pool);
+}
+
+/* ---- strict hand-off ------------------------------------------------------------
+ * The resumer and the coroutine each read-modify-write a counter no lock guards,
+ * pausing in the middle, and each looks for the other inside its part. A switch
+ * that let both run at once would lose updates or see the other side's flag. */
+
+enum { HANDOFF_ROUNDS = 200 };
+static volatile int handoff_counter;            /* unguarded on purpose */
+static atomic_int in_coro, in_resumer, overlaps;
+
+static void handoff_pause(void)
+{
+    for (int i = 0; i < 3; i++) {
+        usleep(20);
+    }
+}
+
+static void handoff_part(atomic_int *mine, atomic_int *theirs)
+{
+    atomic_store_explicit(mine, 1, memory_order_relaxed);
+    if (atomic_load_explicit(theirs, memory_order_relaxed)) {
+        atomic_fetch_add(&overlaps, 1);
+    }
+    int v = handoff_counter;
+    handoff_pause();
+    handoff_counter = v + 1;
+    if (atomic_load_explicit(theirs, memory_order_relaxed)) {
+        atomic_fetch_add(&overlaps, 1);
+    }
+    atomic_store_explicit(mine, 0, memory_order_relaxed);
+}
+
+static void handoff_worker(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < HANDOFF_ROUNDS; i++) {
+        handoff_part(&in_coro, &in_resumer);
+        httpd__coro_yield();
+    }
+}
+
+static void test_strict_handoff(void)
+{
+    handoff_counter = 0;
+    coro_t *c = httpd__coro_new(pool, handoff_worker, NULL);
+    CHECK(c != NULL);
+    int resumes = 0;
+    bool done = false;
+    while (c && !done && resumes <= HANDOFF_ROUNDS) {
+        done = httpd__coro_resume(c);
+        resumes++;
+        handoff_part(&in_resumer, &in_coro);
+    }
+    CHECK(done);
+    CHECK_EQ_INT(resumes, HANDOFF_ROUNDS + 1);
+    CHECK_EQ_INT(atomic_load(&overlaps), 0);
+    CHECK_EQ_INT(handoff_counter, 2 * HANDOFF_ROUNDS + 1);
+}
+
+/* ---- a coroutine's stack is the configured size ------------------------------------
+ * It can use nearly all of it; on the thread switch its thread's stack is that
+ * size too (four times that under AddressSanitizer), not the 8 MiB default. */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifdef TEST_ASAN
+#define STACK_SCALE 4u
+#else
+#define STACK_SCALE 1u
+#endif
+
+enum { BIG_STACK = 256 * 1024, BIG_MARGIN = 16 * 1024 };
+static size_t thread_stack_seen;
+static bool big_touched;
+
+__attribute__((noinline)) static void touch_stack(void)
+{
+    volatile char big[BIG_STACK - BIG_MARGIN];
+    memset((char *)big, 0x33, sizeof big);
+    big_touched = big[0] == 0x33 && big[sizeof big - 1] == 0x33;
+}
+
+static void stack_probe(void *arg)
+{
+    (void)arg;
+    touch_stack();
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstacksize(&attr, &thread_stack_seen);
+        pthread_attr_destroy(&attr);
+    }
+}
+
+static void test_stack_size(void)
+{
+    coro_pool_t *p = httpd__coro_pool_create(BIG_STACK);
+    CHECK(p != NULL);
+    coro_t *c = httpd__coro_new(p, stack_probe, NULL);
+    CHECK(c && httpd__coro_resume(c));
+    CHECK(big_touched);
+    if (strcmp(httpd__coro_backend(), "thread") == 0) {
+        size_t want = (size_t)BIG_STACK * STACK_SCALE;
+        printf("coroutine thread stack: %zu bytes (configured %d)\n", thread_stack_seen, BIG_STACK);
+        CHECK(thread_stack_seen >= want && thread_stack_seen <= want + 64 * 1024);
+    }
+    httpd__coro_pool_destroy(p);
 }
 
 /* ---- many coroutines, stacks reused -------------------------------------------- */
@@ -232,6 +373,9 @@ int main(void)
     CHECK(pool != NULL);
     test_order();
     test_nesting();
+    test_on_behalf();
+    test_strict_handoff();
+    test_stack_size();
     test_many();
     test_registers();
     test_overflow();

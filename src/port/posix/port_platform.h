@@ -16,6 +16,8 @@ typedef pthread_t       port_thread_t;
 typedef pthread_mutex_t port_mutex_t;
 typedef pthread_cond_t  port_cond_t;
 #define PORT_MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+/* Smallest stack a handler gets (glibc code needs far more than an ESP32 task). */
+#define PORT_MIN_HANDLER_STACK (64u * 1024u)
 
 static inline void httpd__port_thread_join(port_thread_t t) { (void)pthread_join(t, NULL); }
 static inline bool httpd__port_thread_is_current(port_thread_t t) { return pthread_equal(pthread_self(), t) != 0; }
