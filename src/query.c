@@ -72,33 +72,27 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
     }
 
     size_t out = 0;
-    size_t i = 0;
-    while (i < src_len) {
+    esp_err_t err = ESP_OK;
+    for (size_t i = 0; i < src_len; i++) {
         char c = src[i];
-        size_t used = 1;
-
-        if (c == '%' && src_len - i >= 3) {
-            const int hi = httpd__hex_value((unsigned char)src[i + 1]);
-            const int lo = httpd__hex_value((unsigned char)src[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                c = (char)(unsigned char)((hi << 4) | lo);
-                used = 3;
-            }
-            /* else: an invalid escape, the '%' is copied as it is */
+        int hi, lo;
+        if (c == '%' && src_len - i >= 3 && (hi = httpd__hex_value((unsigned char)src[i + 1])) >= 0 &&
+            (lo = httpd__hex_value((unsigned char)src[i + 2])) >= 0) {
+            c = (char)(unsigned char)((hi << 4) | lo);
+            i += 2;
         } else if (c == '+' && plus_is_space) {
             c = ' ';
         }
+        /* else: an ordinary byte, or an invalid escape whose '%' is copied as it is */
 
         if (out + 1 >= dest_size) {
-            /* No room for this byte and the terminating NUL. */
-            dest[out] = '\0';
-            return ESP_ERR_HTTPD_RESULT_TRUNC;
+            err = ESP_ERR_HTTPD_RESULT_TRUNC;   /* no room for this byte and the terminating NUL */
+            break;
         }
         dest[out++] = c;
-        i += used;
     }
     dest[out] = '\0';
-    return ESP_OK;
+    return err;
 }
 
 /* ---- httpd__cookie_find ---------------------------------------------------------- */

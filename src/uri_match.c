@@ -28,55 +28,36 @@ bool httpd_uri_match_wildcard(const char *uri_template, const char *uri_to_match
     /* Only the first match_upto bytes take part; the buffer need not be
      * NUL-terminated there, but a NUL before match_upto ends the URI. */
     const size_t uri_len = strnlen(uri_to_match, match_upto);
-    const size_t tpl_len = strlen(uri_template);
+    size_t len = strlen(uri_template);
+    const char last = len >= 1 ? uri_template[len - 1] : '\0';
+    const char before_last = len >= 2 ? uri_template[len - 2] : '\0';
 
-    const char last = tpl_len >= 1 ? uri_template[tpl_len - 1] : '\0';
-    const char before_last = tpl_len >= 2 ? uri_template[tpl_len - 2] : '\0';
-
-    bool any_tail = false;      /* a trailing "*": anything may follow */
-    bool optional = false;      /* a trailing "?": one optional character */
-    size_t suffix_len = 0;      /* bytes of "?", "*", "?*" or "*?" at the end */
-
-    if ((last == '*' && before_last == '?') || (last == '?' && before_last == '*')) {
-        any_tail = true;
-        optional = true;
-        suffix_len = 2;
-    } else if (last == '*') {
-        any_tail = true;
-        suffix_len = 1;
-    } else if (last == '?') {
-        optional = true;
-        suffix_len = 1;
-    }
-
-    if (!optional) {
-        /* Literal template, or literal prefix followed by "*". */
-        const size_t lit_len = tpl_len - suffix_len;
-        if (uri_len < lit_len) {
-            return false;
+    /* The suffix: "?", "*", "?*" or "*?". */
+    bool any_tail = last == '*';    /* anything may follow */
+    bool optional = last == '?';    /* one optional character */
+    if (any_tail || optional) {
+        len--;
+        if (before_last == (any_tail ? '?' : '*')) {
+            any_tail = optional = true;
+            len--;
         }
-        if (!any_tail && uri_len != lit_len) {
-            return false;
-        }
-        return memcmp(uri_template, uri_to_match, lit_len) == 0;
     }
-
-    /* A "?" needs a character before it to make optional. */
-    if (tpl_len < suffix_len + 1) {
+    if (optional) {
+        if (len == 0) {
+            return false;   /* a "?" needs a character before it to make optional */
+        }
+        len--;              /* uri_template[len] is the optional character */
+    }
+    if (uri_len < len || memcmp(uri_template, uri_to_match, len) != 0) {
         return false;
     }
-    const size_t req_len = tpl_len - suffix_len - 1;   /* mandatory literal part */
-    const char opt_char = uri_template[req_len];       /* the optional character */
-
-    if (uri_len < req_len || memcmp(uri_template, uri_to_match, req_len) != 0) {
-        return false;
+    size_t rest = uri_len - len;   /* bytes after the mandatory literal part */
+    if (optional && rest > 0) {
+        if (uri_to_match[len] != uri_template[len]) {
+            return false;   /* something other than the optional character */
+        }
+        rest--;
     }
-    if (uri_len == req_len) {
-        return true;                    /* optional character absent, nothing follows */
-    }
-    if (uri_to_match[req_len] != opt_char) {
-        return false;                   /* something other than the optional character */
-    }
-    /* Optional character present: only "*" lets more follow it. */
-    return any_tail || uri_len == req_len + 1;
+    /* Nothing may follow unless the template ends in "*". */
+    return any_tail || rest == 0;
 }

@@ -19,30 +19,18 @@ static const char *TAG = "httpd_ws";
 
 /* ---- Helpers -------------------------------------------------------------------- */
 
-static bool hdr_equals(httpd_req_t *r, const char *field, const char *want)
-{
-    const char *v;
-    size_t len;
-    return httpd__req_find_hdr(SLOT(r), field, &v, &len) && len == strlen(want) &&
-           strncasecmp(v, want, len) == 0;
-}
-
 /* True when the comma/space separated list contains token (case-sensitive, as
  * subprotocol names are). */
 static bool list_has(const char *list, size_t len, const char *token)
 {
     size_t tl = strlen(token);
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && (list[i] == ',' || list[i] == ' ' || list[i] == '\t')) {
-            i++;
-        }
-        size_t start = i;
-        while (i < len && list[i] != ',' && list[i] != ' ' && list[i] != '\t') {
-            i++;
-        }
-        if (i - start == tl && memcmp(list + start, token, tl) == 0) {
-            return true;
+    size_t start = 0;   /* of the current token */
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || list[i] == ',' || list[i] == ' ' || list[i] == '\t') {
+            if (i - start == tl && memcmp(list + start, token, tl) == 0) {
+                return true;
+            }
+            start = i + 1;
         }
     }
     return false;
@@ -81,15 +69,6 @@ static void ws_sess_release(struct httpd_sess *s)
     s->ws = false;
 }
 
-static esp_err_t refuse(httpd_req_t *r, const char *msg, bool version_hdr)
-{
-    if (version_hdr) {
-        httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
-    }
-    httpd__resp_set_close(SLOT(r));
-    return httpd_resp_send_custom_err(r, "400 Bad Request", msg);
-}
-
 bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
 {
     struct slot *slot = s->slot;
@@ -100,68 +79,78 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
         return false;   /* a plain request: the handler runs as for HTTP */
     }
     *keep = false;
-    const char *key;
-    size_t key_len;
+    const char *v, *key;
+    size_t v_len, key_len;
     uint8_t raw[18];
-    if (!hdr_equals(r, "Upgrade", "websocket")) {
-        refuse(r, "Unsupported upgrade", false);
+    const char *err = NULL;
+    bool version_hdr = false;   /* RFC 6455 4.2.2: a version problem names the version we speak */
+    if (!httpd__req_find_hdr(slot, "Upgrade", &v, &v_len) || v_len != 9 || strncasecmp(v, "websocket", 9) != 0) {
+        err = "Unsupported upgrade";
     } else if (r->method != HTTP_GET || slot->rq.version_minor == 0) {
-        refuse(r, "WebSocket handshake needs GET over HTTP/1.1", false);
-    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Version", &key, &key_len)) {
-        refuse(r, "Missing Sec-WebSocket-Version header", true);
-    } else if (!hdr_equals(r, "Sec-WebSocket-Version", "13")) {
-        refuse(r, "WebSocket version not supported", true);   /* RFC 6455 4.2.2: names what we speak */
+        err = "WebSocket handshake needs GET over HTTP/1.1";
+    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Version", &v, &v_len)) {
+        err = "Missing Sec-WebSocket-Version header";
+        version_hdr = true;
+    } else if (v_len != 2 || memcmp(v, "13", 2) != 0) {
+        err = "WebSocket version not supported";
+        version_hdr = true;
     } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Key", &key, &key_len)) {
-        refuse(r, "Missing Sec-WebSocket-Key header", false);
+        err = "Missing Sec-WebSocket-Key header";
     } else if (key_len != WS_KEY_LEN || httpd__ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
-        refuse(r, "Invalid Sec-WebSocket-Key header", false);
-    } else {
-#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-        if (rt->ws_pre_handshake_cb && rt->ws_pre_handshake_cb(r) != ESP_OK) {
-            ESP_LOGD(TAG, "fd %d: pre-handshake callback refused", s->fd);
-            return true;   /* closed without a response, as upstream */
-        }
-#endif
-        char accept[29];
-        httpd__ws_accept_key(key, key_len, accept);
-        char head[256];
-        const char *offered;
-        size_t offered_len;
-        bool proto = rt->subprotocol[0] &&
-                     httpd__req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
-                     list_has(offered, offered_len, rt->subprotocol);
-        int n = snprintf(head, sizeof head,
-                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                         "Sec-WebSocket-Accept: %s\r\n%s%s%s\r\n",
-                         accept, proto ? "Sec-WebSocket-Protocol: " : "", proto ? rt->subprotocol : "",
-                         proto ? "\r\n" : "");
-        struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
-        if (httpd__sess_sendv_all(hd, s, &iov, 1) != 0) {
-            return true;
-        }
-        char *uri = strdup(r->uri);
-        if (!uri) {
-            return true;
-        }
-        free(s->ws_uri);
-        s->ws_uri = uri;
-        s->on_close = ws_sess_release;
-        s->ws = true;
-        s->ws_closing = false;
-        s->ws_control = rt->ws_control;
-        s->ws_handler = rt->handler;
-        s->ws_user_ctx = rt->user_ctx;
-        s->ws_msg_op = 0;
-        memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
-        ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
-        *keep = true;
-#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-        if (rt->ws_post_handshake_cb) {
-            httpd__ws_req_setup(hd, s);
-            *keep = rt->ws_post_handshake_cb(r) == ESP_OK;
-        }
-#endif
+        err = "Invalid Sec-WebSocket-Key header";
     }
+    if (err) {
+        if (version_hdr) {
+            httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
+        }
+        httpd__resp_set_close(slot);
+        httpd_resp_send_custom_err(r, "400 Bad Request", err);
+        return true;
+    }
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+    if (rt->ws_pre_handshake_cb && rt->ws_pre_handshake_cb(r) != ESP_OK) {
+        ESP_LOGD(TAG, "fd %d: pre-handshake callback refused", s->fd);
+        return true;   /* closed without a response, as upstream */
+    }
+#endif
+    char accept[29];
+    httpd__ws_accept_key(key, key_len, accept);
+    char head[256];
+    const char *offered;
+    size_t offered_len;
+    bool proto = rt->subprotocol[0] &&
+                 httpd__req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                 list_has(offered, offered_len, rt->subprotocol);
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: %s%s%s\r\n\r\n",
+                     accept, proto ? "\r\nSec-WebSocket-Protocol: " : "", proto ? rt->subprotocol : "");
+    struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
+    if (httpd__sess_sendv_all(hd, s, &iov, 1) != 0) {
+        return true;
+    }
+    char *uri = strdup(r->uri);
+    if (!uri) {
+        return true;
+    }
+    free(s->ws_uri);
+    s->ws_uri = uri;
+    s->on_close = ws_sess_release;
+    s->ws = true;
+    s->ws_closing = false;
+    s->ws_control = rt->ws_control;
+    s->ws_handler = rt->handler;
+    s->ws_user_ctx = rt->user_ctx;
+    s->ws_msg_op = 0;
+    memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
+    ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
+    *keep = true;
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+    if (rt->ws_post_handshake_cb) {
+        httpd__ws_req_setup(hd, s);
+        *keep = rt->ws_post_handshake_cb(r) == ESP_OK;
+    }
+#endif
     return true;
 }
 
@@ -199,21 +188,22 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
     struct slot *slot = s->slot;
     size_t done = 0;
     while (done < len) {
-        size_t avail = slot->rx.len - slot->rx.rd;
-        if (avail == 0) {
+        size_t n = slot->rx.len - slot->rx.rd;
+        if (n == 0) {
             if (!fill(hd, s, 1)) {
                 httpd__resp_set_broken(slot);
                 return -1;
             }
-            avail = slot->rx.len - slot->rx.rd;
+            continue;
         }
-        size_t n = avail < len - done ? avail : len - done;
+        if (n > len - done) {
+            n = len - done;
+        }
         uint8_t *src = (uint8_t *)slot->rx.buf + slot->rx.rd;
-        uint64_t offset = slot->ws.hdr.payload_len - slot->ws.left;
-        httpd__ws_unmask(src, n, slot->ws.hdr.mask, offset);
+        /* the mask goes by the payload offset, of which only the two low bits matter */
+        httpd__ws_unmask(src, n, slot->ws.hdr.mask, (unsigned)slot->ws.hdr.payload_len - (unsigned)slot->ws.left);
         if (slot->ws.text && !httpd__ws_utf8_feed(&s->ws_utf8, src, n)) {
-            slot->ws.fail = WS_CLOSE_INVALID_DATA;
-            return -1;
+            goto invalid;
         }
         if (dst) {
             memcpy(dst + done, src, n);
@@ -223,104 +213,121 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         done += n;
     }
     if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !httpd__ws_utf8_complete(&s->ws_utf8)) {
-        slot->ws.fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
-        return -1;
+        goto invalid;   /* the message ended inside a character */
     }
     return (long)done;
+
+invalid:
+    slot->ws.fail = WS_CLOSE_INVALID_DATA;
+    return -1;
 }
 
-/* Validates a close frame's payload; returns the code to echo (0: none). */
-static uint16_t close_reply_code(const uint8_t *p, size_t len, uint16_t *fail)
+/* The code to answer a close frame with: its own (0 when it has none), or
+ * the error its payload makes. */
+static uint16_t close_reply(const uint8_t *p, size_t len)
 {
     if (len == 0) {
         return 0;
     }
-    if (len == 1) {
-        *fail = WS_CLOSE_PROTOCOL;
-        return 0;
-    }
-    uint16_t code = (uint16_t)(p[0] << 8 | p[1]);
+    uint16_t code = len >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 0;   /* one byte: no valid code */
     /* Sendable codes: RFC 6455 7.4.1 plus the IANA registry (1012-1014), and the
      * ranges for libraries (3000-3999) and applications (4000-4999). */
     bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
                  (code >= 3000 && code <= 4999);
-    ws_utf8_t v = { 0, 0 };
     if (!valid) {
-        *fail = WS_CLOSE_PROTOCOL;
-        return 0;
+        return WS_CLOSE_PROTOCOL;
     }
+    ws_utf8_t v = { 0 };
     if (!httpd__ws_utf8_feed(&v, p + 2, len - 2) || !httpd__ws_utf8_complete(&v)) {
-        *fail = WS_CLOSE_INVALID_DATA;
-        return 0;
+        return WS_CLOSE_INVALID_DATA;
     }
     return code;
 }
 
-/* Reads the next frame header into the slot and applies the fragmentation
- * rules (RFC 6455 5.4). false: the connection ends (a close frame went out
- * where the protocol says so). */
+/* Reads the next frame header into the slot; its payload is then unread.
+ * WS_PARSE_OK; WS_PARSE_ERROR with *code the close code the protocol error
+ * calls for; WS_PARSE_AGAIN when the peer went away or fell silent mid-header. */
+static int read_header(struct httpd_data *hd, struct httpd_sess *s, uint16_t *code)
+{
+    struct slot *slot = s->slot;
+    for (;;) {
+        int rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
+                                              CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, code);
+        if (rc == WS_PARSE_OK) {
+            httpd__rx_take(slot, slot->ws.hdr.header_len);
+            slot->ws.left = slot->ws.hdr.payload_len;
+        }
+        if (rc != WS_PARSE_AGAIN || !fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
+            return rc;
+        }
+    }
+}
+
+/* Reads the next frame header and applies the fragmentation rules (RFC 6455
+ * 5.4). false: the connection ends (a close frame went out where the
+ * protocol says so). */
 static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
-    uint16_t code = 0;
-    int rc;
-    for (;;) {
-        rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
-                                   CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
-        if (rc != WS_PARSE_AGAIN) {
-            break;
-        }
-        if (!fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
-            return false;   /* peer gone or silent mid-header: close */
-        }
-    }
-    if (rc == WS_PARSE_ERROR) {
-        ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)code);
-        ws_send_close(hd, s, code);
-        return false;
-    }
     const ws_frame_hdr_t *h = &slot->ws.hdr;
-    httpd__rx_take(slot, h->header_len);
-    slot->ws.left = h->payload_len;
+    uint16_t code = 0;
+    int rc = read_header(hd, s, &code);
+    if (rc != WS_PARSE_OK) {
+        if (rc == WS_PARSE_ERROR) {
+            ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)code);
+            ws_send_close(hd, s, code);
+        }
+        return false;   /* else the peer is gone or silent mid-header: close */
+    }
     slot->ws.frame = true;
     slot->ws.text = false;
     if (h->opcode >= WS_OP_CLOSE) {
         return true;   /* control frames may come between fragments */
     }
-    if (h->opcode == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
-        ws_send_close(hd, s, WS_CLOSE_PROTOCOL);
-        return false;
+    uint8_t msg_op = h->opcode;
+    if (msg_op == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
+        code = WS_CLOSE_PROTOCOL;
+        goto close;
     }
-    uint8_t msg_op = h->opcode == WS_OP_CONTINUE ? s->ws_msg_op : h->opcode;
-    slot->ws.text = msg_op == WS_OP_TEXT;
-    if (h->opcode != WS_OP_CONTINUE) {
+    if (msg_op == WS_OP_CONTINUE) {
+        msg_op = s->ws_msg_op;
+    } else {
         memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
     }
+    slot->ws.text = msg_op == WS_OP_TEXT;
     s->ws_msg_op = h->fin ? 0 : msg_op;
     if (h->fin && slot->ws.text && h->payload_len == 0 && !httpd__ws_utf8_complete(&s->ws_utf8)) {
-        ws_send_close(hd, s, WS_CLOSE_INVALID_DATA);   /* the message ended inside a character */
-        return false;
+        code = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
+        goto close;
     }
     return true;
+
+close:
+    ws_send_close(hd, s, code);
+    return false;
 }
 
-/* PING and CLOSE when the handler does not take control frames: answered here. */
-static bool auto_reply(struct httpd_data *hd, struct httpd_sess *s)
+/* Reads the control frame whose header was just read and answers it: PONG to
+ * a PING, the close reply to a CLOSE (then false: the connection ends), nothing
+ * to a PONG. false also when reading or sending fails. */
+static bool answer_control(struct httpd_data *hd, struct httpd_sess *s)
 {
-    const ws_frame_hdr_t *h = &s->slot->ws.hdr;
+    struct slot *slot = s->slot;
+    const ws_frame_hdr_t *h = &slot->ws.hdr;
     uint8_t payload[125];
     size_t len = (size_t)h->payload_len;
-    if (read_payload(hd, s, payload, len) < 0) {
+    bool text = slot->ws.text;   /* a control frame inside a text message is no part of it */
+    slot->ws.text = false;
+    long n = read_payload(hd, s, payload, len);
+    slot->ws.text = text;
+    if (n < 0) {
         return false;
     }
-    if (h->opcode == WS_OP_PING) {
-        return ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
+    if (h->opcode == WS_OP_CLOSE) {
+        ws_send_close(hd, s, close_reply(payload, len));   /* echoes its code (RFC 6455 5.5.1) */
+        return false;
     }
-    /* CLOSE: echo its status code (RFC 6455 5.5.1), then close the connection. */
-    uint16_t fail = 0;
-    uint16_t echo = close_reply_code(payload, len, &fail);
-    ws_send_close(hd, s, fail ? fail : echo);
-    return false;
+    return h->opcode != WS_OP_PING || ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
 }
 
 /* A CLOSE frame for a handler that takes control frames: it reads this one
@@ -336,10 +343,9 @@ static void handler_close(struct httpd_data *hd, struct httpd_sess *s)
     uint8_t copy[125];
     memcpy(copy, slot->rx.buf + slot->rx.rd, len);
     httpd__ws_unmask(copy, len, h->mask, 0);
-    uint16_t fail = 0;
-    uint16_t echo = close_reply_code(copy, len, &fail);
+    uint16_t code = close_reply(copy, len);
     httpd__req_invoke(slot, s->ws_handler);
-    ws_send_close(hd, s, fail ? fail : echo);   /* unless the handler sent its own */
+    ws_send_close(hd, s, code);   /* unless the handler sent its own */
 }
 
 bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
@@ -350,7 +356,7 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
     }
     uint8_t op = slot->ws.hdr.opcode;
     if (op >= WS_OP_CLOSE && op != WS_OP_PONG && !s->ws_control) {
-        return auto_reply(hd, s);
+        return answer_control(hd, s);   /* PING and CLOSE, when the handler does not take them */
     }
     if (op == WS_OP_CLOSE) {
         handler_close(hd, s);
@@ -358,49 +364,53 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
     }
     /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
     esp_err_t ret = httpd__req_invoke(slot, s->ws_handler);
+    if (!slot->ws.fail) {
+        if (ret != ESP_OK) {
+            ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
+            return false;
+        }
+        if (!slot->ws.left || read_payload(hd, s, NULL, (size_t)slot->ws.left) >= 0) {   /* what it left unread */
+            return !s->ws_closing && !slot->resp.broken;
+        }
+    }
     if (slot->ws.fail) {
         ws_send_close(hd, s, slot->ws.fail);
-        return false;
     }
-    if (ret != ESP_OK) {
-        ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
-        return false;
-    }
-    if (slot->ws.left && read_payload(hd, s, NULL, (size_t)slot->ws.left) < 0) {   /* what it left unread */
-        if (slot->ws.fail) {
-            ws_send_close(hd, s, slot->ws.fail);
-        }
-        return false;
-    }
-    return !s->ws_closing && !slot->resp.broken;
+    return false;
 }
 
 /* ---- API: receive ----------------------------------------------------------------- */
 
-static struct slot *ws_slot(httpd_req_t *req)
-{
-    struct slot *slot = req ? SLOT(req) : NULL;
-    return (slot && slot->sess && slot->sess->ws) ? slot : NULL;
-}
-
-static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, bool part)
+/* The slot of a frame handler's request whose frame is being read. */
+static esp_err_t frame_slot(httpd_req_t *req, const httpd_ws_frame_t *pkt, struct slot **out)
 {
     if (!req || !pkt) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct slot *slot = ws_slot(req);
-    if (!slot || !slot->ws.frame) {
+    struct slot *slot = SLOT(req);
+    if (!slot || !slot->sess || !slot->sess->ws || !slot->ws.frame) {
         return ESP_ERR_INVALID_STATE;
+    }
+    *out = slot;
+    return ESP_OK;
+}
+
+static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, bool part)
+{
+    struct slot *slot;
+    esp_err_t err = frame_slot(req, pkt, &slot);
+    if (err != ESP_OK) {
+        return err;
     }
     pkt->final = slot->ws.hdr.fin;
     pkt->fragmented = false;
     pkt->type = (httpd_ws_type_t)slot->ws.hdr.opcode;
+    size_t want = (size_t)slot->ws.left;
     if (max_len == 0) {
-        pkt->len = (size_t)slot->ws.left;   /* length query; nothing read */
-        pkt->left_len = (size_t)slot->ws.left;
+        pkt->len = want;   /* length query; nothing read */
+        pkt->left_len = want;
         return ESP_OK;
     }
-    size_t want = (size_t)slot->ws.left;
     if (want > max_len) {
         if (!part) {
             return ESP_ERR_INVALID_SIZE;
@@ -429,38 +439,12 @@ esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size
     return recv_frame(req, pkt, max_len, true);
 }
 
-/* Reads the next frame header inside a handler (for message reassembly). */
-static bool next_header(struct httpd_data *hd, struct httpd_sess *s)
-{
-    struct slot *slot = s->slot;
-    uint16_t code = 0;
-    for (;;) {
-        int rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
-                                       CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &code);
-        if (rc == WS_PARSE_OK) {
-            httpd__rx_take(slot, slot->ws.hdr.header_len);
-            slot->ws.left = slot->ws.hdr.payload_len;
-            return true;
-        }
-        if (rc == WS_PARSE_ERROR) {
-            slot->ws.fail = code;
-            return false;
-        }
-        if (!fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
-            httpd__resp_set_broken(slot);
-            return false;
-        }
-    }
-}
-
 esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
 {
-    if (!req || !pkt || (max_len && !pkt->payload)) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    struct slot *slot = ws_slot(req);
-    if (!slot || !slot->ws.frame) {
-        return ESP_ERR_INVALID_STATE;
+    struct slot *slot;
+    esp_err_t err = pkt && max_len && !pkt->payload ? ESP_ERR_INVALID_ARG : frame_slot(req, pkt, &slot);
+    if (err != ESP_OK) {
+        return err;
     }
     struct httpd_data *hd = HTTPD_DATA(req->handle);
     struct httpd_sess *s = slot->sess;
@@ -481,38 +465,29 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
         if (h->opcode >= WS_OP_CLOSE || h->fin) {
             break;
         }
-        /* More fragments: take them, answering pings met on the way. */
-        for (;;) {
-            if (!next_header(hd, s)) {
+        /* More fragments: take them, answering control frames met on the way. */
+        do {
+            uint16_t code = 0;
+            int rc = read_header(hd, s, &code);
+            if (rc != WS_PARSE_OK) {
+                if (rc == WS_PARSE_ERROR) {
+                    slot->ws.fail = code;
+                } else {
+                    httpd__resp_set_broken(slot);
+                }
                 return ESP_FAIL;
             }
-            if (h->opcode == WS_OP_CONTINUE) {
-                s->ws_msg_op = h->fin ? 0 : s->ws_msg_op;
-                break;
-            }
-            if (h->opcode < WS_OP_CLOSE) {
+            if (h->opcode != WS_OP_CONTINUE && h->opcode < WS_OP_CLOSE) {
                 slot->ws.fail = WS_CLOSE_PROTOCOL;   /* a new data frame inside a message */
                 slot->ws.left = 0;
                 return ESP_FAIL;
             }
-            uint8_t ctl[125];
-            bool text = slot->ws.text;
-            slot->ws.text = false;
-            long n = read_payload(hd, s, ctl, (size_t)h->payload_len);
-            slot->ws.text = text;
-            if (n < 0) {
-                return ESP_FAIL;
+            if (h->opcode >= WS_OP_CLOSE && !answer_control(hd, s)) {
+                return ESP_FAIL;   /* the peer closes in the middle of the message, or a reply failed */
             }
-            if (h->opcode == WS_OP_CLOSE) {
-                /* The peer closes in the middle of the message: answer as usual. */
-                uint16_t fail = 0;
-                uint16_t echo = close_reply_code(ctl, (size_t)n, &fail);
-                ws_send_close(hd, s, fail ? fail : echo);
-                return ESP_FAIL;
-            }
-            if (h->opcode == WS_OP_PING && ws_send_raw(hd, s, WS_OP_PONG, true, ctl, (size_t)n) != ESP_OK) {
-                return ESP_FAIL;
-            }
+        } while (h->opcode != WS_OP_CONTINUE);
+        if (h->fin) {
+            s->ws_msg_op = 0;
         }
     }
     pkt->final = true;
@@ -547,18 +522,6 @@ esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt)
     return send_frame(HTTPD_DATA(req->handle), SLOT(req)->sess, pkt);
 }
 
-/* A send handed to the server thread by another thread, which waits for it. */
-struct ws_sync_send {
-    struct deferred_send d;   /* first: parked on a session that is mid-send */
-    struct httpd_data *hd;
-    int fd;
-    const httpd_ws_frame_t *frame;
-    esp_err_t result;
-    bool done;
-    port_mutex_t lock;
-    port_cond_t cond;
-};
-
 /* Loop context: sends now, or parks d on the session when its handler is
  * suspended in the middle of a send (a frame must not land inside another).
  * Returns true when parked. */
@@ -582,23 +545,65 @@ static bool send_or_park(struct httpd_data *hd, int fd, const httpd_ws_frame_t *
     return false;
 }
 
-static void sync_send_run(struct deferred_send *d)
+/* A send handed to the server thread by another thread (or queued by
+ * httpd_ws_send_data_async from any thread). It is pushed as WORK_ALWAYS:
+ * run by the loop, or by httpd_stop() if the loop is gone first, so cb is
+ * always told the outcome. */
+struct ws_send_job {
+    struct deferred_send d;   /* first: parked on a session that is mid-send */
+    struct httpd_data *hd;
+    int fd;
+    bool heap;                /* malloc'd: freed once sent */
+    httpd_ws_frame_t frame;   /* copied; the payload is not */
+    transfer_complete_cb cb;
+    void *arg;
+};
+
+static void send_job_run(struct deferred_send *d)
 {
-    struct ws_sync_send *j = (struct ws_sync_send *)d;
+    struct ws_send_job *j = (struct ws_send_job *)d;
     esp_err_t err = ESP_FAIL;
-    if (send_or_park(j->hd, j->fd, j->frame, &j->d, &err)) {
+    if (send_or_park(j->hd, j->fd, &j->frame, &j->d, &err)) {
         return;
     }
-    httpd__port_mutex_lock(&j->lock);
-    j->result = err;
-    j->done = true;
-    httpd__port_cond_signal(&j->cond);
-    httpd__port_mutex_unlock(&j->lock);
+    bool heap = j->heap;   /* a waiting thread's job is gone once it is told */
+    if (j->cb) {
+        j->cb(err, j->fd, j->arg);
+    }
+    if (heap) {
+        free(j);
+    }
 }
 
-static void sync_send_work(void *arg)
+static void send_job_work(void *arg)
 {
-    sync_send_run(arg);
+    send_job_run(arg);
+}
+
+/* Called with the registry locked. */
+static esp_err_t send_job_push(struct ws_send_job *j)
+{
+    struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
+    return httpd__workq_push(j->hd, &w);
+}
+
+/* What a thread waiting for its send is told. */
+struct ws_send_wait {
+    esp_err_t result;
+    bool done;
+    port_mutex_t lock;
+    port_cond_t cond;
+};
+
+static void send_wait_done(esp_err_t err, int fd, void *arg)
+{
+    struct ws_send_wait *w = arg;
+    (void)fd;
+    httpd__port_mutex_lock(&w->lock);
+    w->result = err;
+    w->done = true;
+    httpd__port_cond_signal(&w->cond);
+    httpd__port_mutex_unlock(&w->lock);
 }
 
 /* From the server thread: send now. From any other thread: have the server
@@ -612,31 +617,29 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     if (!httpd__workq_registry_lock_valid(handle)) {
         return ESP_FAIL;
     }
+    esp_err_t err = ESP_FAIL;
     if (httpd__workq_on_server_thread(hd)) {
         httpd__workq_registry_unlock();
-        esp_err_t err = ESP_FAIL;
         send_or_park(hd, fd, frame, NULL, &err);
         return err;
     }
-    struct ws_sync_send j = { .d.run = sync_send_run, .hd = hd, .fd = fd, .frame = frame,
-                              .result = ESP_FAIL, .done = false };
-    httpd__port_mutex_init(&j.lock);
-    httpd__port_cond_init(&j.cond);
-    /* WORK_ALWAYS: run by the loop, or by httpd_stop() if the loop is gone
-     * first, so this wait always ends. */
-    struct work_item w = { .kind = WORK_ALWAYS, .fn = sync_send_work, .arg = &j };
-    esp_err_t err = httpd__workq_push(hd, &w);
+    struct ws_send_wait w = { .result = ESP_FAIL, .done = false };
+    struct ws_send_job j = { .d.run = send_job_run, .hd = hd, .fd = fd, .frame = *frame,
+                             .cb = send_wait_done, .arg = &w };
+    httpd__port_mutex_init(&w.lock);
+    httpd__port_cond_init(&w.cond);
+    err = send_job_push(&j);
     httpd__workq_registry_unlock();
     if (err == ESP_OK) {
-        httpd__port_mutex_lock(&j.lock);
-        while (!j.done) {
-            httpd__port_cond_wait(&j.cond, &j.lock);
+        httpd__port_mutex_lock(&w.lock);
+        while (!w.done) {
+            httpd__port_cond_wait(&w.cond, &w.lock);
         }
-        err = j.result;
-        httpd__port_mutex_unlock(&j.lock);
+        err = w.result;
+        httpd__port_mutex_unlock(&w.lock);
     }
-    httpd__port_mutex_destroy(&j.lock);
-    httpd__port_cond_destroy(&j.cond);
+    httpd__port_mutex_destroy(&w.lock);
+    httpd__port_cond_destroy(&w.cond);
     return err;
 }
 
@@ -650,49 +653,21 @@ esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t
     return send_any_thread(handle, socket, frame);
 }
 
-struct ws_async_send {
-    struct deferred_send d;   /* first: parked on a session that is mid-send */
-    struct httpd_data *hd;
-    int fd;
-    httpd_ws_frame_t frame;   /* copied; the payload is not */
-    transfer_complete_cb cb;
-    void *arg;
-};
-
-static void async_send_run(struct deferred_send *d)
-{
-    struct ws_async_send *j = (struct ws_async_send *)d;
-    esp_err_t err = ESP_FAIL;
-    if (send_or_park(j->hd, j->fd, &j->frame, &j->d, &err)) {
-        return;
-    }
-    if (j->cb) {
-        j->cb(err, j->fd, j->arg);
-    }
-    free(j);
-}
-
-static void async_send_work(void *arg)
-{
-    async_send_run(arg);
-}
-
 esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame,
                                    transfer_complete_cb callback, void *arg)
 {
     if (!handle || !frame) {
         return ESP_ERR_INVALID_ARG;
     }
-    struct ws_async_send *j = malloc(sizeof *j);
+    struct ws_send_job *j = malloc(sizeof *j);
     if (!j) {
         return ESP_ERR_NO_MEM;
     }
-    *j = (struct ws_async_send){ .d.run = async_send_run, .hd = HTTPD_DATA(handle), .fd = socket,
-                                 .frame = *frame, .cb = callback, .arg = arg };
-    struct work_item w = { .kind = WORK_ALWAYS, .fn = async_send_work, .arg = j };
+    *j = (struct ws_send_job){ .d.run = send_job_run, .hd = HTTPD_DATA(handle), .fd = socket, .heap = true,
+                               .frame = *frame, .cb = callback, .arg = arg };
     esp_err_t err = ESP_FAIL;
     if (httpd__workq_registry_lock_valid(handle)) {
-        err = httpd__workq_push(HTTPD_DATA(handle), &w);   /* the callback runs even if the server stops first */
+        err = send_job_push(j);   /* the callback runs even if the server stops first */
         httpd__workq_registry_unlock();
     }
     if (err != ESP_OK) {

@@ -93,7 +93,6 @@ void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t
  *  character boundary. */
 typedef struct {
     uint32_t state;   /* 0 = at a boundary; otherwise private */
-    uint32_t codepoint;
 } ws_utf8_t;
 
 /** Feeds bytes; false as soon as they cannot be valid UTF-8 (the state is then
@@ -101,6 +100,9 @@ typedef struct {
 bool httpd__ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len);
 
 /** True when the bytes fed so far end on a complete character. */
-bool httpd__ws_utf8_complete(const ws_utf8_t *v);
+static inline bool httpd__ws_utf8_complete(const ws_utf8_t *v)
+{
+    return v->state == 0;
+}
 
 #endif /* HTTPD_WS_CODEC_H */

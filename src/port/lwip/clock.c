@@ -1,24 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwIP port, clock and sleep: lwIP's sys layer. sys_now() counts milliseconds
- * in 32 bits and wraps after 49.7 days; the 64-bit clock adds up its steps
- * under a lock, so it stays monotonic across the wrap as long as it is read
- * at least once per wrap (the loop reads it whenever a deadline is armed).
+ * in 32 bits and wraps after 49.7 days; the 64-bit clock counts the wraps in
+ * its high half, so it stays monotonic across them as long as it is read at
+ * least once per wrap (the loop reads it whenever a deadline is armed). The
+ * two words change together under lwIP's own light lock (SYS_ARCH_PROTECT: a
+ * critical section on an RTOS), which lwIP used from several threads has
+ * (SYS_LIGHTWEIGHT_PROT); without it, under a mutex.
  */
 #include "port/lwip/lwip_port.h"
 
+#if !SYS_LIGHTWEIGHT_PROT
 static port_mutex_t clock_lock = PORT_MUTEX_INITIALIZER;
-static uint32_t     clock_last;
-static uint64_t     clock_total;
+#undef SYS_ARCH_DECL_PROTECT
+#undef SYS_ARCH_PROTECT
+#undef SYS_ARCH_UNPROTECT
+#define SYS_ARCH_DECL_PROTECT(lev)
+#define SYS_ARCH_PROTECT(lev)   httpd__port_mutex_lock(&clock_lock)
+#define SYS_ARCH_UNPROTECT(lev) httpd__port_mutex_unlock(&clock_lock)
+#endif
+
+static struct {
+    uint32_t last;    /* sys_now() when last read */
+    uint32_t wraps;   /* the high half */
+} clk;
 
 uint64_t httpd__port_now_ms(void)
 {
-    httpd__port_mutex_lock(&clock_lock);
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
     uint32_t now = sys_now();
-    clock_total += (uint32_t)(now - clock_last);
-    clock_last = now;
-    uint64_t t = clock_total;
-    httpd__port_mutex_unlock(&clock_lock);
+    clk.wraps += now < clk.last;
+    clk.last = now;
+    uint64_t t = (uint64_t)clk.wraps << 32 | now;
+    SYS_ARCH_UNPROTECT(lev);
     return t;
 }
 
