@@ -59,7 +59,7 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     s->lru_counter = ++hd->lru_clock;
-    if (slot->rx.len > slot->rx.rd || slot->rx.out_len) {
+    if (slot->rx.len > slot->rx.rd || httpd__sess_held(s)) {
         httpd__rx_restart(slot);   /* pipelined bytes */
         head_begin(slot);
     } else {
@@ -68,26 +68,51 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     s->state = SESS_IDLE;
 }
 
-/* After the job: keep the connection for the next request, or close it. */
-static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
+/* Drains the unread rest of the body (the buffer, then the socket without
+ * waiting). All of it: the request is over. Not yet: the session waits in
+ * DRAIN, its inactivity time-out restarted. A broken stream: a session coming
+ * from its job lingers (its response may still be on the way), a draining
+ * one closes. */
+static void drain(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct slot *slot = s->slot;
-    if (!conn_continues(slot, keep)) {
-        httpd__sess_linger(hd, s);
-        return;
-    }
-    int r = httpd__req_drain(hd, slot, true);
+    int r = httpd__req_drain(hd, s->slot, true);
     if (r < 0) {
-        httpd__sess_linger(hd, s);
+        if (s->state == SESS_DRAIN) {
+            httpd__sess_close(hd, s);
+        } else {
+            httpd__sess_linger(hd, s);
+        }
     } else if (r == 0) {
         s->state = SESS_DRAIN;
         httpd__loop_timer_set(hd, s, TIMER_RECV);
     } else {
+        httpd__loop_timer_clear(hd, s);
         request_done(hd, s);
     }
 }
 
+/* After the job: keep the connection for the next request, or close it. */
+static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
+{
+    if (!conn_continues(s->slot, keep)) {
+        httpd__sess_linger(hd, s);
+        return;
+    }
+    drain(hd, s);
+}
+
 /* ---- Jobs ------------------------------------------------------------------------------ */
+
+/* An error job, or a request no handler takes: the error handler answers
+ * (slot->job.err). Whether to keep the connection: not after a malformed head
+ * (the rest of the stream cannot be delimited); a custom 408 handler may keep
+ * waiting for the head (upstream retries the read); 404/405 leave the stream
+ * in sync, so a custom handler may keep it. */
+static bool serve_error(struct slot *slot)
+{
+    return httpd_req_handle_err(&slot->rq.req, (httpd_err_code_t)slot->job.err) == ESP_OK &&
+           (slot->job.kind == JOB_HEAD_TIMEOUT || (slot->job.kind == JOB_REQUEST && !slot->resp.broken));
+}
 
 /* A request job: route, then the WebSocket handshake, the handler, or the 404/405
  * error handler. Returns whether to keep the connection. */
@@ -119,8 +144,8 @@ static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
     }
 #endif
     if (!rt.handler) {
-        /* 404/405 leave the stream in sync, so a custom handler may keep it. */
-        return httpd_req_handle_err(r, (httpd_err_code_t)code) == ESP_OK && !slot->resp.broken;
+        slot->job.err = (uint8_t)code;
+        return serve_error(slot);
     }
     esp_err_t ret = httpd__req_invoke(slot, rt.handler);
     if (!slot->rq.async && ret == ESP_OK && slot->resp.chunk_head_sent && !slot->resp.chunk_term_sent) {
@@ -138,11 +163,8 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
     struct slot *slot = s->slot;
     switch (slot->job.kind) {
     case JOB_PARSE_ERROR:
-        httpd_req_handle_err(&slot->rq.req, (httpd_err_code_t)slot->job.err);
-        return false;   /* the rest of the stream cannot be delimited */
     case JOB_HEAD_TIMEOUT:
-        /* A custom 408 handler may keep waiting for the head (upstream retries the read). */
-        return httpd_req_handle_err(&slot->rq.req, HTTPD_408_REQ_TIMEOUT) == ESP_OK;
+        return serve_error(slot);
 #if CONFIG_HTTPD_WS_SUPPORT
     case JOB_WS_FRAME:
         return httpd__ws_frame_job(hd, s);
@@ -155,12 +177,14 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
-    if (slot->job.kind == JOB_FLUSH) {
+    if (HTTPD_OUT_CAP > 0 && slot->job.kind == JOB_FLUSH) {   /* none without held output */
         slot->job.keep = httpd__sess_flush_held(hd, s) == 0;
         return;
     }
     slot->job.keep = job_serve(hd, s);
-    s->cork = false;
+    if (HTTPD_OUT_CAP > 0) {
+        s->cork = false;   /* never set without held output */
+    }
     /* A connection about to close takes its held responses with it first, and
      * so does one whose unread body is not all here yet: the drain would wait
      * for bytes the client may hold back until it has those responses. */
@@ -186,7 +210,7 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
         return;
     }
-    if (slot->job.kind == JOB_FLUSH) {
+    if (HTTPD_OUT_CAP > 0 && slot->job.kind == JOB_FLUSH) {
         if (!slot->job.keep) {
             httpd__sess_close(hd, s);
             return;
@@ -228,6 +252,7 @@ static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_re
 }
 #endif
 
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
 /* True when a complete head (its blank line) is buffered after the current
  * request and its Content-Length body (not for chunked ones): the response
  * may wait for the next. */
@@ -250,9 +275,10 @@ static bool next_head_buffered(const struct slot *slot)
 /* Whether the request just set up may hold its response (see "Held output" in session.c). */
 static bool cork_wanted(const struct httpd_sess *s, const struct slot *slot)
 {
-    return HTTPD_OUT_CAP > 0 && httpd__sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
+    return httpd__sess_default_transport(s) && !slot->resp.close_after && !slot->rq.chunked &&
            !slot->rq.expect_continue && !(slot->rq.parser.flags & HTTP_F_UPGRADE) && next_head_buffered(slot);
 }
+#endif
 
 static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum conn_job job, httpd_err_code_t err)
 {
@@ -264,7 +290,9 @@ static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum c
     if (job == JOB_REQUEST) {
         httpd__req_setup(hd, slot);
         /* more bytes behind this head: usually none, so that is tested first */
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
         s->cork = slot->rx.len > slot->rx.rd && cork_wanted(s, slot);
+#endif
     } else if (job == JOB_FLUSH) {
         /* nothing to set up: the slot holds the output and a partial head */
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -311,35 +339,35 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
 {
     while (s->state == SESS_IDLE && s->slot && s->slot->rx.len > 0) {
         struct slot *slot = s->slot;
+        enum conn_job job = JOB_REQUEST;
+        httpd_err_code_t err = HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE;   /* for a head that fills the window */
 #if CONFIG_HTTPD_WS_SUPPORT
         if (s->ws) {
-            job_start(hd, s, JOB_WS_FRAME, HTTPD_500_INTERNAL_SERVER_ERROR);
-            continue;
-        }
+            job = JOB_WS_FRAME;
+        } else
 #endif
-        int rc = httpd__req_parse_head(hd, slot);
-        if (rc == HTTP_PARSE_AGAIN && !slot->job.head_started) {
-            /* The whole head must arrive within recv_wait_timeout of its first
-             * byte. Armed only when a head is incomplete: in the same loop turn
-             * as that byte, and not at all for the usual one-packet head. */
-            slot->job.head_started = true;
-            httpd__loop_timer_set(hd, s, TIMER_RECV);
-        }
-        if (rc == HTTP_PARSE_AGAIN) {
-            if (slot->rx.len == slot->rx.cap) {
-                httpd__loop_timer_clear(hd, s);
-                job_start(hd, s, JOB_PARSE_ERROR, HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE);
-                return;
+        {
+            int rc = httpd__req_parse_head(hd, slot);
+            if (rc == HTTP_PARSE_AGAIN && slot->rx.len < slot->rx.cap) {
+                if (!slot->job.head_started) {
+                    /* The whole head must arrive within recv_wait_timeout of its first
+                     * byte. Armed only when a head is incomplete: in the same loop turn
+                     * as that byte, and not at all for the usual one-packet head. */
+                    slot->job.head_started = true;
+                    httpd__loop_timer_set(hd, s, TIMER_RECV);
+                }
+                break;
             }
-            break;
+            httpd__loop_timer_clear(hd, s);
+            if (rc == HTTP_PARSE_ERROR) {
+                ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, slot->rq.parser.status);
+                err = status_to_err(slot->rq.parser.status);
+            }
+            if (rc != HTTP_PARSE_DONE) {
+                job = JOB_PARSE_ERROR;   /* malformed, or no end within the window */
+            }
         }
-        httpd__loop_timer_clear(hd, s);
-        if (rc == HTTP_PARSE_ERROR) {
-            ESP_LOGD(TAG, "fd %d: bad request head (%d)", s->fd, slot->rq.parser.status);
-            job_start(hd, s, JOB_PARSE_ERROR, status_to_err(slot->rq.parser.status));
-            return;
-        }
-        job_start(hd, s, JOB_REQUEST, HTTPD_500_INTERNAL_SERVER_ERROR);
+        job_start(hd, s, job, err);   /* after an error job the connection is closing: the loop ends */
     }
     if (s->state == SESS_IDLE && httpd__sess_held(s)) {
         job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
@@ -363,7 +391,8 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
         s->slot = slot;
         head_begin(slot);
     }
-    int n = httpd__rx_recv_now(hd, s->slot);
+    /* (the window is never full here: such a head got its 431) */
+    int n = HTTPD_SPEED ? httpd__rx_recv_now(hd, s->slot) : httpd__rx_recv(hd, s->slot, s->slot->rx.rd, 0, false);
     if (n == HTTPD_SOCK_ERR_TIMEOUT) {
         process_buffered(hd, s);   /* nothing new; releases an empty slot */
         return;
@@ -377,16 +406,8 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
 
 static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
 {
-    int r = httpd__req_drain(hd, s->slot, true);
-    if (r < 0) {
-        httpd__sess_close(hd, s);
-    } else if (r == 0) {
-        httpd__loop_timer_set(hd, s, TIMER_RECV);   /* progress: restart the inactivity time-out */
-    } else {
-        httpd__loop_timer_clear(hd, s);
-        request_done(hd, s);
-        process_buffered(hd, s);
-    }
+    drain(hd, s);
+    process_buffered(hd, s);   /* nothing unless the request is over */
 }
 
 static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
@@ -471,8 +492,8 @@ void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, ui
 
 void httpd__conn_close_all(struct httpd_data *hd)
 {
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        struct httpd_sess *s = &hd->sessions[i];
+    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    for (struct httpd_sess *s = hd->sessions; s < end; s++) {
 #if HTTPD_CORO
         /* A suspended job is resumed with an error (every wait fails from
          * now on) and runs to its end before its session goes. */

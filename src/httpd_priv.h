@@ -100,29 +100,29 @@ struct slot_rx {
 
 /* The request as handlers see it: its head, headers and body state. Written by request.c.
  * Chunked bodies are decoded in place: [head_len, dec_wr) holds decoded bytes, of which
- * [dec_rd, dec_wr) are not yet delivered. */
+ * [dec_rd, dec_wr) are not yet delivered. The parser's results stay valid while the
+ * request runs (its header block at parser.hdr_off, its routing path). The small fields
+ * come first and req last, so that 32-bit targets reach them with short instructions. */
 struct slot_req {
-    httpd_req_t   req;               /* what handlers get; req.aux points back to the slot */
-    http_parser_t parser;
-    size_t   head_len;
-    size_t   hdrs_off;               /* header block: buf + hdrs_off; "name\0value\0" once compacted */
-    size_t   hdrs_len;               /* 0: no headers */
-    bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
-    size_t   path_off;               /* routing path: req.uri[path_off .. path_off + path_len) */
-    size_t   path_len;
-    int      version_minor;
-    uint64_t body_left;              /* Content-Length bytes not yet taken */
-    bool     chunked;
-    bool     body_done;              /* chunked: terminator seen */
-    http_chunked_t chunk;
-    size_t   dec_rd;
-    size_t   dec_wr;
-    bool     expect_continue;
-    bool     continue_sent;
     bool     in_handler;             /* a handler (or frame handler) runs for it */
     bool     async;                  /* handed to httpd_req_async_handler_begin() */
+    bool     hdrs_raw;               /* not compacted yet: done on the first lookup */
+    bool     continue_sent;
+    bool     expect_continue;
+    bool     chunked;
+    bool     body_done;              /* chunked: terminator seen */
+    uint8_t  version_minor;
+    size_t   body_left;              /* Content-Length bytes not yet taken (parse.c refuses
+                                        more than 4294967295: size_t holds it on 32-bit targets) */
+    size_t   head_len;
+    size_t   hdrs_len;               /* 0: no headers; "name\0value\0" pairs once compacted */
+    size_t   dec_rd;
+    size_t   dec_wr;
     int      async_fd;               /* an async copy: the session it belongs to */
     uint32_t async_gen;
+    http_chunked_t chunk;
+    http_parser_t parser;
+    httpd_req_t   req;               /* what handlers get; req.aux points back to the slot */
 };
 
 struct resp_hdr {
@@ -162,14 +162,16 @@ struct slot_job {
 };
 
 struct slot {
+    /* conn.c's and session.c's small parts first: the short instructions of
+     * 32-bit targets reach them, and rq's small fields still. */
+    struct slot_job   job;
+    struct httpd_sess *sess;         /* pool (session.c) */
     struct slot_req   rq;
     struct slot_rx    rx;
     struct slot_resp  resp;
 #if CONFIG_HTTPD_WS_SUPPORT
     struct slot_ws    ws;
 #endif
-    struct slot_job   job;
-    struct httpd_sess *sess;         /* pool (session.c) */
     struct slot       *next_free;    /* pool link (session.c) */
 };
 
@@ -215,10 +217,30 @@ enum wait_result {
 };
 
 struct httpd_sess {
-    /* Wide fields first, the byte-sized ones together at the end: an entry of
-     * the table costs its size for every max_open_sockets (no padding holes). */
-    uint64_t  lru_counter;
-    uint64_t  deadline_ms;        /* loop.c */
+    /* The byte-sized fields first, then the 32-bit ones, then the pointers: no
+     * padding holes (an entry of the table costs its size for every
+     * max_open_sockets), and the fields used most sit near the start, where
+     * the short load and store forms of 32-bit targets reach them. */
+    uint8_t   state;              /* enum sess_state */
+    uint8_t   poll_events;        /* loop.c: interest registered with the poller */
+    uint8_t   timer;              /* loop.c: enum timer_kind the session is queued on */
+    uint8_t   wait_result;        /* enum wait_result */
+    bool      ignore_sess_ctx_changes;
+    bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
+    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
+    bool      sending;            /* a send is in progress (its job may be suspended in it) */
+    bool      cork;               /* the request has complete successors buffered: hold responses */
+#if CONFIG_HTTPD_WS_SUPPORT
+    /* ws.c */
+    bool      ws;                 /* WebSocket handshake done */
+    bool      ws_closing;         /* a close frame went out: no more frames */
+    bool      ws_control;         /* handle_ws_control_frames */
+    uint8_t   ws_msg_op;          /* opcode of the fragmented message in progress, 0 = none */
+#endif
+    /* Clocks of 32 bits, compared wrap-safe ((int32_t)(a - b) < 0): durations
+     * are below 2^31 ms (time-outs are uint16_t seconds). */
+    uint32_t  lru_counter;
+    uint32_t  deadline_ms;        /* loop.c: (uint32_t)httpd__port_now_ms() when the deadline is due */
     int       fd;
     uint32_t  gen;                /* bumps each time the table entry is reused */
     struct httpd_sess *tprev, *tnext;   /* loop.c: the timer list the session is on */
@@ -247,23 +269,6 @@ struct httpd_sess {
 #endif
 #if HTTPD_CORO
     coro_t   *co;                 /* the job's coroutine while one is in flight (conn.c) */
-#endif
-
-    uint8_t   state;              /* enum sess_state */
-    uint8_t   poll_events;        /* loop.c: interest registered with the poller */
-    uint8_t   timer;              /* loop.c: enum timer_kind the session is queued on */
-    uint8_t   wait_result;        /* enum wait_result */
-    bool      ignore_sess_ctx_changes;
-    bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
-    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
-    bool      sending;            /* a send is in progress (its job may be suspended in it) */
-    bool      cork;               /* the request has complete successors buffered: hold responses */
-#if CONFIG_HTTPD_WS_SUPPORT
-    /* ws.c */
-    bool      ws;                 /* WebSocket handshake done */
-    bool      ws_closing;         /* a close frame went out: no more frames */
-    bool      ws_control;         /* handle_ws_control_frames */
-    uint8_t   ws_msg_op;          /* opcode of the fragmented message in progress, 0 = none */
 #endif
 };
 
@@ -337,31 +342,34 @@ struct work_item {
 };
 
 struct httpd_data {
+    /* Used most, so first: within reach of the short loads of 32-bit targets
+     * (the config's fields too). */
+    port_mutex_t sess_lock;       /* session.c: guards an entry's fd/gen/state changes against
+                                     lookups from other threads (trigger_close) */
+    struct httpd_sess *sessions;  /* session.c: max_open_sockets */
+    unsigned  n_open;             /* session.c */
+    struct httpd_sess *free_sess; /* session.c: FREE sessions, linked by next_free: accept takes one in O(1) */
+    uint32_t  lru_clock;          /* session.c */
+    poller_t *poller;             /* loop.c */
+    int      listen_fd;
+    atomic_bool stopping;
+    bool      listen_muted;       /* loop.c */
+
     httpd_config_t config;
     size_t   max_line;            /* effective max_uri_len */
     size_t   max_hdr;             /* effective max_req_hdr_len */
     http_parse_limits_t parse_limits;   /* the request head's, from the two above */
-    atomic_bool stopping;
     atomic_int  state;            /* esp_http_server_event_id_t */
     port_thread_t thread;
-    int      listen_fd;
 
     /* loop.c */
-    poller_t *poller;
-    bool      listen_muted;
     struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind; each FIFO list stays sorted */
     uint32_t  timer_ms[TIMER_KINDS];        /* each kind's duration (set by session.c) */
 
     /* session.c */
-    struct httpd_sess *sessions;  /* max_open_sockets */
-    struct httpd_sess *free_sess; /* FREE sessions, linked by next_free: accept takes one in O(1) */
     uint16_t *by_fd;              /* for fd < by_fd_cap (others: a scan): 1 + the index in sessions
                                      of fd's session, or 0; lookups by fd in O(1) */
     unsigned  by_fd_cap;
-    port_mutex_t sess_lock;       /* guards an entry's fd/gen/state changes against
-                                     lookups from other threads (trigger_close) */
-    unsigned  n_open;
-    uint64_t  lru_clock;
     size_t    slot_buf_cap;
     struct slot *free_slots;
     unsigned  n_free_slots;
@@ -373,12 +381,14 @@ struct httpd_data {
     /* router.c */
     port_mutex_t      uri_lock;
     struct uri_entry *handlers;   /* max_uri_handlers, guarded by uri_lock */
+#if HTTPD_SPEED
     atomic_uint       uri_gen;    /* bumped (under uri_lock) by every change to handlers */
     /* The server thread's private copy of the table (entries, then their strings
      * in the same block), rebuilt when uri_gen moves: lookups take no lock. */
     struct uri_entry *snap;
     unsigned          snap_n;
     unsigned          snap_gen;
+#endif
 
     /* response.c */
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
@@ -487,16 +497,19 @@ void httpd__sess_close_all(struct httpd_data *hd);
 void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
 /** The response is out: FIN, then discard input until the peer closes. */
 void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s);
+/** Frees *ctx with fn (free() when NULL), if set, and clears it. */
+void httpd__sess_free_ctx(void **ctx, httpd_free_ctx_fn_t fn);
 /** Stores what a handler did with the session context (upstream's rules). */
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
 /** Parks d until the session's in-progress send ends (false: nothing in
  *  progress, send now). */
 bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
 void httpd__sess_run_parked(struct httpd_sess *s);
-/** Runs the sends parked on s (loop context, never inside a job). */
+/** Runs the sends parked on s (loop context, never inside a job). The test
+ *  inline only where speed counts: the call makes it too. */
 static inline void httpd__sess_run_deferred(struct httpd_sess *s)
 {
-    if (s->deferred) {
+    if (!HTTPD_SPEED || s->deferred) {
         httpd__sess_run_parked(s);
     }
 }
@@ -547,17 +560,31 @@ int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf
  *  after any held output; while s->cork is set a response that fits is held
  *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
-/** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
-int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
-/** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */
-int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
 static inline size_t httpd__sess_held(const struct httpd_sess *s)
 {
     return HTTPD_OUT_CAP > 0 && s->slot ? s->slot->rx.out_len : 0;   /* none without the buffer */
 }
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
+/** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
+int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
+/** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */
+int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s);
 /** True when s sends through the default transport (held output is allowed). */
 bool httpd__sess_default_transport(const struct httpd_sess *s);
+#else
+/* No held output: nothing to send, s->cork is never set. */
+static inline int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
+{
+    (void)hd;
+    (void)s;
+    return 0;
+}
+static inline int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s)
+{
+    return httpd__sess_flush_held(hd, s);
+}
+#endif
 
 /* ---- loop.c --------------------------------------------------------------------------- */
 
@@ -575,10 +602,11 @@ void httpd__loop_free(struct httpd_data *hd);
 bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
- *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses. */
+ *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses.
+ *  (httpd__loop_watch_change() compares too: inline only where speed counts.) */
 static inline int httpd__loop_watch(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    return s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
+    return !HTTPD_SPEED || s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
 }
 /** Stops watching s (before its socket closes). */
 void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s);
@@ -587,10 +615,12 @@ void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
 /** Arms s's deadline of this kind (replacing any other): due in the kind's
  *  duration (hd->timer_ms, set by session.c). */
 void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
+/** Disarms s's deadline; harmless when none is armed (the unused list of
+ *  TIMER_NONE gets the NULLs), so only a fast build tests first. */
 void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
 static inline void httpd__loop_timer_clear(struct httpd_data *hd, struct httpd_sess *s)
 {
-    if (s->timer != TIMER_NONE) {
+    if (!HTTPD_SPEED || s->timer != TIMER_NONE) {
         httpd__loop_timer_unlink(hd, s);
     }
 }
@@ -619,5 +649,12 @@ esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w);
 bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w, unsigned *left);
 /** Marks the server stopping (no more pushes) and wakes the loop. */
 void httpd__workq_stop(struct httpd_data *hd);
+/** True once httpd_stop() has begun. A flag that is polled: what must be
+ *  ordered around it is (the work queue's lock, the wake-up channel), so the
+ *  load needs no barrier. */
+static inline bool httpd__workq_stopping(const struct httpd_data *hd)
+{
+    return atomic_load_explicit(&hd->stopping, memory_order_relaxed);
+}
 
 #endif /* HTTPD_PRIV_H */

@@ -34,7 +34,6 @@ void httpd__loop_free(struct httpd_data *hd)
 {
     if (hd->poller) {
         httpd__poller_destroy(hd->poller);
-        hd->poller = NULL;
     }
 }
 
@@ -52,8 +51,10 @@ void httpd__loop_mute_listen(struct httpd_data *hd, bool mute)
  * even with no interest, which would spin the loop (async sessions are muted). */
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events)
 {
-    int rc;
-    if (events == 0) {
+    int rc = 0;
+    if (s->poll_events == events) {
+        /* nothing to change */
+    } else if (events == 0) {
         rc = httpd__poller_del(hd->poller, s->fd);
     } else if (s->poll_events == 0) {
         rc = httpd__poller_add(hd->poller, s->fd, events, s);
@@ -67,8 +68,7 @@ int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsign
 void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s)
 {
     httpd__loop_timer_clear(hd, s);
-    httpd__poller_del(hd->poller, s->fd);
-    s->poll_events = 0;
+    httpd__loop_watch_change(hd, s, 0);   /* out of the poller, unless it is already */
 }
 
 /* ---- Deadlines --------------------------------------------------------------------------- */
@@ -93,7 +93,7 @@ void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
 void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
 {
     httpd__loop_timer_clear(hd, s);
-    s->deadline_ms = httpd__port_now_ms() + hd->timer_ms[kind];
+    s->deadline_ms = (uint32_t)httpd__port_now_ms() + hd->timer_ms[kind];
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
     s->tprev = l->tail;
@@ -106,39 +106,39 @@ void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum tim
     l->tail = s;
 }
 
-/* Milliseconds until the nearest deadline (-1: none). */
-static int next_timeout(struct httpd_data *hd)
+/* The session whose deadline comes first, or NULL: the earliest of the lists' heads. */
+static struct httpd_sess *first_deadline(struct httpd_data *hd)
 {
-    uint64_t next = UINT64_MAX;
+    struct httpd_sess *first = NULL;
     for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
-        if (hd->timers[k].head && hd->timers[k].head->deadline_ms < next) {
-            next = hd->timers[k].head->deadline_ms;
+        struct httpd_sess *s = hd->timers[k].head;
+        if (s && (!first || (int32_t)(s->deadline_ms - first->deadline_ms) < 0)) {
+            first = s;
         }
     }
-    if (next == UINT64_MAX) {
-        return -1;
-    }
-    uint64_t now = httpd__port_now_ms();
-    return next <= now ? 0 : (int)(next - now);
+    return first;
 }
 
-static void expire(struct httpd_data *hd, const struct loop_handlers *h)
+/* Runs the deadlines due now, then returns the milliseconds until the nearest
+ * one left (-1: none). Those armed by the callbacks are due later than the
+ * clock read here, so they wait for the next turn. */
+static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 {
-    bool any = false;
-    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
-        any |= hd->timers[k].head != NULL;
+    struct httpd_sess *s = first_deadline(hd);
+    if (!s) {
+        return -1;   /* the usual case: no clock read */
     }
-    if (!any) {
-        return;   /* the usual case: no clock read */
-    }
-    uint64_t now = httpd__port_now_ms();
-    for (int k = TIMER_RECV; k < TIMER_KINDS; k++) {
-        struct httpd_sess *s;
-        while ((s = hd->timers[k].head) != NULL && s->deadline_ms <= now) {
-            httpd__loop_timer_clear(hd, s);
-            h->on_timer(hd, s);
+    uint32_t now = (uint32_t)httpd__port_now_ms();
+    while ((int32_t)(s->deadline_ms - now) <= 0) {
+        httpd__loop_timer_unlink(hd, s);
+        h->on_timer(hd, s);
+        s = first_deadline(hd);
+        if (!s) {
+            return -1;
         }
     }
+    int32_t left = (int32_t)(s->deadline_ms - (uint32_t)httpd__port_now_ms());
+    return left > 0 ? (int)left : 0;
 }
 
 /* ---- The turn ------------------------------------------------------------------------------ */
@@ -146,8 +146,9 @@ static void expire(struct httpd_data *hd, const struct loop_handlers *h)
 bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
 {
     poller_event_t evs[EVENTS_PER_WAIT];
-    while (!atomic_load(&hd->stopping)) {
-        int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, next_timeout(hd));
+    int timeout = -1;   /* milliseconds until the nearest deadline (-1: none) */
+    while (!httpd__workq_stopping(hd)) {
+        int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, timeout);
         if (n < 0) {
             ESP_LOGE(TAG, "waiting for events failed: %s", httpd__port_last_error());
             return false;
@@ -161,7 +162,7 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
                 break;
             }
         }
-        for (int i = 0; i < n && !atomic_load(&hd->stopping); i++) {
+        for (int i = 0; i < n && !httpd__workq_stopping(hd); i++) {
             void *u = evs[i].udata;
             if (u == &hd->wake) {
                 continue;
@@ -171,7 +172,7 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
                 h->on_session(hd, u);
             }
         }
-        expire(hd, h);
+        timeout = expire(hd, h);
     }
     return true;
 }

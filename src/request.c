@@ -7,12 +7,15 @@
 #include "httpd_priv.h"
 #include "query.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const char *TAG = "httpd_req";
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/* parse.c answers a Content-Length above 4294967295 with 413, so the body's
+ * arithmetic is done in size_t, also on 32-bit targets. */
+_Static_assert(SIZE_MAX >= 4294967295u, "a Content-Length must fit size_t");
 
 /* ---- Head ------------------------------------------------------------------------------ */
 
@@ -21,7 +24,7 @@ void httpd__req_reset(struct slot *slot)
     struct slot_req *rq = &slot->rq;
     httpd__parser_init(&rq->parser);
     rq->head_len = rq->dec_rd = rq->dec_wr = 0;
-    rq->hdrs_off = rq->hdrs_len = 0;
+    rq->hdrs_len = 0;
     rq->hdrs_raw = false;
     rq->in_handler = false;
     rq->async = false;
@@ -48,9 +51,9 @@ void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method,
     memset(r, 0, sizeof *r);
     req_init(hd, slot, method);
     r->user_ctx = user_ctx;
-    snprintf((char *)r->uri, sizeof r->uri, "%s", uri);
+    strncpy((char *)r->uri, uri, sizeof r->uri - 1);   /* the memset wrote its terminator */
     rq->head_len = 0;
-    rq->hdrs_off = rq->hdrs_len = 0;
+    rq->hdrs_len = 0;   /* no headers: the parser's fields are not looked at */
     rq->hdrs_raw = false;
     rq->version_minor = 1;
     rq->chunked = false;
@@ -58,6 +61,18 @@ void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method,
     rq->body_done = true;
     rq->expect_continue = rq->continue_sent = false;
     httpd__resp_reset(slot, false);
+}
+
+/* Rewrites the header block as "name\0value\0" pairs. Most handlers read no
+ * header: a fast build does it on the first lookup, a size-optimised one at
+ * setup (one call instead of one per accessor). */
+static void hdrs_compact(struct slot *slot)
+{
+    struct slot_req *rq = &slot->rq;
+    if (rq->hdrs_raw) {
+        rq->hdrs_len = httpd__headers_compact(slot->rx.buf + rq->parser.hdr_off, rq->hdrs_len, NULL);
+        rq->hdrs_raw = false;
+    }
 }
 
 void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
@@ -69,22 +84,22 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     req_init(hd, slot, p->method);
     memcpy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
     ((char *)r->uri)[p->target_len] = '\0';
-    rq->path_off = p->path_off - p->target_off;
-    rq->path_len = p->path_len;
 
-    rq->hdrs_off = p->hdr_off;
     rq->hdrs_len = p->hdr_len;
-    rq->hdrs_raw = true;   /* most handlers read no header: compact on demand */
+    rq->hdrs_raw = true;
+    if (!HTTPD_SPEED) {
+        hdrs_compact(slot);
+    }
     rq->head_len = p->head_len;
     httpd__rx_take(slot, p->head_len);
     rq->dec_rd = rq->dec_wr = p->head_len;
-    rq->version_minor = p->version_minor;
+    rq->version_minor = (uint8_t)p->version_minor;
 
     rq->chunked = (p->flags & HTTP_F_CHUNKED) != 0;
-    rq->body_left = (p->flags & HTTP_F_CONTENT_LENGTH) ? p->content_length : 0;
-    r->content_len = (size_t)rq->body_left;
+    rq->body_left = (p->flags & HTTP_F_CONTENT_LENGTH) ? (size_t)p->content_length : 0;
+    r->content_len = rq->body_left;
     rq->body_done = !rq->chunked;
-    if (rq->chunked) {
+    if (!HTTPD_SPEED || rq->chunked) {   /* a size-optimised build spares the test */
         httpd__chunked_init(&rq->chunk);
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
@@ -101,8 +116,9 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
 int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
 {
     struct slot_req *rq = &slot->rq;
-    const char *path = rq->path_len ? rq->req.uri + rq->path_off : "/";
-    size_t plen = rq->path_len ? rq->path_len : 1;
+    const http_parser_t *p = &rq->parser;   /* the routing path, in req.uri */
+    const char *path = p->path_len ? rq->req.uri + (p->path_off - p->target_off) : "/";
+    size_t plen = p->path_len ? p->path_len : 1;
     int code = httpd__router_lookup(hd, path, plen, rq->req.method, rt);
     rq->req.user_ctx = code == 0 ? rt->user_ctx : NULL;
     return code;
@@ -139,9 +155,7 @@ static int chunk_step(struct slot *slot, bool keep)
         rq->dec_wr += dlen;
     }
     httpd__rx_take(slot, (size_t)used);
-    if (httpd__chunked_done(&rq->chunk)) {
-        rq->body_done = true;
-    }
+    rq->body_done = httpd__chunked_done(&rq->chunk);   /* callers step only while it is false */
     return used > 0 ? 1 : 0;
 }
 
@@ -152,39 +166,6 @@ static int body_failed(struct slot *slot, int n)
         httpd__resp_set_broken(slot);
     }
     return n == 0 ? HTTPD_SOCK_ERR_FAIL : n;
-}
-
-static int recv_chunked(struct httpd_data *hd, struct slot *slot, char *buf, size_t buf_len)
-{
-    struct slot_req *rq = &slot->rq;
-    for (;;) {
-        if (rq->dec_rd < rq->dec_wr) {
-            size_t n = rq->dec_wr - rq->dec_rd;
-            if (n > buf_len) {
-                n = buf_len;
-            }
-            memcpy(buf, slot->rx.buf + rq->dec_rd, n);
-            rq->dec_rd += n;
-            return (int)n;
-        }
-        rq->dec_rd = rq->dec_wr = rq->head_len;   /* decoded window empty: rewind it */
-        if (rq->body_done) {
-            return 0;
-        }
-        int st = chunk_step(slot, true);
-        if (st < 0) {
-            httpd__resp_set_broken(slot);
-            return HTTPD_SOCK_ERR_FAIL;
-        }
-        if (st > 0) {
-            continue;
-        }
-        /* Need bytes: the undecoded rest slides down to the decoded window's end. */
-        int n = httpd__rx_recv(hd, slot, rq->dec_wr, 0, true);
-        if (n <= 0) {
-            return body_failed(slot, n);
-        }
-    }
 }
 
 int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
@@ -209,27 +190,53 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
             return HTTPD_SOCK_ERR_FAIL;
         }
     }
-    if (rq->chunked) {
-        return recv_chunked(hd, slot, buf, buf_len);
+    int n;
+    for (;;) {
+        /* Bytes ready: the decoded window (chunked), or the received ones of a Content-Length body. */
+        size_t off = rq->dec_rd, avail = rq->dec_wr - rq->dec_rd, max = buf_len;
+        if (!rq->chunked) {
+            off = slot->rx.rd;
+            avail = slot->rx.len - slot->rx.rd;
+            max = buf_len < rq->body_left ? buf_len : rq->body_left;
+        }
+        if (avail) {
+            size_t k = avail < max ? avail : max;
+            memcpy(buf, slot->rx.buf + off, k);
+            if (rq->chunked) {
+                rq->dec_rd += k;
+            } else {
+                httpd__rx_take(slot, k);
+                rq->body_left -= k;
+            }
+            return (int)k;
+        }
+        if (!rq->chunked) {   /* straight into buf */
+            n = httpd__sess_recv_wait(hd, slot->sess, buf, max < INT32_MAX ? max : INT32_MAX, 0);
+            if (n > 0) {
+                rq->body_left -= (size_t)n;
+            }
+            break;
+        }
+        rq->dec_rd = rq->dec_wr = rq->head_len;   /* decoded window empty: rewind it */
+        if (rq->body_done) {
+            return 0;
+        }
+        int st = chunk_step(slot, true);
+        if (st < 0) {
+            httpd__resp_set_broken(slot);
+            return HTTPD_SOCK_ERR_FAIL;
+        }
+        if (st == 0) {
+            /* Need bytes: the undecoded rest slides down to the decoded window's end. */
+            n = httpd__rx_recv(hd, slot, rq->dec_wr, 0, true);
+            if (n <= 0) {
+                break;
+            }
+        }
     }
-    size_t want = buf_len < rq->body_left ? buf_len : (size_t)rq->body_left;
-    size_t avail = slot->rx.len - slot->rx.rd;
-    if (avail) {
-        size_t n = avail < want ? avail : want;
-        memcpy(buf, slot->rx.buf + slot->rx.rd, n);
-        httpd__rx_take(slot, n);
-        rq->body_left -= n;
-        return (int)n;
-    }
-    if (want > INT32_MAX) {
-        want = INT32_MAX;
-    }
-    int n = httpd__sess_recv_wait(hd, slot->sess, buf, want, 0);
-    if (n > 0) {
-        rq->body_left -= (size_t)n;
-        return n;
-    }
-    return body_failed(slot, n);   /* peer closed before the body ended, error, or time-out */
+    /* n > 0 only for a Content-Length body: otherwise the peer closed before
+     * the body ended, an error, or a time-out. */
+    return n > 0 ? n : body_failed(slot, n);
 }
 
 int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
@@ -250,7 +257,7 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
             }
         } else {
             size_t avail = slot->rx.len - slot->rx.rd;
-            size_t take = avail < rq->body_left ? avail : (size_t)rq->body_left;
+            size_t take = avail < rq->body_left ? avail : rq->body_left;
             httpd__rx_take(slot, take);
             rq->body_left -= take;
             if (rq->body_left == 0) {
@@ -262,7 +269,7 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
         }
         rq->head_len = rq->dec_rd = rq->dec_wr = 0;
         /* never read into the next request */
-        int n = httpd__rx_recv(hd, slot, 0, rq->chunked ? 0 : (size_t)rq->body_left, false);
+        int n = httpd__rx_recv(hd, slot, 0, rq->chunked ? 0 : rq->body_left, false);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             return 0;
         }
@@ -277,22 +284,15 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
 
 /* ---- Headers ----------------------------------------------------------------------------- */
 
-static void hdrs_compact(struct slot *slot)
-{
-    struct slot_req *rq = &slot->rq;
-    if (rq->hdrs_raw) {
-        rq->hdrs_len = httpd__headers_compact(slot->rx.buf + rq->hdrs_off, rq->hdrs_len, NULL);
-        rq->hdrs_raw = false;
-    }
-}
-
 bool httpd__req_find_hdr(struct slot *slot, const char *field, const char **val, size_t *len)
 {
     if (!slot || !slot->rq.hdrs_len) {
         return false;
     }
-    hdrs_compact(slot);
-    return httpd__header_find(slot->rx.buf + slot->rq.hdrs_off, slot->rq.hdrs_len, field, val, len);
+    if (HTTPD_SPEED) {
+        hdrs_compact(slot);
+    }
+    return httpd__header_find(slot->rx.buf + slot->rq.parser.hdr_off, slot->rq.hdrs_len, field, val, len);
 }
 
 /* ---- Accessors -------------------------------------------------------------------- */
@@ -310,35 +310,6 @@ static bool find_hdr(httpd_req_t *r, const char *field, const char **val, size_t
     return httpd__req_find_hdr(SLOT(r), field, val, len);
 }
 
-size_t httpd_req_get_hdr_value_len(httpd_req_t *r, const char *field)
-{
-    const char *v;
-    size_t len;
-    if (!r || !field || !find_hdr(r, field, &v, &len)) {
-        return 0;
-    }
-    return len;
-}
-
-esp_err_t httpd_req_get_hdr_value_str(httpd_req_t *r, const char *field, char *val, size_t val_size)
-{
-    if (!r || !field || !val || !val_size) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (!r->aux) {
-        return ESP_ERR_HTTPD_INVALID_REQ;
-    }
-    const char *v;
-    size_t len;
-    if (!find_hdr(r, field, &v, &len)) {
-        return ESP_ERR_NOT_FOUND;
-    }
-    size_t n = len < val_size - 1 ? len : val_size - 1;
-    memcpy(val, v, n);
-    val[n] = '\0';
-    return n < len ? ESP_ERR_HTTPD_RESULT_TRUNC : ESP_OK;
-}
-
 esp_err_t httpd_req_get_hdr_value_str_ptr(httpd_req_t *r, const char *field, const char **val, size_t *val_len)
 {
     if (!r || !field || !val || !val_len) {
@@ -350,27 +321,28 @@ esp_err_t httpd_req_get_hdr_value_str_ptr(httpd_req_t *r, const char *field, con
     return find_hdr(r, field, val, val_len) ? ESP_OK : ESP_ERR_NOT_FOUND;
 }
 
-/* Query string of r->uri: after '?', up to '#' or the end. */
-static bool find_query(const httpd_req_t *r, const char **q, size_t *len)
+size_t httpd_req_get_hdr_value_len(httpd_req_t *r, const char *field)
 {
-    const char *qm = strchr(r->uri, '?');
-    if (!qm) {
-        return false;
-    }
-    *q = qm + 1;
-    const char *hash = strchr(*q, '#');
-    *len = hash ? (size_t)(hash - *q) : strlen(*q);
-    return true;
+    const char *v;
+    size_t len;
+    return httpd_req_get_hdr_value_str_ptr(r, field, &v, &len) == ESP_OK ? len : 0;
 }
 
-size_t httpd_req_get_url_query_len(httpd_req_t *r)
+esp_err_t httpd_req_get_hdr_value_str(httpd_req_t *r, const char *field, char *val, size_t val_size)
 {
-    const char *q;
-    size_t len;
-    if (!r || !find_query(r, &q, &len)) {
-        return 0;
+    if (!val || !val_size) {
+        return ESP_ERR_INVALID_ARG;
     }
-    return len;
+    const char *v;
+    size_t len;
+    esp_err_t err = httpd_req_get_hdr_value_str_ptr(r, field, &v, &len);
+    if (err != ESP_OK) {
+        return err;
+    }
+    size_t n = len < val_size - 1 ? len : val_size - 1;
+    memcpy(val, v, n);
+    val[n] = '\0';
+    return n < len ? ESP_ERR_HTTPD_RESULT_TRUNC : ESP_OK;
 }
 
 esp_err_t httpd_req_get_url_query_str_ptr(httpd_req_t *r, const char **buf, size_t *buf_len)
@@ -381,12 +353,26 @@ esp_err_t httpd_req_get_url_query_str_ptr(httpd_req_t *r, const char **buf, size
     if (r->uri[0] == '\0') {
         return ESP_FAIL;
     }
-    return find_query(r, buf, buf_len) ? ESP_OK : ESP_ERR_NOT_FOUND;
+    /* After '?', up to '#' or the end. */
+    const char *q = strchr(r->uri, '?');
+    if (!q) {
+        return ESP_ERR_NOT_FOUND;
+    }
+    *buf = ++q;
+    *buf_len = strcspn(q, "#");
+    return ESP_OK;
+}
+
+size_t httpd_req_get_url_query_len(httpd_req_t *r)
+{
+    const char *q;
+    size_t len;
+    return httpd_req_get_url_query_str_ptr(r, &q, &len) == ESP_OK ? len : 0;
 }
 
 esp_err_t httpd_req_get_url_query_str(httpd_req_t *r, char *buf, size_t buf_len)
 {
-    if (!r || !buf || !buf_len) {
+    if (!buf || !buf_len) {
         return ESP_ERR_INVALID_ARG;
     }
     const char *q;
@@ -434,7 +420,7 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
         return ESP_ERR_INVALID_ARG;
     }
     struct slot *slot = SLOT(req);
-    if (slot->rq.hdrs_len) {
+    if (HTTPD_SPEED) {
         hdrs_compact(slot);   /* the documented form: name\0value\0 pairs */
     }
     size_t n = buf_len < slot->rq.head_len ? buf_len : slot->rq.head_len;
@@ -446,12 +432,10 @@ esp_err_t httpd_get_raw_req_data(httpd_req_t *req, char *buf, size_t buf_len)
 
 esp_err_t httpd_req_async_handler_begin(httpd_req_t *r, httpd_req_t **out)
 {
-    if (!r || !out || !r->aux || !SLOT(r)->sess) {
+    struct slot *slot = r ? SLOT(r) : NULL;
+    /* Only once, from the handler that owns r. */
+    if (!out || !slot || !slot->sess || !slot->rq.in_handler || slot->rq.async) {
         return ESP_ERR_INVALID_ARG;
-    }
-    struct slot *slot = SLOT(r);
-    if (!slot->rq.in_handler || slot->rq.async) {
-        return ESP_ERR_INVALID_ARG;   /* only once, from the handler that owns r */
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
     /* Responses held for earlier pipelined requests go before the worker's. */
@@ -488,14 +472,12 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
         httpd_resp_send_chunk(r, NULL, 0);
     }
     struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->rq.async_fd, .gen = copy->rq.async_gen };
-    for (;;) {
-        if (httpd__workq_push(hd, &w) == ESP_OK) {
-            return ESP_OK;
-        }
+    while (httpd__workq_push(hd, &w) != ESP_OK) {
         if (atomic_load(&hd->stopping)) {
             httpd__slot_clone_free(hd, copy);   /* the loop is gone or going: free it here */
-            return ESP_OK;
+            break;
         }
         httpd__port_sleep_ms(1);   /* queue full: wait for the loop, as upstream does */
     }
+    return ESP_OK;
 }

@@ -22,7 +22,9 @@ esp_err_t httpd__router_init(struct httpd_data *hd)
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     httpd__port_mutex_init(&hd->uri_lock);
+#if HTTPD_SPEED
     atomic_init(&hd->uri_gen, 1u);   /* the copy (generation 0) starts stale */
+#endif
     return ESP_OK;
 }
 
@@ -31,16 +33,18 @@ void httpd__router_free(struct httpd_data *hd)
     if (!hd->handlers) {
         return;
     }
-    for (unsigned i = 0; i < hd->config.max_uri_handlers; i++) {
-        free(hd->handlers[i].uri);
+    for (struct uri_entry *e = hd->handlers; e < hd->handlers + hd->config.max_uri_handlers; e++) {
+        free(e->uri);
 #if CONFIG_HTTPD_WS_SUPPORT
-        free(hd->handlers[i].subprotocol);
+        free(e->subprotocol);
 #endif
     }
     free(hd->handlers);
     hd->handlers = NULL;
+#if HTTPD_SPEED
     free(hd->snap);
     hd->snap = NULL;
+#endif
     httpd__port_mutex_destroy(&hd->uri_lock);
 }
 
@@ -66,6 +70,55 @@ static struct httpd_data *lock_server(httpd_handle_t handle)
     return hd;
 }
 
+/* Unlocks the registry; a change to it is published first (the server
+ * thread's copy is then rebuilt before its next lookup). */
+static void unlock_server(struct httpd_data *hd, bool changed)
+{
+#if HTTPD_SPEED
+    if (changed) {
+        atomic_fetch_add(&hd->uri_gen, 1u);
+    }
+#else
+    (void)changed;
+#endif
+    httpd__port_mutex_unlock(&hd->uri_lock);
+}
+
+/* Fills the free (zeroed) entry e from uh, with copies of its strings. On
+ * failure e stays free. */
+static esp_err_t entry_fill(struct uri_entry *e, const httpd_uri_t *uh, size_t ulen)
+{
+    char *uri = strdup(uh->uri);
+    if (!uri) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;
+    }
+#if CONFIG_HTTPD_WS_SUPPORT
+    const char *sp = uh->supported_subprotocol;
+    if (sp) {
+        esp_err_t err = strlen(sp) >= WS_SUBPROTO_MAX ? ESP_ERR_INVALID_ARG
+                        : !(e->subprotocol = strdup(sp)) ? ESP_ERR_HTTPD_ALLOC_MEM : ESP_OK;
+        if (err != ESP_OK) {
+            free(uri);
+            return err;
+        }
+    }
+    e->is_websocket = uh->is_websocket;
+    e->ws_control = uh->handle_ws_control_frames;
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+    e->ws_pre_handshake_cb = uh->ws_pre_handshake_cb;
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+    e->ws_post_handshake_cb = uh->ws_post_handshake_cb;
+#endif
+#endif
+    e->uri = uri;
+    e->uri_len = ulen;
+    e->method = uh->method;
+    e->handler = uh->handler;
+    e->user_ctx = uh->user_ctx;
+    return ESP_OK;
+}
+
 esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler)
 {
     if (!handle || !uri_handler || !uri_handler->uri || !uri_handler->handler) {
@@ -75,12 +128,12 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
     if (!hd) {
         return ESP_ERR_INVALID_ARG;
     }
-    /* The table is kept dense and in registration order: entries [0, n) are live. */
+    /* The table is kept dense and in registration order: entries [0, n) are
+     * live, the rest are zeroed. */
     esp_err_t err = ESP_OK;
     size_t ulen = strlen(uri_handler->uri);
-    unsigned n = 0;
-    for (; n < hd->config.max_uri_handlers && hd->handlers[n].uri; n++) {
-        const struct uri_entry *e = &hd->handlers[n];
+    struct uri_entry *e = hd->handlers, *end = e + hd->config.max_uri_handlers;
+    for (; e < end && e->uri; e++) {
         if (e->method == uri_handler->method && entry_matches(hd, e, uri_handler->uri, ulen)) {
             ESP_LOGW(TAG, "handler %s (method %d) already registered", uri_handler->uri,
                      (int)uri_handler->method);
@@ -88,46 +141,18 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
             goto out;
         }
     }
-    if (n == hd->config.max_uri_handlers) {
+    if (e == end) {
         ESP_LOGW(TAG, "no slot left for %s (max_uri_handlers %u)", uri_handler->uri,
                  (unsigned)hd->config.max_uri_handlers);
         err = ESP_ERR_HTTPD_HANDLERS_FULL;
         goto out;
     }
-    char *copy = strdup(uri_handler->uri);
-    if (!copy) {
-        err = ESP_ERR_HTTPD_ALLOC_MEM;
-        goto out;
+    err = entry_fill(e, uri_handler, ulen);
+    if (err == ESP_OK) {
+        ESP_LOGD(TAG, "registered %s (method %d)", uri_handler->uri, (int)uri_handler->method);
     }
-    hd->handlers[n] = (struct uri_entry){
-        .uri = copy, .uri_len = ulen, .method = uri_handler->method,
-        .handler = uri_handler->handler, .user_ctx = uri_handler->user_ctx,
-    };
-#if CONFIG_HTTPD_WS_SUPPORT
-    struct uri_entry *e = &hd->handlers[n];
-    e->is_websocket = uri_handler->is_websocket;
-    e->ws_control = uri_handler->handle_ws_control_frames;
-    if (uri_handler->supported_subprotocol) {
-        if (strlen(uri_handler->supported_subprotocol) >= WS_SUBPROTO_MAX ||
-            !(e->subprotocol = strdup(uri_handler->supported_subprotocol))) {
-            free(copy);
-            memset(e, 0, sizeof *e);
-            err = strlen(uri_handler->supported_subprotocol) >= WS_SUBPROTO_MAX ? ESP_ERR_INVALID_ARG
-                                                                                 : ESP_ERR_HTTPD_ALLOC_MEM;
-            goto out;
-        }
-    }
-#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-    e->ws_pre_handshake_cb = uri_handler->ws_pre_handshake_cb;
-#endif
-#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-    e->ws_post_handshake_cb = uri_handler->ws_post_handshake_cb;
-#endif
-#endif
-    ESP_LOGD(TAG, "registered %s (method %d)", copy, (int)uri_handler->method);
-    atomic_fetch_add(&hd->uri_gen, 1u);
 out:
-    httpd__port_mutex_unlock(&hd->uri_lock);
+    unlock_server(hd, err == ESP_OK);
     return err;
 }
 
@@ -141,28 +166,21 @@ static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_met
         return ESP_ERR_INVALID_ARG;
     }
     esp_err_t err = ESP_ERR_NOT_FOUND;
-    unsigned w = 0;
-    for (unsigned r = 0; r < hd->config.max_uri_handlers && hd->handlers[r].uri; r++) {
-        struct uri_entry *e = &hd->handlers[r];
-        bool hit = (err == ESP_ERR_NOT_FOUND || any_method) &&
-                   (any_method || e->method == method) && strcmp(e->uri, uri) == 0;
-        if (hit) {
+    struct uri_entry *w = hd->handlers, *e = hd->handlers, *end = e + hd->config.max_uri_handlers;
+    for (; e < end && e->uri; e++) {
+        /* One entry for a method, every one of the URI for any. */
+        if ((any_method || (err == ESP_ERR_NOT_FOUND && e->method == method)) && strcmp(e->uri, uri) == 0) {
             free(e->uri);
 #if CONFIG_HTTPD_WS_SUPPORT
             free(e->subprotocol);
 #endif
             err = ESP_OK;
         } else {
-            hd->handlers[w++] = *e;   /* close the gap, order kept */
+            *w++ = *e;   /* close the gap, order kept */
         }
     }
-    for (unsigned i = w; i < hd->config.max_uri_handlers; i++) {
-        memset(&hd->handlers[i], 0, sizeof hd->handlers[i]);
-    }
-    if (err == ESP_OK) {
-        atomic_fetch_add(&hd->uri_gen, 1u);
-    }
-    httpd__port_mutex_unlock(&hd->uri_lock);
+    memset(w, 0, (size_t)(e - w) * sizeof *e);   /* the entries freed */
+    unlock_server(hd, err == ESP_OK);
     return err;
 }
 
@@ -237,8 +255,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
                      size_t path_len, int method, struct route *out)
 {
     int result = HTTPD_404_NOT_FOUND;
-    for (unsigned i = 0; i < n && tab[i].uri; i++) {
-        const struct uri_entry *e = &tab[i];
+    for (const struct uri_entry *e = tab; e < tab + n && e->uri; e++) {
         if (!entry_matches(hd, e, path, path_len)) {
             continue;
         }

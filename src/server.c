@@ -27,7 +27,7 @@ static void on_wake(struct httpd_data *hd)
     struct work_item w;
     unsigned left = 0;
     unsigned budget = 0;   /* set by the first item: how many were queued with it */
-    while (!atomic_load(&hd->stopping) && httpd__workq_pop(hd, &w, &left)) {
+    while (!httpd__workq_stopping(hd) && httpd__workq_pop(hd, &w, &left)) {
         if (budget == 0) {
             budget = left + 1;
         }
@@ -79,7 +79,7 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
          * free the server in between. */
         struct httpd_data *hd = HTTPD_DATA(handle);
         esp_err_t err = httpd__workq_push(hd, &w);
-        bool retry = QUEUE_WORK_BLOCKING && err != ESP_OK && !atomic_load(&hd->stopping) &&
+        bool retry = QUEUE_WORK_BLOCKING && err != ESP_OK && !httpd__workq_stopping(hd) &&
                      !httpd__workq_on_server_thread(hd);
         httpd__workq_registry_unlock();
         if (!retry) {
@@ -91,17 +91,7 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
 
 /* ---- Lifecycle ------------------------------------------------------------------- */
 
-static void free_global_ctx(void *ctx, httpd_free_ctx_fn_t fn)
-{
-    if (ctx) {
-        if (fn) {
-            fn(ctx);
-        } else {
-            free(ctx);
-        }
-    }
-}
-
+/* Each part frees what it built, once (no field is reset: the memory goes next). */
 static void server_free(struct httpd_data *hd)
 {
     httpd__loop_free(hd);
@@ -194,15 +184,13 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         .max_target = CONFIG_HTTPD_MAX_URI_LEN,
         .max_headers = hd->max_hdr,
     };
-    atomic_init(&hd->stopping, false);
-    atomic_init(&hd->state, HTTP_SERVER_EVENT_ERROR);
-    atomic_init(&hd->async_out, 0);
+    /* calloc's zeros: stopping false, state HTTP_SERVER_EVENT_ERROR, no async copies out */
     esp_err_t err = server_build(hd);
     if (err != ESP_OK) {
         server_free(hd);
         return err;
     }
-    atomic_store(&hd->state, HTTP_SERVER_EVENT_START);
+    atomic_store_explicit(&hd->state, HTTP_SERVER_EVENT_START, memory_order_relaxed);   /* read under the registry lock */
     httpd__workq_registry_add(hd);
     /* The server task as upstream makes it; on POSIX stack_size only ever
      * raises the default (glibc handlers need more than an ESP32 task). */
@@ -247,19 +235,24 @@ static void drop_queued_work(struct httpd_data *hd)
     }
 }
 
+/* Async request copies not yet handed back; once none, what their workers wrote is ours. */
+static unsigned copies_out(struct httpd_data *hd)
+{
+    return atomic_load_explicit(&hd->async_out, memory_order_acquire);
+}
+
 /* Workers still holding request copies: their I/O now fails, so they finish
  * soon; wait for them before the memory they use goes away. */
 static bool async_copies_returned(struct httpd_data *hd)
 {
     unsigned wait_s = hd->config.recv_wait_timeout > hd->config.send_wait_timeout ? hd->config.recv_wait_timeout
                                                                                   : hd->config.send_wait_timeout;
-    uint64_t limit = httpd__port_now_ms() + 1000u * (5u + wait_s);
-    while (atomic_load(&hd->async_out) > 0 && httpd__port_now_ms() < limit) {
+    uint32_t start = (uint32_t)httpd__port_now_ms();
+    while (copies_out(hd) > 0 && (uint32_t)httpd__port_now_ms() - start < 1000u * (5u + wait_s)) {
         httpd__port_sleep_ms(5);
     }
-    if (atomic_load(&hd->async_out) > 0) {
-        ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated",
-                 atomic_load(&hd->async_out));
+    if (copies_out(hd) > 0) {
+        ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated", copies_out(hd));
         return false;
     }
     return true;
@@ -268,10 +261,7 @@ static bool async_copies_returned(struct httpd_data *hd)
 esp_err_t httpd_stop(httpd_handle_t handle)
 {
     struct httpd_data *hd = HTTPD_DATA(handle);
-    if (!hd) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (!httpd__workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {   /* NULL included */
         return ESP_ERR_INVALID_ARG;
     }
     httpd__workq_registry_unlock();
@@ -289,9 +279,9 @@ esp_err_t httpd_stop(httpd_handle_t handle)
         return ESP_OK;
     }
     httpd__sess_close_all(hd);
-    free_global_ctx(hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
-    free_global_ctx(hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
-    atomic_store(&hd->state, HTTP_SERVER_EVENT_STOP);
+    httpd__sess_free_ctx(&hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
+    httpd__sess_free_ctx(&hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
+    atomic_store_explicit(&hd->state, HTTP_SERVER_EVENT_STOP, memory_order_relaxed);
     server_free(hd);
     return ESP_OK;
 }
@@ -301,7 +291,8 @@ esp_http_server_event_id_t httpd_get_server_state(httpd_handle_t handle)
     if (!handle || !httpd__workq_registry_lock_valid(handle)) {
         return handle ? HTTP_SERVER_EVENT_STOP : HTTP_SERVER_EVENT_ERROR;
     }
-    esp_http_server_event_id_t st = (esp_http_server_event_id_t)atomic_load(&HTTPD_DATA(handle)->state);
+    struct httpd_data *hd = HTTPD_DATA(handle);
+    esp_http_server_event_id_t st = (esp_http_server_event_id_t)atomic_load_explicit(&hd->state, memory_order_relaxed);
     httpd__workq_registry_unlock();
     return st;
 }

@@ -20,6 +20,14 @@ static const char *TAG = "httpd_sess";
 #define SLOTS_KEPT_IDLE  CONFIG_HTTPD_REQ_POOL_LEN   /* request slots kept for reuse; a burst beyond is freed */
 #define WAIT_SLICE_MS    100     /* how often a blocked thread's wait notices httpd_stop() */
 
+/* A path shared by several callers that a size-optimised build keeps out of
+ * line (a fast build lets the compiler inline it). */
+#if HTTPD_SPEED
+#define SHARED
+#else
+#define SHARED __attribute__((noinline))
+#endif
+
 /* ---- Request slots: taken while bytes are in flight, pooled otherwise ----------------- */
 
 static size_t slot_size(const struct httpd_data *hd)
@@ -39,18 +47,18 @@ struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
     if (slot) {
         hd->free_slots = slot->next_free;
         hd->n_free_slots--;
+        slot->next_free = NULL;
+        slot->rx.len = slot->rx.rd = 0;
+        slot->rx.out_len = 0;
     } else {
-        slot = calloc(1, slot_size(hd));
+        slot = calloc(1, slot_size(hd));   /* zeros: an empty window */
         if (!slot) {
             return NULL;
         }
         slot->rx.buf = slot_buf(hd, slot);
         slot->rx.cap = hd->slot_buf_cap;
     }
-    slot->next_free = NULL;
     slot->sess = s;
-    slot->rx.len = slot->rx.rd = 0;
-    slot->rx.out_len = 0;
     return slot;
 }
 
@@ -75,6 +83,12 @@ void httpd__sess_slot_release(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
+/* Counts the async copies out (httpd_stop() waits until none is). */
+SHARED static void async_out_add(struct httpd_data *hd, int n)
+{
+    atomic_fetch_add(&hd->async_out, (unsigned)n);
+}
+
 struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot)
 {
     struct slot *copy = malloc(slot_size(hd));
@@ -85,19 +99,19 @@ struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot)
     memcpy(copy, slot, slot_size(hd));
     copy->rx.buf = slot_buf(hd, copy);
     copy->next_free = NULL;
-    atomic_fetch_add(&hd->async_out, 1);   /* httpd_stop() waits for it */
+    async_out_add(hd, 1);   /* httpd_stop() waits for it */
     return copy;
 }
 
 void httpd__slot_clone_free(struct httpd_data *hd, struct slot *copy)
 {
     free(copy);
-    atomic_fetch_sub(&hd->async_out, 1);
+    async_out_add(hd, -1);
 }
 
 void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct slot *copy)
 {
-    atomic_fetch_sub(&hd->async_out, 1);
+    async_out_add(hd, -1);
     httpd__sess_slot_release(hd, s);
     s->slot = copy;
 }
@@ -147,26 +161,29 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
     /* fds of sessions are small numbers in practice (the lowest free ones): an
      * index twice the table's size (plus the process's other fds) covers them;
      * a higher fd is found by a scan. */
-    hd->by_fd_cap = HTTPD_SPEED && hd->config.max_open_sockets < UINT16_MAX ? hd->config.max_open_sockets * 2u + 64u : 0;
-    hd->sessions = calloc(hd->config.max_open_sockets, sizeof *hd->sessions);
-    hd->by_fd = hd->by_fd_cap ? calloc(hd->by_fd_cap, sizeof *hd->by_fd) : NULL;
-    if (!hd->sessions || (hd->by_fd_cap && !hd->by_fd)) {
-        free(hd->sessions);
-        free(hd->by_fd);
-        hd->sessions = NULL;
-        hd->by_fd = NULL;
-        return ESP_ERR_HTTPD_ALLOC_MEM;
+    unsigned n = hd->config.max_open_sockets;
+    hd->sessions = calloc(n, sizeof *hd->sessions);
+    if (HTTPD_SPEED && hd->sessions && n < UINT16_MAX) {   /* (without: zeros, no index) */
+        hd->by_fd_cap = n * 2u + 64u;
+        hd->by_fd = calloc(hd->by_fd_cap, sizeof *hd->by_fd);
+        if (!hd->by_fd) {
+            free(hd->sessions);
+            hd->sessions = NULL;
+        }
+    }
+    if (!hd->sessions) {
+        return ESP_ERR_HTTPD_ALLOC_MEM;   /* (the server is freed next) */
     }
     httpd__port_mutex_init(&hd->sess_lock);
     /* Deadlines by kind (the loop keeps the lists). */
     hd->timer_ms[TIMER_RECV] = (uint32_t)hd->config.recv_wait_timeout * 1000u;
     hd->timer_ms[TIMER_SEND] = (uint32_t)hd->config.send_wait_timeout * 1000u;
     hd->timer_ms[TIMER_LINGER] = LINGER_MS;
-    hd->free_sess = NULL;
-    for (unsigned i = hd->config.max_open_sockets; i-- > 0;) {
-        hd->sessions[i].fd = -1;
-        hd->sessions[i].next_free = hd->free_sess;
-        hd->free_sess = &hd->sessions[i];
+    for (struct httpd_sess *s = hd->sessions + n; s != hd->sessions;) {
+        s--;
+        s->fd = -1;
+        s->next_free = hd->free_sess;
+        hd->free_sess = s;
     }
     hd->slot_buf_cap = hd->max_line + hd->max_hdr + LEADING_LINES * 2 + BODY_WINDOW;
     return ESP_OK;
@@ -175,19 +192,17 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
 void httpd__sess_table_free(struct httpd_data *hd)
 {
     if (!hd->sessions) {
-        return;
+        return;   /* never built (the server is freed next) */
     }
-    while (hd->free_slots) {
+    while (SLOTS_KEPT_IDLE > 0 && hd->free_slots) {
         struct slot *next = hd->free_slots->next_free;
         free(hd->free_slots);
         hd->free_slots = next;
     }
-    hd->n_free_slots = 0;
     free(hd->sessions);
-    hd->sessions = NULL;
-    free(hd->by_fd);
-    hd->by_fd = NULL;
-    hd->free_sess = NULL;
+    if (HTTPD_SPEED) {
+        free(hd->by_fd);   /* none otherwise */
+    }
     httpd__port_mutex_destroy(&hd->sess_lock);
 }
 
@@ -201,15 +216,16 @@ struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
         struct httpd_sess *s = i ? &hd->sessions[i - 1] : NULL;
         return s && s->state != SESS_FREE && s->fd == fd ? s : NULL;
     }
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        if (hd->sessions[i].state != SESS_FREE && hd->sessions[i].fd == fd) {
-            return &hd->sessions[i];
+    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    for (struct httpd_sess *s = hd->sessions; s < end; s++) {
+        if (s->state != SESS_FREE && s->fd == fd) {
+            return s;
         }
     }
     return NULL;
 }
 
-static void free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
+void httpd__sess_free_ctx(void **ctx, httpd_free_ctx_fn_t fn)
 {
     if (*ctx) {
         if (fn) {
@@ -242,14 +258,16 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     } else {
         httpd__port_close(s->fd);
     }
-    free_ctx(&s->ctx, s->free_ctx);
-    free_ctx(&s->transport_ctx, s->free_transport_ctx);
+    httpd__sess_free_ctx(&s->ctx, s->free_ctx);
+    httpd__sess_free_ctx(&s->transport_ctx, s->free_transport_ctx);
     if (s->on_close) {
         s->on_close(s);
         s->on_close = NULL;
     }
     httpd__sess_slot_release(hd, s);
-    s->cork = false;
+    if (HTTPD_OUT_CAP > 0) {
+        s->cork = false;   /* never set otherwise */
+    }
     httpd__port_mutex_lock(&hd->sess_lock);
     if (HTTPD_SPEED && (unsigned)s->fd < hd->by_fd_cap && hd->by_fd[s->fd] == (uint16_t)(s - hd->sessions + 1)) {
         hd->by_fd[s->fd] = 0;
@@ -267,8 +285,9 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
 
 void httpd__sess_close_all(struct httpd_data *hd)
 {
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        httpd__sess_close(hd, &hd->sessions[i]);
+    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    for (struct httpd_sess *s = hd->sessions; s < end; s++) {
+        httpd__sess_close(hd, s);
     }
 }
 
@@ -298,7 +317,7 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
 {
     if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
-        free_ctx(&s->ctx, s->free_ctx);
+        httpd__sess_free_ctx(&s->ctx, s->free_ctx);
     }
     s->ctx = r->sess_ctx;
     s->free_ctx = r->free_ctx;
@@ -330,126 +349,124 @@ void httpd__sess_run_parked(struct httpd_sess *s)
 
 /* ---- Default transport -------------------------------------------------------------- */
 
-/* The port's codes as the API's. */
-static int sock_err(ssize_t port_code)
+/* A port call's result as the API's: the byte count, or the port's code as an HTTPD_SOCK_ERR_*. */
+SHARED static int sock_result(ssize_t n)
 {
-    return port_code == PORT_AGAIN ? HTTPD_SOCK_ERR_TIMEOUT
-         : port_code == PORT_INVALID ? HTTPD_SOCK_ERR_INVALID
+    return n >= 0 ? (int)n
+         : n == PORT_AGAIN ? HTTPD_SOCK_ERR_TIMEOUT
+         : n == PORT_INVALID ? HTTPD_SOCK_ERR_INVALID
          : HTTPD_SOCK_ERR_FAIL;
 }
 
 static int default_send(httpd_handle_t h, int fd, const char *buf, size_t len, int flags)
 {
     (void)h;
-    ssize_t n = httpd__port_send(fd, buf, len, flags);
-    return n < 0 ? sock_err(n) : (int)n;
+    return sock_result(httpd__port_send(fd, buf, len, flags));
 }
 
 static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int flags)
 {
     (void)h;
-    ssize_t n = httpd__port_recv(fd, buf, len, flags);
-    return n < 0 ? sock_err(n) : (int)n;
+    return sock_result(httpd__port_recv(fd, buf, len, flags));
 }
 
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
 bool httpd__sess_default_transport(const struct httpd_sess *s)
 {
     return s->send_fn == default_send;
 }
+#endif
 
 /* ---- Waiting ------------------------------------------------------------------------- */
-
-/* Waits until the session's socket is ready; false on time-out, error, or
- * server stop (so httpd_stop() is not held up by a handler waiting on a slow
- * client). On the session's own job coroutine the job is suspended and the
- * loop serves everyone else meanwhile (conn.c resumes it); elsewhere (work
- * functions, async workers, builds without coroutines) the calling thread
- * waits. */
-static bool wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint64_t deadline)
-{
-    if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
-        return false;   /* the peer may wait for those responses before it sends more */
-    }
-#if HTTPD_CORO
-    if (s->co && httpd__coro_current() == s->co) {
-        if (atomic_load(&hd->stopping)) {
-            return false;
-        }
-        httpd__loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
-        s->wait_result = WAIT_PENDING;
-        httpd__loop_timer_set(hd, s, for_write ? TIMER_SEND : TIMER_RECV);
-        httpd__coro_yield();
-        httpd__loop_timer_clear(hd, s);
-        return s->wait_result == WAIT_READY;
-    }
-#endif
-    for (;;) {
-        if (atomic_load(&hd->stopping)) {
-            return false;
-        }
-        uint64_t now = httpd__port_now_ms();
-        if (now >= deadline) {
-            return false;
-        }
-        uint64_t left = deadline - now;
-        int rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
-        if (rc != 0) {
-            return rc == 1;
-        }
-    }
-}
 
 /* A wait that ended because the server is stopping is a failure, not a
  * time-out: handlers that retry on time-outs must not spin through the stop. */
 static int stop_or_timeout(struct httpd_data *hd)
 {
-    return atomic_load(&hd->stopping) ? HTTPD_SOCK_ERR_FAIL : HTTPD_SOCK_ERR_TIMEOUT;
+    return httpd__workq_stopping(hd) ? HTTPD_SOCK_ERR_FAIL : HTTPD_SOCK_ERR_TIMEOUT;
+}
+
+/* A send or receive found the socket not ready: waits until it is. 0: try
+ * again; otherwise the code to return (time-out, error, or server stop, so
+ * httpd_stop() is not held up by a handler waiting on a slow client). On the
+ * session's own job coroutine the job is suspended and the loop serves
+ * everyone else meanwhile (conn.c resumes it); elsewhere (work functions,
+ * async workers, builds without coroutines) the calling thread waits, until
+ * *deadline: 0 until the first wait since the last progress sets it, for the
+ * time-out counts from there. */
+static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint32_t *deadline)
+{
+    if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
+        return stop_or_timeout(hd);   /* the peer may wait for those responses before it sends more */
+    }
+    enum timer_kind kind = for_write ? TIMER_SEND : TIMER_RECV;
+#if HTTPD_CORO
+    if (s->co && httpd__coro_current() == s->co) {
+        if (!httpd__workq_stopping(hd)) {
+            httpd__loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
+            s->wait_result = WAIT_PENDING;
+            httpd__loop_timer_set(hd, s, kind);
+            httpd__coro_yield();
+            httpd__loop_timer_clear(hd, s);
+            if (s->wait_result == WAIT_READY) {
+                return 0;
+            }
+        }
+        return stop_or_timeout(hd);
+    }
+#endif
+    if (!*deadline) {
+        uint32_t d = (uint32_t)httpd__port_now_ms() + hd->timer_ms[kind];
+        *deadline = d ? d : 1u;   /* 0 means unset */
+    }
+    while (!httpd__workq_stopping(hd)) {
+        int32_t left = (int32_t)(*deadline - (uint32_t)httpd__port_now_ms());
+        if (left <= 0) {
+            break;
+        }
+        int rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+        if (rc == 1) {
+            return 0;
+        }
+        if (rc != 0) {
+            break;
+        }
+    }
+    return stop_or_timeout(hd);
+}
+
+/* A send (raw bytes go after the responses held before them) or a receive,
+ * waiting while the socket is not ready. */
+SHARED static int io_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags, bool for_write)
+{
+    int rc = for_write ? httpd__sess_flush_held(hd, s) : 0;
+    uint32_t deadline = 0;
+    while (rc == 0) {
+        int n = for_write ? s->send_fn(hd, s->fd, buf, len, flags) : s->recv_fn(hd, s->fd, buf, len, flags);
+        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
+            return n;
+        }
+        if (!for_write && s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
+            continue;
+        }
+        rc = wait_ready(hd, s, for_write, &deadline);
+    }
+    return rc;
 }
 
 int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
 {
-    int held = httpd__sess_flush_held(hd, s);   /* raw bytes go after the responses before them */
-    if (held != 0) {
-        return held;
-    }
-    uint64_t deadline = 0;   /* read the clock only once a wait is needed */
-    for (;;) {
-        int n = s->send_fn(hd, s->fd, buf, len, flags);
-        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
-            return n;
-        }
-        if (!deadline) {
-            deadline = httpd__port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
-        }
-        if (!wait_ready(hd, s, true, deadline)) {
-            return stop_or_timeout(hd);
-        }
-    }
+    return io_wait(hd, s, (char *)(uintptr_t)buf, len, flags, true);   /* only read: it is sent */
 }
 
 int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
 {
-    uint64_t deadline = 0;
-    for (;;) {
-        int n = s->recv_fn(hd, s->fd, buf, len, flags);
-        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
-            return n;
-        }
-        if (s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
-            continue;
-        }
-        if (!deadline) {
-            deadline = httpd__port_now_ms() + (uint64_t)hd->config.recv_wait_timeout * 1000u;
-        }
-        if (!wait_ready(hd, s, false, deadline)) {
-            return stop_or_timeout(hd);
-        }
-    }
+    return io_wait(hd, s, buf, len, flags, false);
 }
 
 static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
-    uint64_t deadline = 0;   /* set at the first wait after progress: no clock read otherwise */
+    uint32_t deadline = 0;   /* set at the first wait after progress: no clock read otherwise */
     while (iovcnt > 0) {
         if (iov->iov_len == 0) {
             iov++;
@@ -460,17 +477,15 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         if (s->send_fn == default_send) {
             n = httpd__port_sendv(s->fd, iov, iovcnt);
             if (n < 0) {
-                n = sock_err(n);
+                n = sock_result(n);
             }
         } else {
             n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
         }
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
-            if (!deadline) {
-                deadline = httpd__port_now_ms() + (uint64_t)hd->config.send_wait_timeout * 1000u;
-            }
-            if (!wait_ready(hd, s, true, deadline)) {
-                return stop_or_timeout(hd);
+            int rc = wait_ready(hd, s, true, &deadline);
+            if (rc != 0) {
+                return rc;
             }
             continue;
         }
@@ -554,6 +569,7 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
     return rc;
 }
 
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (!httpd__sess_held(s)) {
@@ -571,18 +587,19 @@ int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s)
     s->cork = false;
     return httpd__sess_flush_held(hd, s);
 }
+#endif
 
 /* ---- Accept ----------------------------------------------------------------------------- */
 
 static struct httpd_sess *lru_victim(struct httpd_data *hd)
 {
     struct httpd_sess *victim = NULL;
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        struct httpd_sess *s = &hd->sessions[i];
+    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    for (struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (s->state == SESS_FREE || s->state == SESS_BUSY || s->state == SESS_ASYNC) {
             continue;
         }
-        if (!victim || s->lru_counter < victim->lru_counter) {
+        if (!victim || (int32_t)(s->lru_counter - victim->lru_counter) < 0) {
             victim = s;
         }
     }
@@ -611,7 +628,7 @@ static void sess_new(struct httpd_data *hd, int fd)
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;
-    if (httpd__loop_watch(hd, s, POLLER_IN) < 0) {
+    if (httpd__loop_watch_change(hd, s, POLLER_IN) < 0) {   /* watched from 0 */
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
         httpd__sess_close(hd, s);
         return;
@@ -638,7 +655,8 @@ void httpd__sess_accept_ready(struct httpd_data *hd)
 {
     for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
         bool full = hd->n_open >= hd->config.max_open_sockets;
-        if (full && !room_victim(hd)) {
+        struct httpd_sess *victim = full ? room_victim(hd) : NULL;
+        if (full && !victim) {
             httpd__loop_mute_listen(hd, true);   /* new clients wait in the backlog */
             return;
         }
@@ -652,9 +670,8 @@ void httpd__sess_accept_ready(struct httpd_data *hd)
             }
             return;
         }
-        if (full) {
+        if (victim) {
             /* Only now that a newcomer really exists does an old session make room. */
-            struct httpd_sess *victim = room_victim(hd);
             ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
             httpd__sess_close(hd, victim);
         }
@@ -735,10 +752,10 @@ void httpd_sess_set_ctx(httpd_handle_t handle, int sockfd, void *ctx, httpd_free
     httpd_req_t *r = handler_req(s);
     if (r && r->sess_ctx != s->ctx && r->sess_ctx != ctx) {
         /* The handler had already replaced the context in req: that one goes too. */
-        free_ctx(&r->sess_ctx, r->free_ctx);
+        httpd__sess_free_ctx(&r->sess_ctx, r->free_ctx);
     }
     if (s->ctx != ctx) {
-        free_ctx(&s->ctx, s->free_ctx);
+        httpd__sess_free_ctx(&s->ctx, s->free_ctx);
     }
     s->ctx = ctx;
     s->free_ctx = free_fn;
@@ -761,7 +778,7 @@ void httpd_sess_set_transport_ctx(httpd_handle_t handle, int sockfd, void *ctx, 
         return;
     }
     if (s->transport_ctx != ctx) {
-        free_ctx(&s->transport_ctx, s->free_transport_ctx);
+        httpd__sess_free_ctx(&s->transport_ctx, s->free_transport_ctx);
     }
     s->transport_ctx = ctx;
     s->free_transport_ctx = free_fn;
@@ -771,10 +788,7 @@ void httpd_sess_set_transport_ctx(httpd_handle_t handle, int sockfd, void *ctx, 
  * by (fd, generation), so a newer session on a reused fd is never closed. */
 esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
 {
-    if (!handle) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (!httpd__workq_registry_lock_valid(handle)) {
+    if (!httpd__workq_registry_lock_valid(handle)) {   /* NULL included */
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
@@ -783,12 +797,13 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
     if (s && s->closing) {
         s = NULL;
     }
-    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = s ? s->gen : 0 };
+    uint32_t gen = s ? s->gen : 0;
     httpd__port_mutex_unlock(&hd->sess_lock);
     httpd__workq_registry_unlock();
     if (!s) {
         return ESP_ERR_NOT_FOUND;
     }
+    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = gen };
     return httpd__workq_push(hd, &w);
 }
 
@@ -813,8 +828,8 @@ esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
     size_t n = 0;
-    for (unsigned i = 0; i < hd->config.max_open_sockets; i++) {
-        const struct httpd_sess *s = &hd->sessions[i];
+    const struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    for (const struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (s->state == SESS_FREE || s->state == SESS_LINGER) {
             continue;
         }
@@ -827,20 +842,21 @@ esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_
     return ESP_OK;
 }
 
-int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)
+static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, bool for_write)
 {
     struct httpd_sess *s = sess_lookup(hd, sockfd);
     if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    return httpd__sess_send_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+    return io_wait(HTTPD_DATA(hd), s, buf, buf_len, flags, for_write);
+}
+
+int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)
+{
+    return socket_io(hd, sockfd, (char *)(uintptr_t)buf, buf_len, flags, true);   /* only read */
 }
 
 int httpd_socket_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
 {
-    struct httpd_sess *s = sess_lookup(hd, sockfd);
-    if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
-        return HTTPD_SOCK_ERR_INVALID;
-    }
-    return httpd__sess_recv_wait(HTTPD_DATA(hd), s, buf, buf_len, flags);
+    return socket_io(hd, sockfd, buf, buf_len, flags, false);
 }

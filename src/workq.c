@@ -89,14 +89,13 @@ void httpd__workq_free(struct httpd_data *hd)
     if (hd->work_ready) {
         httpd__port_wake_close(&hd->wake);
         httpd__port_mutex_destroy(&hd->work_lock);
-        hd->work_ready = false;
     }
 }
 
 esp_err_t httpd__workq_push(struct httpd_data *hd, const struct work_item *w)
 {
     httpd__port_mutex_lock(&hd->work_lock);
-    if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || atomic_load(&hd->stopping)) {
+    if (hd->work_count == CONFIG_HTTPD_WORK_QUEUE_LEN || httpd__workq_stopping(hd)) {
         httpd__port_mutex_unlock(&hd->work_lock);
         return ESP_FAIL;
     }
@@ -126,7 +125,7 @@ bool httpd__workq_pop(struct httpd_data *hd, struct work_item *w, unsigned *left
 void httpd__workq_stop(struct httpd_data *hd)
 {
     httpd__port_mutex_lock(&hd->work_lock);
-    atomic_store(&hd->stopping, true);
+    atomic_store_explicit(&hd->stopping, true, memory_order_relaxed);   /* the unlock publishes it */
     httpd__port_mutex_unlock(&hd->work_lock);
     httpd__port_wake_signal(&hd->wake);
 }
