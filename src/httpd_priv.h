@@ -501,6 +501,7 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s);
 void httpd__sess_free_ctx(void **ctx, httpd_free_ctx_fn_t fn);
 /** Stores what a handler did with the session context (upstream's rules). */
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
+#if HTTPD_CORO
 /** Parks d until the session's in-progress send ends (false: nothing in
  *  progress, send now). */
 bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
@@ -513,6 +514,20 @@ static inline void httpd__sess_run_deferred(struct httpd_sess *s)
         httpd__sess_run_parked(s);
     }
 }
+#else
+/* Without coroutines a job never stops in the middle of a send while the loop
+ * runs, so nothing is ever parked. */
+static inline bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
+{
+    (void)s;
+    (void)d;
+    return false;
+}
+static inline void httpd__sess_run_deferred(struct httpd_sess *s)
+{
+    (void)s;
+}
+#endif
 
 /** Takes a slot for s (from the pool). NULL when memory is short. */
 struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s);

@@ -324,6 +324,7 @@ void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
     s->ignore_sess_ctx_changes = r->ignore_sess_ctx_changes;
 }
 
+#if HTTPD_CORO
 bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
 {
     if (!s->sending) {
@@ -346,6 +347,7 @@ void httpd__sess_run_parked(struct httpd_sess *s)
         d->run(d);
     }
 }
+#endif
 
 /* ---- Default transport -------------------------------------------------------------- */
 
