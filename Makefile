@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README, `make run` and `make test`, and the optional
+# `make bench`, `make footprint` and `make test-cross`.
 
 PORT  ?= 8080
 BUILD ?= build

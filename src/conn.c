@@ -206,10 +206,15 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         return;
     }
     httpd__loop_watch(hd, s, POLLER_IN);
+#if HTTPD_CORO
+    /* (Without coroutines the loop takes no work while a job runs: the flag is
+     * only ever set on async sessions, which come back through
+     * httpd__conn_async_done().) */
     if (s->close_pending) {
         httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
         return;
     }
+#endif
     if (HTTPD_OUT_CAP > 0 && slot->job.kind == JOB_FLUSH) {
         if (!slot->job.keep) {
             httpd__sess_close(hd, s);
@@ -490,11 +495,11 @@ void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, ui
     process_buffered(hd, s);
 }
 
+#if HTTPD_CORO
 void httpd__conn_close_all(struct httpd_data *hd)
 {
     struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
-#if HTTPD_CORO
         /* A suspended job is resumed with an error (every wait fails from
          * now on) and runs to its end before its session goes. */
         for (int tries = 0; s->state == SESS_BUSY && s->co && tries < 1000; tries++) {
@@ -504,7 +509,6 @@ void httpd__conn_close_all(struct httpd_data *hd)
             ESP_LOGE(TAG, "fd %d: handler does not finish at stop; its stack is leaked", s->fd);
             s->co = NULL;
         }
-#endif
         if (s->state == SESS_ASYNC) {
             /* A worker may be writing to it right now: closing the fd would let
              * the number be reused under it. Make its I/O fail instead. */
@@ -514,3 +518,4 @@ void httpd__conn_close_all(struct httpd_data *hd)
         }
     }
 }
+#endif

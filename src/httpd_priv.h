@@ -146,7 +146,7 @@ struct slot_resp {
 /* The WebSocket frame being received. Written by ws.c. */
 struct slot_ws {
     ws_frame_hdr_t hdr;
-    uint64_t left;                   /* payload bytes not yet read */
+    size_t   left;                   /* payload bytes not yet read (at most CONFIG_HTTPD_WS_MAX_PAYLOAD) */
     bool     frame;                  /* a frame header is parsed and its payload pending */
     bool     text;                   /* the payload belongs to a text message (validate UTF-8) */
     uint16_t fail;                   /* close code to send once the handler returns, or 0 */
@@ -415,7 +415,12 @@ void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, ui
 /** Server stop: suspended jobs are resumed with an error and finish; every
  *  session closes, except those whose request copy is still with a worker:
  *  those are shut down (their I/O fails) until httpd__sess_close_all(). */
+#if HTTPD_CORO
 void httpd__conn_close_all(struct httpd_data *hd);
+#else
+/* Without coroutines no job is ever suspended: closing is all there is. */
+#define httpd__conn_close_all(hd) httpd__sess_close_all((hd), true)
+#endif
 
 /* ---- ws.c --------------------------------------------------------------------------- */
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -491,8 +496,10 @@ void httpd__sess_accept_ready(struct httpd_data *hd);
 struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd);
 /** Closes a session at once: close_fn (or close), then the contexts. */
 void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s);
-/** Closes every session (server stop, after the async copies came back). */
-void httpd__sess_close_all(struct httpd_data *hd);
+/** Closes every session (server stop, after the async copies came back). With
+ *  keep_async, those whose request copy is still with a worker are shut down
+ *  instead (their I/O fails; the fd is not freed under the worker). */
+void httpd__sess_close_all(struct httpd_data *hd, bool keep_async);
 /** Closes the session fd/gen if it still exists (trigger_close). */
 void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen);
 /** The response is out: FIN, then discard input until the peer closes. */

@@ -14,6 +14,7 @@
 #include "parse.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "http_parser.h"
 
@@ -63,11 +64,6 @@ int httpd__hex_value(int c)
     return -1;
 }
 
-static unsigned char ascii_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* Case-insensitive compare with a lowercase literal of length lit_len; the
  * length test first makes a miss (the usual case) cost a couple of instructions. */
 static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_len)
@@ -75,6 +71,7 @@ static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_
     if (n != lit_len) {
         return false;
     }
+#if HTTPD_PARSE_FAST
     /* lit holds lowercase letters, digits and '-'; OR-ing 0x20 folds case for
      * letters and leaves those unchanged. The only other bytes it maps onto
      * them are controls, which a validated name or value cannot hold. */
@@ -84,6 +81,10 @@ static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_
         }
     }
     return true;
+#else
+    /* Small: the C library's compare (s holds no NUL: a validated name or value). */
+    return strncasecmp((const char *)s, lit, n) == 0;
+#endif
 }
 
 #define ieq(s, n, lit) ieq_n((s), (n), (lit), sizeof(lit) - 1)
@@ -152,6 +153,7 @@ enum {
 
 /* Private flag bits, cleared before the head is reported complete. */
 #define F_HOST_DUP          0x10000u
+_Static_assert(F_HOST_DUP == HTTP_F_HOST << 9, "apply_header() shifts one onto the other");
 #define F_PUBLIC_MASK       0x0FFFFu
 
 void httpd__parser_init(http_parser_t *p)
@@ -159,20 +161,12 @@ void httpd__parser_init(http_parser_t *p)
     *p = (http_parser_t){ .method = -1, .state = S_START };
 }
 
-/* The first of t[i..n) that is in stops (NUL-terminated), or n. */
-static size_t skip_to(const unsigned char *t, size_t i, size_t n, const char *stops)
-{
-    while (i < n && !strchr(stops, t[i])) {   /* target bytes are never NUL */
-        i++;
-    }
-    return i;
-}
-
-/* Classifies the request target and sets the path and the form flags.
- * Returns 0 or an HTTP status. */
+/* Classifies the request target t[0..n) and sets the path and the form flags.
+ * t[n] is the SP that ended it (which no target byte is, nor NUL): it stops
+ * every scan below. Returns 0 or an HTTP status. */
 static int classify_target(http_parser_t *p, const unsigned char *buf)
 {
-    const unsigned char *t = buf + p->target_off;
+    const char *t = (const char *)buf + p->target_off;
     size_t n = p->target_len;
     size_t a = 0, i = 1;   /* the path is t[a..), "*" is t[0..1) */
 
@@ -180,25 +174,25 @@ static int classify_target(http_parser_t *p, const unsigned char *buf)
         p->flags |= HTTP_F_ASTERISK_FORM;
     } else if (t[0] != '/') {
         /* absolute-form: scheme "://" authority [ path ] [ "?" query ] */
-        if (!is_alpha(t[0])) {
+        if (!is_alpha((unsigned char)t[0])) {
             return 400;
         }
-        while (i < n && (is_alpha(t[i]) || is_digit(t[i]) || t[i] == '+' || t[i] == '-' || t[i] == '.')) {
+        while (is_alpha((unsigned char)t[i]) || is_digit((unsigned char)t[i]) || t[i] == '+' || t[i] == '-' || t[i] == '.') {
             i++;
         }
         if (n - i < 3 || memcmp(t + i, "://", 3) != 0) {
             return 400;  /* authority-form, a bare word, ... */
         }
         i += 3;
-        a = skip_to(t, i, n, "/?#");
+        a = i + strcspn(t + i, "/?# ");
         if (a == i) {
             return 400;  /* empty authority */
         }
         p->flags |= HTTP_F_ABSOLUTE_FORM;
         i = a;   /* no path when a query or nothing follows the authority */
     }
-    if (a < n && t[a] == '/') {  /* origin-form, or an absolute-form path */
-        i = skip_to(t, a, n, "?#");
+    if (t[a] == '/') {  /* origin-form, or an absolute-form path */
+        i = a + strcspn(t + a, "?# ");
     }
     p->path_off = p->target_off + a;
     p->path_len = i - a;
@@ -224,12 +218,11 @@ static inline size_t list_next(const unsigned char *v, size_t n, size_t *i, size
     return a;
 }
 
-/* Parses a Content-Length value: 1*DIGIT, or a list of identical such values.
- * The result saturates just above CONTENT_LENGTH_MAX. Returns 0 or 400. */
-static int parse_content_length(const unsigned char *v, size_t n, uint64_t *out)
+/* Parses a Content-Length value: 1*DIGIT, or a list of identical such values,
+ * identical to *out too when have (an earlier Content-Length line). The result
+ * saturates just above CONTENT_LENGTH_MAX. Returns 0 or 400. */
+static int parse_content_length(const unsigned char *v, size_t n, uint64_t *out, bool have)
 {
-    bool have = false;
-
     for (size_t i = 0; i <= n;) {
         size_t len, a = list_next(v, n, &i, &len);
         uint64_t e = 0;
@@ -253,6 +246,18 @@ static int parse_content_length(const unsigned char *v, size_t n, uint64_t *out)
     return 0;
 }
 
+#if HTTPD_PARSE_FAST
+#define ieq_word(s, n, lit, off) ieq((s), (n), lit)
+#else
+/* Small: every word the machine compares, in one string: the Connection
+ * tokens in the order of their flags, the header names, the values. */
+static const char WORDS[] = "close" "keep-alive" "upgrade" "host" "expect" "connection"
+                            "content-length" "transfer-encoding" "chunked" "100-continue";
+_Static_assert(sizeof WORDS == 93, "the offsets below");
+/* lit, which is at WORDS + off */
+#define ieq_word(s, n, lit, off) ieq_n((s), (n), WORDS + (off), sizeof(lit) - 1)
+#endif
+
 /* Sets the flags of the tokens "close", "keep-alive" and "upgrade" in the list. */
 static void parse_connection(http_parser_t *p, const unsigned char *v, size_t n)
 {
@@ -263,10 +268,9 @@ static void parse_connection(http_parser_t *p, const unsigned char *v, size_t n)
         p->flags |= ieq(v + a, len, "close") ? HTTP_F_CONN_CLOSE : ieq(v + a, len, "keep-alive") ? HTTP_F_CONN_KEEP_ALIVE
                     : ieq(v + a, len, "upgrade") ? HTTP_F_CONN_UPGRADE : 0;
 #else
-        /* Small: the tokens in one string, in the order of their flags. */
-        static const char tokens[] = "close" "keep-alive" "upgrade";
+        /* Small: the tokens begin WORDS, in the order of their flags. */
         static const uint8_t token_len[3] = { 5, 10, 7 };
-        const char *tok = tokens;
+        const char *tok = WORDS;
         for (unsigned k = 0; k < 3; k++) {
             if (ieq_n(v + a, len, tok, token_len[k])) {
                 p->flags |= HTTP_F_CONN_CLOSE << k;
@@ -293,10 +297,9 @@ static bool known_name(const unsigned char *name, size_t nlen)
     default: return false;
     }
 #else
-    /* Small: the names in one string, and for each length 1 + the offset of its name (0: none). */
-    static const char names[] = "host" "expect" "upgrade" "connection" "content-length" "transfer-encoding";
-    static const uint8_t at[18] = { [4] = 1, [6] = 5, [7] = 11, [10] = 18, [14] = 28, [17] = 42 };
-    return nlen < sizeof at && at[nlen] && ieq_n(name, nlen, names + at[nlen] - 1, nlen);
+    /* Small: for each length, 1 + the offset of its name in WORDS (0: none). */
+    static const uint8_t at[18] = { [4] = 23, [6] = 27, [7] = 16, [10] = 33, [14] = 43, [17] = 57 };
+    return nlen < sizeof at && at[nlen] && ieq_n(name, nlen, WORDS + at[nlen] - 1, nlen);
 #endif
 }
 
@@ -308,14 +311,11 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
         return 0;
     }
     switch (nlen) {
-    case 4:   /* Host */
-        if (p->flags & HTTP_F_HOST) {
-            p->flags |= F_HOST_DUP;
-        }
-        p->flags |= HTTP_F_HOST;
+    case 4:   /* Host; F_HOST_DUP when it was there already */
+        p->flags |= HTTP_F_HOST | (p->flags & HTTP_F_HOST) << 9;
         break;
     case 6:   /* Expect */
-        if (ieq(val, vlen, "100-continue")) {
+        if (ieq_word(val, vlen, "100-continue", 80)) {
             p->flags |= HTTP_F_EXPECT_CONTINUE;
         }
         break;
@@ -325,24 +325,21 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
     case 10:  /* Connection */
         parse_connection(p, val, vlen);
         break;
-    case 14: {  /* Content-Length */
-        uint64_t cl = 0;
-        if (parse_content_length(val, vlen, &cl) != 0 || (p->flags & HTTP_F_CHUNKED) ||
-            ((p->flags & HTTP_F_CONTENT_LENGTH) && cl != p->content_length)) {
+    case 14:    /* Content-Length */
+        if (parse_content_length(val, vlen, &p->content_length, p->flags & HTTP_F_CONTENT_LENGTH) != 0 ||
+            (p->flags & HTTP_F_CHUNKED)) {
             return 400;
         }
-        if (cl > CONTENT_LENGTH_MAX) {
+        if (p->content_length > CONTENT_LENGTH_MAX) {
             return 413;
         }
-        p->content_length = cl;
         p->flags |= HTTP_F_CONTENT_LENGTH;
         break;
-    }
     default:  /* Transfer-Encoding */
         if (p->flags & (HTTP_F_CHUNKED | HTTP_F_CONTENT_LENGTH)) {
             return 400;
         }
-        if (!ieq(val, vlen, "chunked")) {
+        if (!ieq_word(val, vlen, "chunked", 73)) {
             return 501;
         }
         p->flags |= HTTP_F_CHUNKED;
@@ -622,7 +619,7 @@ static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http
         if (!eol) {
             return 400;
         }
-        if (v[5] != '1' || (v[7] != '0' && v[7] != '1')) {
+        if (v[5] != '1' || (unsigned)(v[7] - '0') > 1) {
             return 505;
         }
         p->version_minor = v[7] - '0';
@@ -668,12 +665,18 @@ static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http
 }
 
 /* Feeds buf[p->pos..len) to the machine until the head ends, an error is
- * found or the bytes run out. Kept out of line: inlined into httpd__parse_head
- * it shares registers with the fast path there, and the keep-alive GET cost
- * 7 instructions more per request (gcc 12 -O2); out of line, the fast path's
- * code does not move when the machine changes. */
-static NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, size_t len,
-                               const http_parse_limits_t *lim)
+ * found or the bytes run out. With the fast path, kept out of line: inlined
+ * into httpd__parse_head it shares registers with the fast path there, and the
+ * keep-alive GET cost 7 instructions more per request (gcc 12 -O2); out of
+ * line, the fast path's code does not move when the machine changes. Without
+ * it, in line in its only caller. */
+#if HTTPD_PARSE_FAST
+#define SLOW_NOINLINE NOINLINE
+#else
+#define SLOW_NOINLINE
+#endif
+static SLOW_NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, size_t len,
+                                    const http_parse_limits_t *lim)
 {
     size_t pos = p->pos;
 
@@ -720,42 +723,36 @@ size_t httpd__headers_compact(char *block, size_t len, size_t *count)
 {
     size_t r = 0, w = 0, n = 0;
 
+    /* One pass; bytes only move left (w <= r): the name loses nothing while
+     * ':' becomes its NUL, the value loses at least its OWS, and its NUL lands
+     * at most on the line's LF. */
     while (r < len && block[r] != '\r' && block[r] != '\n') {
-        size_t ns = r, nlen, vs, ve, le;
+        size_t line_w = w, vs;
 
         while (r < len && block[r] != ':' && block[r] != '\n') {
-            r++;
+            block[w++] = block[r++];
         }
         if (r >= len || block[r] != ':') {
+            w = line_w;
             break;  /* not a header line: stop */
         }
-        nlen = r - ns;
+        block[w++] = '\0';
         r++;
         while (r < len && is_ows((unsigned char)block[r])) {
             r++;
         }
-        vs = r;
+        vs = w;
         while (r < len && block[r] != '\n') {
-            r++;
+            block[w++] = block[r++];
         }
         if (r >= len) {
+            w = line_w;
             break;  /* unterminated line: stop */
         }
-        le = r;
-        ve = le;
-        while (ve > vs && (block[ve - 1] == '\r' || is_ows((unsigned char)block[ve - 1]))) {
-            ve--;
+        r++;
+        while (w > vs && (block[w - 1] == '\r' || is_ows((unsigned char)block[w - 1]))) {
+            w--;
         }
-        r = le + 1;
-
-        /* w <= ns, and the name shrinks by nothing while ':' becomes its NUL;
-         * the value moves left by at least the dropped OWS, and its NUL lands
-         * at most on the line's LF. */
-        memmove(block + w, block + ns, nlen);
-        w += nlen;
-        block[w++] = '\0';
-        memmove(block + w, block + vs, ve - vs);
-        w += ve - vs;
         block[w++] = '\0';
         n++;
     }
@@ -768,34 +765,18 @@ size_t httpd__headers_compact(char *block, size_t len, size_t *count)
 bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len)
 {
-    if (!block || !name) {
-        return false;
-    }
     size_t nl = strlen(name);
     const char *p = block, *end = block + len;
     while (p < end) {
-        /* "name\0value\0": zn ends the name, zv the value */
-        const char *zn = memchr(p, '\0', (size_t)(end - p));
-        const char *zv = zn ? memchr(zn + 1, '\0', (size_t)(end - zn - 1)) : NULL;
-        if (!zv) {
-            return false;
-        }
-        size_t i = 0;
-        if ((size_t)(zn - p) == nl) {
-            while (i < nl && ascii_lower((unsigned char)p[i]) == ascii_lower((unsigned char)name[i])) {
-                i++;
-            }
-        }
-        if (i == nl && (size_t)(zn - p) == nl) {
-            if (val) {
-                *val = zn + 1;
-            }
-            if (val_len) {
-                *val_len = (size_t)(zv - zn - 1);
-            }
+        /* "name\0value\0", each pair whole in a compacted block */
+        const char *v = p + strlen(p) + 1;
+        size_t vl = strlen(v);
+        if (strncasecmp(p, name, nl + 1) == 0) {   /* name's NUL included: the same length */
+            *val = v;
+            *val_len = vl;
             return true;
         }
-        p = zv + 1;
+        p = v + vl + 1;
     }
     return false;
 }
@@ -876,20 +857,14 @@ static bool chunk_step(http_chunked_t *c, unsigned char ch)
         if (c->line_len == 1) {
             return false;  /* an empty size */
         }
-        if (ch == ';') {
-            c->state = C_EXT;
+        if (line_end(c, ch, C_DATA)) {
             return true;
         }
-        if (is_ows(ch)) {
-            c->state = C_SIZE_WS;
-            return true;
-        }
-        return line_end(c, ch, C_DATA);
+        /* else ';' of an extension, or whitespace before it */
     }
+    /* fall through */
     case C_SIZE_WS:  /* only before an extension (BWS ';') */
-        if (ch == ';') {
-            c->state = C_EXT;
-        }
+        c->state = ch == ';' ? C_EXT : C_SIZE_WS;   /* on false, the caller's C_ERROR replaces it */
         return ch == ';' || is_ows(ch);
     case C_EXT:      /* not interpreted: any field-value byte up to the line end */
         return line_end(c, ch, C_DATA) || is_value_byte(ch);
@@ -931,14 +906,8 @@ ssize_t httpd__chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len)
 {
     const unsigned char *b = (const unsigned char *)buf;
-    size_t i = 0, dummy_off, dummy_len;
+    size_t i = 0;
 
-    if (!data_off) {
-        data_off = &dummy_off;
-    }
-    if (!data_len) {
-        data_len = &dummy_len;
-    }
     *data_off = 0;
     *data_len = 0;
     if (c->state == C_ERROR) {

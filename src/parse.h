@@ -108,7 +108,8 @@ int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_
 size_t httpd__headers_compact(char *block, size_t len, size_t *count);
 
 /** Finds the first header named name (case-insensitive, exact length) in a
- *  compacted block. Sets *val (NUL-terminated) and *val_len. */
+ *  compacted block. Sets *val (NUL-terminated) and *val_len. No argument
+ *  may be NULL (block only when len is 0). */
 bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len);
 
@@ -136,7 +137,8 @@ void httpd__chunked_init(http_chunked_t *c);
  *  when the framing is malformed (bad hex, size overflow, missing CRLF after
  *  data, line or trailers over their bounds). When the consumed bytes end with
  *  body data, that data is buf[*data_off .. *data_off + *data_len) (at most one
- *  span per call; *data_len is 0 otherwise); call again with the rest. */
+ *  span per call; *data_len is 0 otherwise); call again with the rest. Neither
+ *  pointer may be NULL. */
 ssize_t httpd__chunked_decode(http_chunked_t *c, const char *buf, size_t len,
                             size_t *data_off, size_t *data_len);
 

@@ -13,6 +13,14 @@ static const char *TAG = "httpd_req";
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
+/* A function with several callers that a size-optimised build keeps out of
+ * line (a fast build lets the compiler inline it). */
+#if HTTPD_SPEED
+#define SHARED
+#else
+#define SHARED __attribute__((noinline))
+#endif
+
 /* parse.c answers a Content-Length above 4294967295 with 413, so the body's
  * arithmetic is done in size_t, also on 32-bit targets. */
 _Static_assert(SIZE_MAX >= 4294967295u, "a Content-Length must fit size_t");
@@ -31,7 +39,7 @@ void httpd__req_reset(struct slot *slot)
 }
 
 /* The request's context fields start as the session's. */
-static void req_init(struct httpd_data *hd, struct slot *slot, int method)
+SHARED static void req_init(struct httpd_data *hd, struct slot *slot, int method)
 {
     httpd_req_t *r = &slot->rq.req;
     struct httpd_sess *s = slot->sess;
@@ -104,7 +112,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     }
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
     rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
-                          !httpd__req_body_complete(slot);
+                          (rq->chunked || rq->body_left);   /* a body to come */
     rq->continue_sent = false;
 
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing

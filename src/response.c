@@ -59,13 +59,7 @@ static bool has_crlf(const char *s)
 
 void httpd__resp_reset(struct slot *slot, bool close_after)
 {
-    struct slot_resp *resp = &slot->resp;
-    resp->status = HTTPD_200;
-    resp->content_type = HTTPD_TYPE_TEXT;
-    resp->n_hdrs = 0;
-    resp->user_conn_hdr = resp->chunk_head_sent = resp->chunk_term_sent = false;
-    resp->close_after = close_after;
-    resp->broken = false;
+    slot->resp = (struct slot_resp){ .status = HTTPD_200, .content_type = HTTPD_TYPE_TEXT, .close_after = close_after };
 }
 
 /* ---- Head setters ---------------------------------------------------------------- */
@@ -80,7 +74,7 @@ static esp_err_t head_args(httpd_req_t *r, const char *a, const char *b)
 }
 
 /* Sets the status line (type false) or the content type (true). */
-static esp_err_t set_head_text(httpd_req_t *r, const char *text, bool type)
+SHARED static esp_err_t set_head_text(httpd_req_t *r, const char *text, bool type)
 {
     esp_err_t err = head_args(r, text, text);
     if (err == ESP_OK) {

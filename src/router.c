@@ -39,11 +39,9 @@ void httpd__router_free(struct httpd_data *hd)
         free(e->subprotocol);
 #endif
     }
-    free(hd->handlers);
-    hd->handlers = NULL;
+    free(hd->handlers);   /* (no field is reset: the server's memory goes next) */
 #if HTTPD_SPEED
     free(hd->snap);
-    hd->snap = NULL;
 #endif
     httpd__port_mutex_destroy(&hd->uri_lock);
 }
@@ -265,10 +263,8 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
 #if CONFIG_HTTPD_WS_SUPPORT
             out->is_websocket = e->is_websocket;
             out->ws_control = e->ws_control;
-            out->subprotocol[0] = '\0';
-            if (e->subprotocol) {   /* shorter than WS_SUBPROTO_MAX: checked at registration */
-                memcpy(out->subprotocol, e->subprotocol, strlen(e->subprotocol) + 1);
-            }
+            /* shorter than WS_SUBPROTO_MAX: checked at registration */
+            strcpy(out->subprotocol, e->subprotocol ? e->subprotocol : "");
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
             out->ws_pre_handshake_cb = e->ws_pre_handshake_cb;
 #endif

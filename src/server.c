@@ -175,8 +175,7 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     hd->config = *config;
-    hd->listen_fd = -1;
-    hd->wake = (port_wake_t)PORT_WAKE_INITIALIZER;
+    hd->listen_fd = -1;   /* (the wake-up channel needs none: only an opened one is used or closed) */
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;
     hd->parse_limits = (http_parse_limits_t){
@@ -278,7 +277,7 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     if (!async_copies_returned(hd)) {
         return ESP_OK;
     }
-    httpd__sess_close_all(hd);
+    httpd__sess_close_all(hd, false);
     httpd__sess_free_ctx(&hd->config.global_user_ctx, hd->config.global_user_ctx_free_fn);
     httpd__sess_free_ctx(&hd->config.global_transport_ctx, hd->config.global_transport_ctx_free_fn);
     atomic_store_explicit(&hd->state, HTTP_SERVER_EVENT_STOP, memory_order_relaxed);

@@ -8,6 +8,7 @@
  */
 #include "httpd_priv.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,11 +284,17 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__loop_mute_listen(hd, false);
 }
 
-void httpd__sess_close_all(struct httpd_data *hd)
+void httpd__sess_close_all(struct httpd_data *hd, bool keep_async)
 {
     struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
-        httpd__sess_close(hd, s);
+        if (keep_async && s->state == SESS_ASYNC) {
+            /* A worker may be writing to it right now: closing the fd would let
+             * the number be reused under it. Make its I/O fail instead. */
+            httpd__port_shutdown_rdwr(s->fd);
+        } else {
+            httpd__sess_close(hd, s);
+        }
     }
 }
 
@@ -697,36 +704,34 @@ static struct httpd_sess *sess_lookup(httpd_handle_t handle, int sockfd)
     return handle ? httpd__sess_find(HTTPD_DATA(handle), sockfd) : NULL;
 }
 
-esp_err_t httpd_sess_set_recv_override(httpd_handle_t hd, int sockfd, httpd_recv_func_t recv_func)
+/* Stores a transport function (fn, never NULL) in the session's field at off. */
+__attribute__((noinline)) static esp_err_t set_transport_fn(httpd_handle_t hd, int sockfd, void (*fn)(void), size_t off)
 {
     struct httpd_sess *s = sess_lookup(hd, sockfd);
-    if (!s || !recv_func) {
+    if (!s || !fn) {
         return ESP_ERR_INVALID_ARG;
     }
-    s->recv_fn = recv_func;
+    if (HTTPD_OUT_CAP > 0 && off == offsetof(struct httpd_sess, send_fn)) {
+        /* Responses held so far were made for the old transport: they leave through it. */
+        (void)httpd__sess_uncork(HTTPD_DATA(hd), s);
+    }
+    memcpy((char *)s + off, &fn, sizeof fn);   /* function pointers share one representation */
     return ESP_OK;
+}
+
+esp_err_t httpd_sess_set_recv_override(httpd_handle_t hd, int sockfd, httpd_recv_func_t recv_func)
+{
+    return set_transport_fn(hd, sockfd, (void (*)(void))recv_func, offsetof(struct httpd_sess, recv_fn));
 }
 
 esp_err_t httpd_sess_set_send_override(httpd_handle_t hd, int sockfd, httpd_send_func_t send_func)
 {
-    struct httpd_sess *s = sess_lookup(hd, sockfd);
-    if (!s || !send_func) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    /* Responses held so far were made for the old transport: they leave through it. */
-    (void)httpd__sess_uncork(HTTPD_DATA(hd), s);
-    s->send_fn = send_func;
-    return ESP_OK;
+    return set_transport_fn(hd, sockfd, (void (*)(void))send_func, offsetof(struct httpd_sess, send_fn));
 }
 
 esp_err_t httpd_sess_set_pending_override(httpd_handle_t hd, int sockfd, httpd_pending_func_t pending_func)
 {
-    struct httpd_sess *s = sess_lookup(hd, sockfd);
-    if (!s || !pending_func) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    s->pending_fn = pending_func;
-    return ESP_OK;
+    return set_transport_fn(hd, sockfd, (void (*)(void))pending_func, offsetof(struct httpd_sess, pending_fn));
 }
 
 /* Inside a handler of this session the live context is the request's. */

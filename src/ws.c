@@ -11,11 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+/* A payload the server accepts fits size_t, so what is left of it is counted in one. */
+_Static_assert((unsigned long long)CONFIG_HTTPD_WS_MAX_PAYLOAD <= (unsigned long long)SIZE_MAX,
+               "CONFIG_HTTPD_WS_MAX_PAYLOAD must fit size_t");
 
 static const char *TAG = "httpd_ws";
 
 #define WS_KEY_LEN 24   /* base64 of 16 bytes */
+
+#define NOINLINE __attribute__((noinline))   /* shared: one copy beats two inlined */
 
 /* ---- Helpers -------------------------------------------------------------------- */
 
@@ -71,11 +76,11 @@ static void ws_sess_release(struct httpd_sess *s)
 
 bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
 {
+    /* conn.c calls this only for "Upgrade: websocket" with "Connection: Upgrade"
+     * (it refuses other upgrades before routing), so those are not checked again. */
     struct slot *slot = s->slot;
     httpd_req_t *r = &slot->rq.req;
-    unsigned f = slot->rq.parser.flags;
-    bool upgrade = (f & HTTP_F_UPGRADE) && (f & HTTP_F_CONN_UPGRADE);
-    if (!upgrade || !rt->is_websocket) {
+    if (!rt->is_websocket) {
         return false;   /* a plain request: the handler runs as for HTTP */
     }
     *keep = false;
@@ -84,27 +89,29 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
     uint8_t raw[18];
     const char *err = NULL;
     bool version_hdr = false;   /* RFC 6455 4.2.2: a version problem names the version we speak */
-    if (!httpd__req_find_hdr(slot, "Upgrade", &v, &v_len) || v_len != 9 || strncasecmp(v, "websocket", 9) != 0) {
-        err = "Unsupported upgrade";
-    } else if (r->method != HTTP_GET || slot->rq.version_minor == 0) {
-        err = "WebSocket handshake needs GET over HTTP/1.1";
-    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Version", &v, &v_len)) {
-        err = "Missing Sec-WebSocket-Version header";
+    /* The texts "Missing <field>" hold the field's name too: FIELD(text). */
+    static const char no_version[] = "Missing Sec-WebSocket-Version";
+    static const char no_key[] = "Missing Sec-WebSocket-Key";
+#define FIELD(missing) ((missing) + 8)
+    if (r->method != HTTP_GET || slot->rq.version_minor == 0) {
+        err = "WebSocket needs GET over HTTP/1.1";
+    } else if (!httpd__req_find_hdr(slot, FIELD(no_version), &v, &v_len)) {
+        err = no_version;
         version_hdr = true;
     } else if (v_len != 2 || memcmp(v, "13", 2) != 0) {
         err = "WebSocket version not supported";
         version_hdr = true;
-    } else if (!httpd__req_find_hdr(slot, "Sec-WebSocket-Key", &key, &key_len)) {
-        err = "Missing Sec-WebSocket-Key header";
+    } else if (!httpd__req_find_hdr(slot, FIELD(no_key), &key, &key_len)) {
+        err = no_key;
     } else if (key_len != WS_KEY_LEN || httpd__ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
-        err = "Invalid Sec-WebSocket-Key header";
+        err = "Invalid Sec-WebSocket-Key";
     }
     if (err) {
         if (version_hdr) {
-            httpd_resp_set_hdr(r, "Sec-WebSocket-Version", "13");
+            httpd_resp_set_hdr(r, FIELD(no_version), "13");
         }
         httpd__resp_set_close(slot);
-        httpd_resp_send_custom_err(r, "400 Bad Request", err);
+        httpd_resp_send_err(r, HTTPD_400_BAD_REQUEST, err);
         return true;
     }
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
@@ -118,13 +125,14 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
     char head[256];
     const char *offered;
     size_t offered_len;
+    static const char proto_line[] = "\r\nSec-WebSocket-Protocol";   /* + 2: the field's name */
     bool proto = rt->subprotocol[0] &&
-                 httpd__req_find_hdr(slot, "Sec-WebSocket-Protocol", &offered, &offered_len) &&
+                 httpd__req_find_hdr(slot, proto_line + 2, &offered, &offered_len) &&
                  list_has(offered, offered_len, rt->subprotocol);
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: %s%s%s\r\n\r\n",
-                     accept, proto ? "\r\nSec-WebSocket-Protocol: " : "", proto ? rt->subprotocol : "");
+                     "Sec-WebSocket-Accept: %s%s%s%s\r\n\r\n",
+                     accept, proto ? proto_line : "", proto ? ": " : "", proto ? rt->subprotocol : "");
     struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
     if (httpd__sess_sendv_all(hd, s, &iov, 1) != 0) {
         return true;
@@ -180,10 +188,10 @@ static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
     return true;
 }
 
-/* Reads up to len payload bytes of the current frame into dst (NULL: discard),
- * unmasked; validates text. Returns bytes read, or -1 (socket, or invalid UTF-8
- * with slot->ws.fail set). */
-static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *dst, size_t len)
+/* Reads len payload bytes of the current frame into dst (NULL: discard),
+ * unmasked; validates text. false: the socket failed, or invalid UTF-8 (with
+ * slot->ws.fail set). */
+static bool read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *dst, size_t len)
 {
     struct slot *slot = s->slot;
     size_t done = 0;
@@ -192,7 +200,7 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
         if (n == 0) {
             if (!fill(hd, s, 1)) {
                 httpd__resp_set_broken(slot);
-                return -1;
+                return false;
             }
             continue;
         }
@@ -215,11 +223,11 @@ static long read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *d
     if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !httpd__ws_utf8_complete(&s->ws_utf8)) {
         goto invalid;   /* the message ended inside a character */
     }
-    return (long)done;
+    return true;
 
 invalid:
     slot->ws.fail = WS_CLOSE_INVALID_DATA;
-    return -1;
+    return false;
 }
 
 /* The code to answer a close frame with: its own (0 when it has none), or
@@ -232,8 +240,8 @@ static uint16_t close_reply(const uint8_t *p, size_t len)
     uint16_t code = len >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 0;   /* one byte: no valid code */
     /* Sendable codes: RFC 6455 7.4.1 plus the IANA registry (1012-1014), and the
      * ranges for libraries (3000-3999) and applications (4000-4999). */
-    bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
-                 (code >= 3000 && code <= 4999);
+    bool valid = (code - 1000u < 15u && ((0x7F8Fu >> (code - 1000u)) & 1u)) ||   /* 1000-1003, 1007-1014 */
+                 code - 3000u < 2000u;
     if (!valid) {
         return WS_CLOSE_PROTOCOL;
     }
@@ -245,39 +253,34 @@ static uint16_t close_reply(const uint8_t *p, size_t len)
 }
 
 /* Reads the next frame header into the slot; its payload is then unread.
- * WS_PARSE_OK; WS_PARSE_ERROR with *code the close code the protocol error
- * calls for; WS_PARSE_AGAIN when the peer went away or fell silent mid-header. */
-static int read_header(struct httpd_data *hd, struct httpd_sess *s, uint16_t *code)
+ * false on a protocol error, with slot->ws.fail the close code it calls for,
+ * or when the peer went away or fell silent mid-header (fail stays 0). */
+static bool read_header(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     for (;;) {
         int rc = httpd__ws_parse_frame_header((const uint8_t *)slot->rx.buf + slot->rx.rd, slot->rx.len - slot->rx.rd,
-                                              CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, code);
+                                              CONFIG_HTTPD_WS_MAX_PAYLOAD, &slot->ws.hdr, &slot->ws.fail);
         if (rc == WS_PARSE_OK) {
             httpd__rx_take(slot, slot->ws.hdr.header_len);
-            slot->ws.left = slot->ws.hdr.payload_len;
+            slot->ws.left = (size_t)slot->ws.hdr.payload_len;   /* <= the maximum: bigger is refused */
+            return true;
         }
-        if (rc != WS_PARSE_AGAIN || !fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
-            return rc;
+        if (rc == WS_PARSE_ERROR || !fill(hd, s, slot->rx.len - slot->rx.rd + 1)) {
+            return false;
         }
     }
 }
 
 /* Reads the next frame header and applies the fragmentation rules (RFC 6455
- * 5.4). false: the connection ends (a close frame went out where the
- * protocol says so). */
+ * 5.4). false: the connection ends, after a close frame with slot->ws.fail
+ * where the protocol calls for one (the caller sends it). */
 static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     const ws_frame_hdr_t *h = &slot->ws.hdr;
-    uint16_t code = 0;
-    int rc = read_header(hd, s, &code);
-    if (rc != WS_PARSE_OK) {
-        if (rc == WS_PARSE_ERROR) {
-            ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)code);
-            ws_send_close(hd, s, code);
-        }
-        return false;   /* else the peer is gone or silent mid-header: close */
+    if (!read_header(hd, s)) {
+        return false;   /* a protocol error, or the peer is gone or silent mid-header: close */
     }
     slot->ws.frame = true;
     slot->ws.text = false;
@@ -286,8 +289,8 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
     }
     uint8_t msg_op = h->opcode;
     if (msg_op == WS_OP_CONTINUE ? s->ws_msg_op == 0 : s->ws_msg_op != 0) {
-        code = WS_CLOSE_PROTOCOL;
-        goto close;
+        slot->ws.fail = WS_CLOSE_PROTOCOL;
+        return false;
     }
     if (msg_op == WS_OP_CONTINUE) {
         msg_op = s->ws_msg_op;
@@ -297,14 +300,10 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
     slot->ws.text = msg_op == WS_OP_TEXT;
     s->ws_msg_op = h->fin ? 0 : msg_op;
     if (h->fin && slot->ws.text && h->payload_len == 0 && !httpd__ws_utf8_complete(&s->ws_utf8)) {
-        code = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
-        goto close;
+        slot->ws.fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
+        return false;
     }
     return true;
-
-close:
-    ws_send_close(hd, s, code);
-    return false;
 }
 
 /* Reads the control frame whose header was just read and answers it: PONG to
@@ -318,9 +317,9 @@ static bool answer_control(struct httpd_data *hd, struct httpd_sess *s)
     size_t len = (size_t)h->payload_len;
     bool text = slot->ws.text;   /* a control frame inside a text message is no part of it */
     slot->ws.text = false;
-    long n = read_payload(hd, s, payload, len);
+    bool ok = read_payload(hd, s, payload, len);
     slot->ws.text = text;
-    if (n < 0) {
+    if (!ok) {
         return false;
     }
     if (h->opcode == WS_OP_CLOSE) {
@@ -352,7 +351,7 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     if (!frame_begin(hd, s)) {
-        return false;
+        goto fail;
     }
     uint8_t op = slot->ws.hdr.opcode;
     if (op >= WS_OP_CLOSE && op != WS_OP_PONG && !s->ws_control) {
@@ -369,11 +368,13 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
             ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
             return false;
         }
-        if (!slot->ws.left || read_payload(hd, s, NULL, (size_t)slot->ws.left) >= 0) {   /* what it left unread */
+        if (!slot->ws.left || read_payload(hd, s, NULL, (size_t)slot->ws.left)) {   /* what it left unread */
             return !s->ws_closing && !slot->resp.broken;
         }
     }
+fail:
     if (slot->ws.fail) {
+        ESP_LOGD(TAG, "fd %d: protocol error, closing with %u", s->fd, (unsigned)slot->ws.fail);
         ws_send_close(hd, s, slot->ws.fail);
     }
     return false;
@@ -395,85 +396,52 @@ static esp_err_t frame_slot(httpd_req_t *req, const httpd_ws_frame_t *pkt, struc
     return ESP_OK;
 }
 
-static esp_err_t recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, bool part)
+/* How recv_any reads: one frame, whole (RECV_FRAME) or as much as fits
+ * (RECV_PART), or a whole message, across its fragments (RECV_MSG). */
+enum { RECV_FRAME, RECV_PART, RECV_MSG };
+
+static esp_err_t recv_any(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len, int mode)
 {
     struct slot *slot;
-    esp_err_t err = frame_slot(req, pkt, &slot);
-    if (err != ESP_OK) {
-        return err;
-    }
-    pkt->final = slot->ws.hdr.fin;
-    pkt->fragmented = false;
-    pkt->type = (httpd_ws_type_t)slot->ws.hdr.opcode;
-    size_t want = (size_t)slot->ws.left;
-    if (max_len == 0) {
-        pkt->len = want;   /* length query; nothing read */
-        pkt->left_len = want;
-        return ESP_OK;
-    }
-    if (want > max_len) {
-        if (!part) {
-            return ESP_ERR_INVALID_SIZE;
-        }
-        want = max_len;
-    }
-    if (want && !pkt->payload) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    long n = read_payload(HTTPD_DATA(req->handle), slot->sess, pkt->payload, want);
-    if (n < 0) {
-        return ESP_FAIL;
-    }
-    pkt->len = (size_t)n;
-    pkt->left_len = (size_t)slot->ws.left;
-    return ESP_OK;
-}
-
-esp_err_t httpd_ws_recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
-{
-    return recv_frame(req, pkt, max_len, false);
-}
-
-esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
-{
-    return recv_frame(req, pkt, max_len, true);
-}
-
-esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
-{
-    struct slot *slot;
-    esp_err_t err = pkt && max_len && !pkt->payload ? ESP_ERR_INVALID_ARG : frame_slot(req, pkt, &slot);
+    esp_err_t err = mode == RECV_MSG && pkt && max_len && !pkt->payload ? ESP_ERR_INVALID_ARG
+                                                                        : frame_slot(req, pkt, &slot);
     if (err != ESP_OK) {
         return err;
     }
     struct httpd_data *hd = HTTPD_DATA(req->handle);
     struct httpd_sess *s = slot->sess;
     ws_frame_hdr_t *h = &slot->ws.hdr;
-    pkt->type = (httpd_ws_type_t)h->opcode;
+    pkt->final = h->fin;
     pkt->fragmented = false;
-    size_t total = 0;
-    for (;;) {
-        if (total + slot->ws.left > max_len) {
-            slot->ws.fail = WS_CLOSE_TOO_BIG;   /* larger than the handler will take */
-            return ESP_ERR_INVALID_SIZE;
-        }
+    pkt->type = (httpd_ws_type_t)h->opcode;
+    bool query = max_len == 0 && mode != RECV_MSG;   /* a length query reads nothing */
+    size_t total = query ? (size_t)slot->ws.left : 0;
+    while (!query) {
         size_t part = (size_t)slot->ws.left;
-        if (read_payload(hd, s, pkt->payload + total, part) < 0) {
+        if (total + part > max_len) {
+            if (mode == RECV_MSG) {
+                slot->ws.fail = WS_CLOSE_TOO_BIG;   /* larger than the handler will take */
+            }
+            if (mode != RECV_PART) {
+                return ESP_ERR_INVALID_SIZE;
+            }
+            part = max_len;   /* total is 0: one frame */
+        }
+        if (part && !pkt->payload) {
+            return ESP_ERR_INVALID_ARG;
+        }
+        if (!read_payload(hd, s, pkt->payload + total, part)) {
             return ESP_FAIL;
         }
         total += part;
-        if (h->opcode >= WS_OP_CLOSE || h->fin) {
+        if (mode != RECV_MSG || h->opcode >= WS_OP_CLOSE || h->fin) {
             break;
         }
         /* More fragments: take them, answering control frames met on the way. */
         do {
-            uint16_t code = 0;
-            int rc = read_header(hd, s, &code);
-            if (rc != WS_PARSE_OK) {
-                if (rc == WS_PARSE_ERROR) {
-                    slot->ws.fail = code;
-                } else {
-                    httpd__resp_set_broken(slot);
+            if (!read_header(hd, s)) {
+                if (!slot->ws.fail) {
+                    httpd__resp_set_broken(slot);   /* the peer is gone or silent */
                 }
                 return ESP_FAIL;
             }
@@ -490,10 +458,25 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
             s->ws_msg_op = 0;
         }
     }
-    pkt->final = true;
+    pkt->final = h->fin;   /* a whole message ends with its final frame */
     pkt->len = total;
-    pkt->left_len = 0;
+    pkt->left_len = (size_t)slot->ws.left;
     return ESP_OK;
+}
+
+esp_err_t httpd_ws_recv_frame(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    return recv_any(req, pkt, max_len, RECV_FRAME);
+}
+
+esp_err_t httpd_ws_recv_frame_part(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    return recv_any(req, pkt, max_len, RECV_PART);
+}
+
+esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_len)
+{
+    return recv_any(req, pkt, max_len, RECV_MSG);
 }
 
 /* ---- API: send ------------------------------------------------------------------ */
@@ -580,13 +563,6 @@ static void send_job_work(void *arg)
     send_job_run(arg);
 }
 
-/* Called with the registry locked. */
-static esp_err_t send_job_push(struct ws_send_job *j)
-{
-    struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
-    return httpd__workq_push(j->hd, &w);
-}
-
 /* What a thread waiting for its send is told. */
 struct ws_send_wait {
     esp_err_t result;
@@ -606,6 +582,27 @@ static void send_wait_done(esp_err_t err, int fd, void *arg)
     httpd__port_mutex_unlock(&w->lock);
 }
 
+/* Fills j and queues it for the server thread; a job for a waiting thread
+ * (cb send_wait_done) lives on that thread's stack, any other is malloc'd. */
+NOINLINE static esp_err_t send_job_push(httpd_handle_t handle, struct ws_send_job *j, int fd, const httpd_ws_frame_t *frame,
+                               transfer_complete_cb cb, void *arg)
+{
+    j->d.run = send_job_run;   /* d.next: set when parked */
+    j->hd = HTTPD_DATA(handle);
+    j->fd = fd;
+    j->heap = cb != send_wait_done;
+    j->frame = *frame;
+    j->cb = cb;
+    j->arg = arg;
+    esp_err_t err = ESP_FAIL;
+    if (httpd__workq_registry_lock_valid(handle)) {
+        struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
+        err = httpd__workq_push(j->hd, &w);   /* the callback runs even if the server stops first */
+        httpd__workq_registry_unlock();
+    }
+    return err;
+}
+
 /* From the server thread: send now. From any other thread: have the server
  * thread send it between handler steps, and wait for the outcome. */
 static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_frame_t *frame)
@@ -617,19 +614,18 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     if (!httpd__workq_registry_lock_valid(handle)) {
         return ESP_FAIL;
     }
+    bool server = httpd__workq_on_server_thread(hd);
+    httpd__workq_registry_unlock();
     esp_err_t err = ESP_FAIL;
-    if (httpd__workq_on_server_thread(hd)) {
-        httpd__workq_registry_unlock();
+    if (server) {
         send_or_park(hd, fd, frame, NULL, &err);
         return err;
     }
     struct ws_send_wait w = { .result = ESP_FAIL, .done = false };
-    struct ws_send_job j = { .d.run = send_job_run, .hd = hd, .fd = fd, .frame = *frame,
-                             .cb = send_wait_done, .arg = &w };
+    struct ws_send_job j;
     httpd__port_mutex_init(&w.lock);
     httpd__port_cond_init(&w.cond);
-    err = send_job_push(&j);
-    httpd__workq_registry_unlock();
+    err = send_job_push(handle, &j, fd, frame, send_wait_done, &w);   /* fails if the server stopped meanwhile */
     if (err == ESP_OK) {
         httpd__port_mutex_lock(&w.lock);
         while (!w.done) {
@@ -663,13 +659,7 @@ esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_f
     if (!j) {
         return ESP_ERR_NO_MEM;
     }
-    *j = (struct ws_send_job){ .d.run = send_job_run, .hd = HTTPD_DATA(handle), .fd = socket, .heap = true,
-                               .frame = *frame, .cb = callback, .arg = arg };
-    esp_err_t err = ESP_FAIL;
-    if (httpd__workq_registry_lock_valid(handle)) {
-        err = send_job_push(j);   /* the callback runs even if the server stops first */
-        httpd__workq_registry_unlock();
-    }
+    esp_err_t err = send_job_push(handle, j, socket, frame, callback, arg);
     if (err != ESP_OK) {
         free(j);
     }

@@ -23,23 +23,20 @@ static uint32_t rol32(uint32_t x, unsigned n)
 
 static const uint32_t sha1_k[4] = { 0x5A827999u, 0x6ED9EBA1u, 0x8F1BBCDCu, 0xCA62C1D6u };
 
-static void sha1_compress(uint32_t h[5], const uint8_t blk[64])
+/* w[0..15]: the block as big-endian words; w[16..79] are filled here. */
+static void sha1_compress(uint32_t h[5], uint32_t w[80])
 {
-    uint32_t w[80];
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
 
     for (unsigned t = 0; t < 80; t++) {
         uint32_t x, f;
-        if (t < 16) {
-            w[t] = ((uint32_t)blk[4 * t] << 24) | ((uint32_t)blk[4 * t + 1] << 16) |
-                   ((uint32_t)blk[4 * t + 2] << 8) | (uint32_t)blk[4 * t + 3];
-        } else {
+        if (t >= 16) {
             w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
         }
         if (t < 20) {
-            f = (b & c) | (~b & d);          /* Ch */
+            f = d ^ (b & (c ^ d));           /* Ch */
         } else if (t >= 40 && t < 60) {
-            f = (b & c) | (b & d) | (c & d); /* Maj */
+            f = (b & c) | (d & (b | c));     /* Maj */
         } else {
             f = b ^ c ^ d;                   /* Parity */
         }
@@ -57,15 +54,14 @@ static void sha1_compress(uint32_t h[5], const uint8_t blk[64])
     h[4] += e;
 }
 
-/* SHA-1 of a[0..alen) followed by b[0..blen): the message and its padding
+/* SHA-1 of a then b: the message and its padding
  * (0x80, zeros up to 56 mod 64, then the length in bits as 64 bits, FIPS
- * 180-4 5.1.1) go through one block buffer a byte at a time. */
-static void sha1_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[20])
+ * 180-4 5.1.1) go into the block's big-endian words a byte at a time. */
+void httpd__ws_sha1_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[20])
 {
     uint32_t h[5] = { 0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u };
-    uint8_t blk[64];
+    uint32_t w[80] = { 0 };   /* defined bytes to push out */
     size_t n = alen + blen;
-    uint64_t bits = (uint64_t)n * 8u;   /* length mod 2^64, as FIPS 180-4 allows */
 
     for (size_t i = 0;; i++) {
         uint8_t byte = 0;
@@ -78,24 +74,18 @@ static void sha1_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
         } else if (i % 64 == 56) {
             break;   /* the rest of this block is the length */
         }
-        blk[i % 64] = byte;
+        w[i % 64 / 4] = (w[i % 64 / 4] << 8) | byte;   /* four bytes push out what was there */
         if (i % 64 == 63) {
-            sha1_compress(h, blk);
+            sha1_compress(h, w);
         }
     }
-    for (unsigned i = 63; i >= 56; i--) {
-        blk[i] = (uint8_t)bits;
-        bits >>= 8;
-    }
-    sha1_compress(h, blk);
+    /* the length in bits, mod 2^64 as FIPS 180-4 allows */
+    w[14] = (uint32_t)((uint64_t)n >> 29);
+    w[15] = (uint32_t)n << 3;
+    sha1_compress(h, w);
     for (unsigned i = 0; i < 20; i++) {
         out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
     }
-}
-
-void httpd__ws_sha1(const void *data, size_t len, uint8_t out[20])
-{
-    sha1_pair((const uint8_t *)data, len, NULL, 0, out);
 }
 
 /* ---- Base64 (RFC 4648, section 4) ------------------------------------------------- */
@@ -171,7 +161,7 @@ void httpd__ws_accept_key(const char *key, size_t key_len, char out[29])
 {
     uint8_t digest[20];
 
-    sha1_pair((const uint8_t *)key, key_len, (const uint8_t *)ws_guid, sizeof ws_guid - 1, digest);
+    httpd__ws_sha1_pair((const uint8_t *)key, key_len, (const uint8_t *)ws_guid, sizeof ws_guid - 1, digest);
     (void)httpd__ws_base64_encode(digest, sizeof digest, out);
 }
 

@@ -14,8 +14,14 @@
 
 /* ---- Hashing and encoding ------------------------------------------------------ */
 
+/** SHA-1 of a[0..alen) followed by b[0..blen) into out[20]. */
+void httpd__ws_sha1_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[20]);
+
 /** SHA-1 of data[0..len) into out[20]. */
-void httpd__ws_sha1(const void *data, size_t len, uint8_t out[20]);
+static inline void httpd__ws_sha1(const void *data, size_t len, uint8_t out[20])
+{
+    httpd__ws_sha1_pair((const uint8_t *)data, len, NULL, 0, out);
+}
 
 /** Base64 (RFC 4648, with padding) of in[0..len) into out; returns the number
  *  of characters written (4 * ceil(len / 3)); out is NUL-terminated, so it

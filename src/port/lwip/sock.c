@@ -134,27 +134,30 @@ void httpd__port_close(int fd)
     }
 }
 
+/* An lwIP call's result: n itself, or the PORT_* code of its failure (one
+ * copy of the test for the calls below). */
+__attribute__((noinline)) static ssize_t io_result(ssize_t n)
+{
+    return n < 0 ? httpd__lwip_code() : n;
+}
+
 ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
 {
-    ssize_t n = lwip_send(fd, buf, len, flags);
-    return n < 0 ? httpd__lwip_code() : n;
+    return io_result(lwip_send(fd, buf, len, flags));
 }
 
 ssize_t httpd__port_sendv(int fd, const struct iovec *iov, int iovcnt)
 {
-    ssize_t n = lwip_writev(fd, iov, iovcnt);
-    return n < 0 ? httpd__lwip_code() : n;
+    return io_result(lwip_writev(fd, iov, iovcnt));
 }
 
 ssize_t httpd__port_recv(int fd, void *buf, size_t len, int flags)
 {
-    ssize_t n = lwip_recv(fd, buf, len, flags);
-    return n < 0 ? httpd__lwip_code() : n;
+    return io_result(lwip_recv(fd, buf, len, flags));
 }
 
 int httpd__port_wait_fd(int fd, bool for_write, int timeout_ms)
 {
     struct pollfd p = { .fd = fd, .events = for_write ? POLLOUT : POLLIN, .revents = 0 };
-    int rc = lwip_poll(&p, 1, timeout_ms);   /* 1 ready, 0 timed out */
-    return rc < 0 ? httpd__lwip_code() : rc;
+    return (int)io_result(lwip_poll(&p, 1, timeout_ms));   /* 1 ready, 0 timed out */
 }
