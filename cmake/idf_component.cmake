@@ -24,23 +24,9 @@
 
 get_filename_component(HTTPD_IDF_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
-# The portable core, as HTTPD_CORE_SOURCES in CMakeLists.txt.
-set(HTTPD_IDF_SOURCES
-  src/server.c
-  src/conn.c
-  src/session.c
-  src/loop.c
-  src/workq.c
-  src/parse.c
-  src/router.c
-  src/uri_match.c
-  src/query.c
-  src/request.c
-  src/response.c
-)
-if(CONFIG_HTTPD_WS_SUPPORT)
-  list(APPEND HTTPD_IDF_SOURCES src/ws.c src/ws_codec.c)
-endif()
+# The portable core, the same list the host build uses.
+include(${CMAKE_CURRENT_LIST_DIR}/sources.cmake)
+set(HTTPD_IDF_SOURCES ${HTTPD_CORE_SOURCES})
 
 # Handler coroutines (our HTTPD_CORO option): neither the assembly switch nor
 # ucontext exists for the ESP32's cores, so each coroutine is a thread

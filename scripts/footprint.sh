@@ -3,7 +3,7 @@
 #
 # footprint.sh - the library's code size on embedded cross toolchains.
 #
-# Compiles the portable core (HTTPD_CORE_SOURCES of CMakeLists.txt: src/*.c
+# Compiles the portable core (HTTPD_CORE_SOURCES of cmake/sources.cmake: src/*.c
 # without coroutines, WebSocket included) and the lwIP platform port
 # (src/port/lwip/*.c) for each target, as an ESP-IDF firmware would build them:
 # -Os, one section per function and object, logs compiled out (LOG_LOCAL_LEVEL
@@ -101,7 +101,7 @@ done
 [ -f "$NEWLIB_INCLUDE/stdio.h" ] || missing+=("libnewlib-dev (newlib headers in $NEWLIB_INCLUDE)")
 
 # ---- Sources -----------------------------------------------------------------------
-# The core is what CMakeLists.txt builds as HTTPD_CORE_SOURCES, WebSocket files included.
+# The core is HTTPD_CORE_SOURCES of cmake/sources.cmake, WebSocket files included.
 mapfile -t CORE < <(awk '
     /^[[:space:]]*(set|list)\((APPEND )?HTTPD_CORE_SOURCES([[:space:]]|$)/ { on = 1; sub(/.*HTTPD_CORE_SOURCES/, "") }
     on {
@@ -110,9 +110,9 @@ mapfile -t CORE < <(awk '
         n = split(line, w, /[[:space:]]+/)
         for (i = 1; i <= n; i++) if (w[i] ~ /\.c$/) print w[i]
     }
-' CMakeLists.txt)
-[ ${#CORE[@]} -gt 0 ] || die "found no HTTPD_CORE_SOURCES in CMakeLists.txt"
-for f in "${CORE[@]}"; do [ -f "$f" ] || die "CMakeLists.txt lists $f, which does not exist"; done
+' cmake/sources.cmake)
+[ ${#CORE[@]} -gt 0 ] || die "found no HTTPD_CORE_SOURCES in cmake/sources.cmake"
+for f in "${CORE[@]}"; do [ -f "$f" ] || die "cmake/sources.cmake lists $f, which does not exist"; done
 
 PORT_DIR=src/port/lwip
 PORT_SRCS=()
