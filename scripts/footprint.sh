@@ -112,6 +112,13 @@ mapfile -t CORE < <(awk '
     }
 ' cmake/sources.cmake)
 [ ${#CORE[@]} -gt 0 ] || die "found no HTTPD_CORE_SOURCES in cmake/sources.cmake"
+# The WebSocket files join the list only under if(CONFIG_HTTPD_WS_SUPPORT), as in the builds.
+for o in "${OVERRIDES[@]+"${OVERRIDES[@]}"}"; do
+    case "$o" in
+        CONFIG_HTTPD_WS_SUPPORT=0|CONFIG_HTTPD_WS_SUPPORT=OFF|CONFIG_HTTPD_WS_SUPPORT=n)
+            mapfile -t CORE < <(printf '%s\n' "${CORE[@]}" | grep -v -e '^src/ws\.c$' -e '^src/ws_codec\.c$') ;;
+    esac
+done
 for f in "${CORE[@]}"; do [ -f "$f" ] || die "cmake/sources.cmake lists $f, which does not exist"; done
 
 PORT_DIR=src/port/lwip

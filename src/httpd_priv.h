@@ -227,7 +227,7 @@ struct httpd_sess {
     uint8_t   wait_result;        /* enum wait_result */
     bool      ignore_sess_ctx_changes;
     bool      close_pending;      /* trigger_close arrived while BUSY or ASYNC */
-    bool      closing;            /* httpd__sess_close() is running its callbacks (set under sess_lock) */
+    atomic_bool closing;          /* httpd__sess_close() is running its callbacks (read under sess_lock) */
     bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -287,7 +287,7 @@ struct timer_list {
 };
 
 struct uri_entry {
-    char           *uri;          /* strdup'd template; NULL = free slot */
+    char           *uri;          /* copy of the template, in a block of its own; NULL = free slot */
     size_t          uri_len;
     httpd_method_t  method;
     esp_err_t     (*handler)(httpd_req_t *r);
@@ -295,7 +295,7 @@ struct uri_entry {
 #if CONFIG_HTTPD_WS_SUPPORT
     bool            is_websocket;
     bool            ws_control;   /* handle_ws_control_frames */
-    char           *subprotocol;  /* strdup'd supported_subprotocol, or NULL */
+    char           *subprotocol;  /* copy of supported_subprotocol ("" if none), in uri's block */
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
     esp_err_t     (*ws_pre_handshake_cb)(httpd_req_t *req);
 #endif
@@ -573,11 +573,27 @@ static inline int httpd__rx_recv_now(struct httpd_data *hd, struct slot *slot)
 /** Drops the consumed bytes: the unread rest moves to the start. */
 void httpd__rx_restart(struct slot *slot);
 
+enum sess_io {
+    SESS_IO_RECV_NOW,   /* s->recv_fn once, without waiting */
+    SESS_IO_RECV,       /* s->recv_fn */
+    SESS_IO_SEND,       /* s->send_fn (after any held output) */
+    SESS_IO_SENDV,      /* the default transport's sendmsg: buf is the iovec array, len their count */
+};
+/** One transfer of this kind, waiting (except SESS_IO_RECV_NOW) while the socket
+ *  is not ready: bytes moved, 0, or an HTTPD_SOCK_ERR_* code. Every transfer
+ *  that waits goes through here (the send/receive below are two of them). */
+int httpd__sess_io(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags, enum sess_io op);
 /** Send / receive through the session's functions, waiting (up to the
  *  send/recv time-out) while the socket is not ready: a job is suspended,
  *  another thread blocks. */
-int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags);
-int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags);
+static inline int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
+{
+    return httpd__sess_io(hd, s, (char *)(uintptr_t)buf, len, flags, SESS_IO_SEND);   /* only read: it is sent */
+}
+static inline int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
+{
+    return httpd__sess_io(hd, s, buf, len, flags, SESS_IO_RECV);
+}
 /** Sends every byte of the iovecs (one sendmsg on the default transport),
  *  after any held output; while s->cork is set a response that fits is held
  *  instead. 0, or an HTTPD_SOCK_ERR_* code. */

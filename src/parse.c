@@ -91,25 +91,24 @@ static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_
 
 /* ---- Methods ------------------------------------------------------------------- */
 
-/* The method tokens in enum http_method order, each ending with its NUL. */
-static const char METHODS[] =
-    "DELETE\0GET\0HEAD\0POST\0PUT\0CONNECT\0OPTIONS\0TRACE\0COPY\0LOCK\0MKCOL\0MOVE\0"
-    "PROPFIND\0PROPPATCH\0SEARCH\0UNLOCK\0BIND\0REBIND\0UNBIND\0ACL\0REPORT\0MKACTIVITY\0"
-    "CHECKOUT\0MERGE\0M-SEARCH\0NOTIFY\0SUBSCRIBE\0UNSUBSCRIBE\0PATCH\0PURGE\0MKCALENDAR\0"
-    "LINK\0UNLINK";
+/* The method tokens, each ending with its NUL; one that ends another
+ * ("LOCK" in "UNLOCK") is that one's tail. */
+static const char METHOD_TEXT[] =
+    "DELETE\0GET\0HEAD\0POST\0PUT\0CONNECT\0OPTIONS\0TRACE\0COPY\0MKCOL\0MOVE\0PROPFIND\0"
+    "PROPPATCH\0UNLOCK\0REBIND\0UNBIND\0ACL\0REPORT\0MKACTIVITY\0CHECKOUT\0MERGE\0M-SEARCH\0"
+    "NOTIFY\0UNSUBSCRIBE\0PURGE\0MKCALENDAR\0UNLINK";
 
 #define METHOD_COUNT (HTTP_UNLINK + 1)
 
+/* Where each token begins in METHOD_TEXT, in enum http_method order. */
+static const uint8_t METHOD_AT[METHOD_COUNT] = {
+    0, 7, 11, 16, 21, 25, 33, 41, 47, 84, 52, 58, 63, 72, 142, 82, 91,
+    89, 96, 103, 107, 114, 125, 134, 140, 149, 158, 156, 76, 168, 174, 187, 185,
+};
+
 const char *httpd__method_name(int method)
 {
-    if (method < 0 || method >= METHOD_COUNT) {
-        return NULL;
-    }
-    const char *m = METHODS;
-    while (method-- > 0) {
-        m += strlen(m) + 1;
-    }
-    return m;
+    return (unsigned)method < METHOD_COUNT ? METHOD_TEXT + METHOD_AT[method] : NULL;
 }
 
 const char *http_method_str(enum http_method m)
@@ -121,13 +120,11 @@ const char *http_method_str(enum http_method m)
 /* Exact, case-sensitive lookup; -1 when the token is not a known method. */
 static int method_lookup(const unsigned char *s, size_t n)
 {
-    const char *m = METHODS;
     for (int i = 0; i < METHOD_COUNT; i++) {
-        size_t ml = strlen(m);
-        if (ml == n && memcmp(m, s, n) == 0) {
+        const char *m = METHOD_TEXT + METHOD_AT[i];
+        if (strlen(m) == n && memcmp(m, s, n) == 0) {
             return i;
         }
-        m += ml + 1;
     }
     return -1;
 }
@@ -166,6 +163,7 @@ void httpd__parser_init(http_parser_t *p)
  * every scan below. Returns 0 or an HTTP status. */
 static int classify_target(http_parser_t *p, const unsigned char *buf)
 {
+    static const char STOPS[] = "/?# ";   /* the authority's end; from "?", the path's */
     const char *t = (const char *)buf + p->target_off;
     size_t n = p->target_len;
     size_t a = 0, i = 1;   /* the path is t[a..), "*" is t[0..1) */
@@ -180,11 +178,13 @@ static int classify_target(http_parser_t *p, const unsigned char *buf)
         while (is_alpha((unsigned char)t[i]) || is_digit((unsigned char)t[i]) || t[i] == '+' || t[i] == '-' || t[i] == '.') {
             i++;
         }
-        if (n - i < 3 || memcmp(t + i, "://", 3) != 0) {
+        /* each test reads a byte only after the one before matched: t[n] is
+         * an SP, so none reads past it */
+        if (t[i] != ':' || t[i + 1] != '/' || t[i + 2] != '/') {
             return 400;  /* authority-form, a bare word, ... */
         }
         i += 3;
-        a = i + strcspn(t + i, "/?# ");
+        a = i + strcspn(t + i, STOPS);
         if (a == i) {
             return 400;  /* empty authority */
         }
@@ -192,97 +192,73 @@ static int classify_target(http_parser_t *p, const unsigned char *buf)
         i = a;   /* no path when a query or nothing follows the authority */
     }
     if (t[a] == '/') {  /* origin-form, or an absolute-form path */
-        i = a + strcspn(t + a, "?# ");
+        i = a + strcspn(t + a, STOPS + 1);
     }
     p->path_off = p->target_off + a;
     p->path_len = i - a;
     return 0;
 }
 
-/* The next element of the comma-separated list v[*i..n), without the OWS
- * around it: returns its offset and sets *len; *i moves past its comma. */
-static inline size_t list_next(const unsigned char *v, size_t n, size_t *i, size_t *len)
+/* The next element of the sep-separated list v[*i..n), without the OWS around
+ * it: returns its offset and sets *len; *i moves past its separator (to n + 1
+ * after the last element). Shared with query.c's cookie finder. */
+size_t httpd__list_next(const char *v, size_t n, size_t *i, size_t *len, char sep)
 {
     size_t a = *i, e = a;
-    while (e < n && v[e] != ',') {
+    while (e < n && v[e] != sep) {
         e++;
     }
     *i = e + 1;
-    while (a < e && is_ows(v[a])) {
+    while (a < e && is_ows((unsigned char)v[a])) {
         a++;
     }
-    while (e > a && is_ows(v[e - 1])) {
+    while (e > a && is_ows((unsigned char)v[e - 1])) {
         e--;
     }
     *len = e - a;
     return a;
 }
 
-/* Parses a Content-Length value: 1*DIGIT, or a list of identical such values,
- * identical to *out too when have (an earlier Content-Length line). The result
- * saturates just above CONTENT_LENGTH_MAX. Returns 0 or 400. */
-static int parse_content_length(const unsigned char *v, size_t n, uint64_t *out, bool have)
-{
-    for (size_t i = 0; i <= n;) {
-        size_t len, a = list_next(v, n, &i, &len);
-        uint64_t e = 0;
-        if (len == 0) {
-            return 400;
-        }
-        for (size_t k = a; k < a + len; k++) {
-            if (!is_digit(v[k])) {
-                return 400;
-            }
-            if (e <= CONTENT_LENGTH_MAX) {
-                e = e * 10u + (uint64_t)(v[k] - '0');
-            }
-        }
-        if (have && e != *out) {
-            return 400;
-        }
-        *out = e;
-        have = true;
-    }
-    return 0;
-}
+#define list_next(v, n, i, len) httpd__list_next((const char *)(v), (n), (i), (len), ',')
 
 #if HTTPD_PARSE_FAST
 #define ieq_word(s, n, lit, off) ieq((s), (n), lit)
 #else
 /* Small: every word the machine compares, in one string: the Connection
- * tokens in the order of their flags, the header names, the values. */
+ * tokens, the header names, the values. */
 static const char WORDS[] = "close" "keep-alive" "upgrade" "host" "expect" "connection"
                             "content-length" "transfer-encoding" "chunked" "100-continue";
 _Static_assert(sizeof WORDS == 93, "the offsets below");
 /* lit, which is at WORDS + off */
 #define ieq_word(s, n, lit, off) ieq_n((s), (n), WORDS + (off), sizeof(lit) - 1)
+
+/* Is s[0..n) the word at WORDS + e - 1? (e: an entry of the tables below,
+ * 0 for none.) */
+static bool is_word(const unsigned char *s, size_t n, unsigned e)
+{
+    return e && ieq_n(s, n, WORDS + e - 1, n);
+}
 #endif
 
-/* Sets the flags of the tokens "close", "keep-alive" and "upgrade" in the list. */
-static void parse_connection(http_parser_t *p, const unsigned char *v, size_t n)
+/* The flag of a Connection token: "close", "keep-alive" or "upgrade"; else 0. */
+static unsigned conn_token(const unsigned char *t, size_t len)
 {
-    for (size_t i = 0; i <= n;) {
-        size_t len, a = list_next(v, n, &i, &len);
 #if HTTPD_PARSE_FAST
-        /* On the hot path: literals of known length, which the compiler unrolls. */
-        p->flags |= ieq(v + a, len, "close") ? HTTP_F_CONN_CLOSE : ieq(v + a, len, "keep-alive") ? HTTP_F_CONN_KEEP_ALIVE
-                    : ieq(v + a, len, "upgrade") ? HTTP_F_CONN_UPGRADE : 0;
+    /* On the hot path: literals of known length, which the compiler unrolls. */
+    return ieq(t, len, "close") ? HTTP_F_CONN_CLOSE : ieq(t, len, "keep-alive") ? HTTP_F_CONN_KEEP_ALIVE
+           : ieq(t, len, "upgrade") ? HTTP_F_CONN_UPGRADE : 0;
 #else
-        /* Small: the tokens begin WORDS, in the order of their flags. */
-        static const uint8_t token_len[3] = { 5, 10, 7 };
-        const char *tok = WORDS;
-        for (unsigned k = 0; k < 3; k++) {
-            if (ieq_n(v + a, len, tok, token_len[k])) {
-                p->flags |= HTTP_F_CONN_CLOSE << k;
-            }
-            tok += token_len[k];
-        }
+    /* Small: the length (5, 10, 7) gives the flag too: its low bits (1, 2, 3)
+     * are one more than the flag's shift from HTTP_F_CONN_CLOSE. */
+    _Static_assert(HTTP_F_CONN_CLOSE << 1 == HTTP_F_CONN_KEEP_ALIVE &&
+                   HTTP_F_CONN_CLOSE << 2 == HTTP_F_CONN_UPGRADE, "one bit after another");
+    static const uint8_t tok[11] = { [5] = 1, [10] = 6, [7] = 16 };   /* 1 + offset in WORDS */
+    return len < sizeof tok && is_word(t, len, tok[len]) ? (HTTP_F_CONN_CLOSE >> 1) << (len & 3) : 0;
 #endif
-    }
 }
 
-/* The header names the parser interprets differ in length: is name[0..nlen)
- * the one of its length? */
+/* Is name[0..nlen) one of the header names the parser interprets? They
+ * differ in length, so there is one candidate per length. */
 static bool known_name(const unsigned char *name, size_t nlen)
 {
 #if HTTPD_PARSE_FAST
@@ -299,7 +275,7 @@ static bool known_name(const unsigned char *name, size_t nlen)
 #else
     /* Small: for each length, 1 + the offset of its name in WORDS (0: none). */
     static const uint8_t at[18] = { [4] = 23, [6] = 27, [7] = 16, [10] = 33, [14] = 43, [17] = 57 };
-    return nlen < sizeof at && at[nlen] && ieq_n(name, nlen, WORDS + at[nlen] - 1, nlen);
+    return nlen < sizeof at && is_word(name, nlen, at[nlen]);
 #endif
 }
 
@@ -322,20 +298,7 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
     case 7:   /* Upgrade */
         p->flags |= HTTP_F_UPGRADE;
         break;
-    case 10:  /* Connection */
-        parse_connection(p, val, vlen);
-        break;
-    case 14:    /* Content-Length */
-        if (parse_content_length(val, vlen, &p->content_length, p->flags & HTTP_F_CONTENT_LENGTH) != 0 ||
-            (p->flags & HTTP_F_CHUNKED)) {
-            return 400;
-        }
-        if (p->content_length > CONTENT_LENGTH_MAX) {
-            return 413;
-        }
-        p->flags |= HTTP_F_CONTENT_LENGTH;
-        break;
-    default:  /* Transfer-Encoding */
+    case 17:  /* Transfer-Encoding */
         if (p->flags & (HTTP_F_CHUNKED | HTTP_F_CONTENT_LENGTH)) {
             return 400;
         }
@@ -343,6 +306,41 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
             return 501;
         }
         p->flags |= HTTP_F_CHUNKED;
+        break;
+    default:  /* Connection or Content-Length: a list, split once for both */
+        if (nlen == 14 && (p->flags & HTTP_F_CHUNKED)) {
+            return 400;
+        }
+        for (size_t i = 0; i <= vlen;) {
+            size_t len;
+            const unsigned char *t = val + list_next(val, vlen, &i, &len);
+            if (nlen == 10) {   /* Connection: the flags of the tokens it knows */
+                p->flags |= conn_token(t, len);
+                continue;
+            }
+            /* Content-Length: 1*DIGIT, identical to any value before (of this
+             * line or an earlier one); saturates just above CONTENT_LENGTH_MAX */
+            uint64_t e = 0;
+            if (len == 0) {
+                return 400;
+            }
+            for (size_t k = 0; k < len; k++) {
+                if (!is_digit(t[k])) {
+                    return 400;
+                }
+                if (e <= CONTENT_LENGTH_MAX) {
+                    e = e * 10u + (uint64_t)(t[k] - '0');
+                }
+            }
+            if ((p->flags & HTTP_F_CONTENT_LENGTH) && e != p->content_length) {
+                return 400;
+            }
+            p->content_length = e;
+            p->flags |= HTTP_F_CONTENT_LENGTH;
+        }
+        if (p->content_length > CONTENT_LENGTH_MAX) {
+            return 413;
+        }
         break;
     }
     return 0;
@@ -556,8 +554,16 @@ static int next_line(http_parser_t *p, size_t pos)
 
 /* Gives the byte at pos to the current state, once the line or block it
  * belongs to is known to be within its limit. While in the request line,
- * hdr_off holds the line's first byte; from its end on, the header block's. */
-static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http_parse_limits_t *lim)
+ * hdr_off holds the line's first byte; from its end on, the header block's.
+ * Without the fast path, out of line: the loop around it then keeps fewer
+ * registers live (rv32imc 48 B smaller, Cortex-M4 8 B larger). With it, in
+ * line: no call per byte. */
+#if HTTPD_PARSE_FAST
+#define STEP_NOINLINE
+#else
+#define STEP_NOINLINE NOINLINE
+#endif
+static STEP_NOINLINE int step(http_parser_t *p, const unsigned char *b, size_t pos, const http_parse_limits_t *lim)
 {
     unsigned char c = b[pos];
     unsigned st = p->state & ~(unsigned)S_CR;
@@ -613,8 +619,8 @@ static int step(http_parser_t *p, const unsigned char *b, size_t pos, const http
         size_t i = pos - p->mark;
         const unsigned char *v = b + p->mark;
         if (i < 8) {
-            unsigned char want = (unsigned char)"HTTP/#.#"[i];
-            return (want == '#' ? is_digit(c) : c == want) ? STEP_NEXT : 400;
+            unsigned char want = (unsigned char)"HTTP/\0.\0"[i];   /* NUL: a digit */
+            return (want ? c == want : is_digit(c)) ? STEP_NEXT : 400;
         }
         if (!eol) {
             return 400;
@@ -721,40 +727,36 @@ int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_
 
 size_t httpd__headers_compact(char *block, size_t len, size_t *count)
 {
-    size_t r = 0, w = 0, n = 0;
+    size_t w = 0, n = 0, vs = 0;
+    bool in_value = false;
 
-    /* One pass; bytes only move left (w <= r): the name loses nothing while
-     * ':' becomes its NUL, the value loses at least its OWS, and its NUL lands
-     * at most on the line's LF. */
-    while (r < len && block[r] != '\r' && block[r] != '\n') {
-        size_t line_w = w, vs;
-
-        while (r < len && block[r] != ':' && block[r] != '\n') {
-            block[w++] = block[r++];
+    /* One pass over a validated block (every line whole, up to the blank
+     * line); bytes only move left (w <= r): the name loses nothing while ':'
+     * becomes its NUL, the value loses at least its OWS, and its NUL lands at
+     * most on the line's LF. A name holds no CR or LF: one there is the blank
+     * line. */
+    for (size_t r = 0; r < len; r++) {
+        char c = block[r];
+        if (!in_value) {
+            if (c == '\r' || c == '\n') {
+                break;
+            }
+            if (c == ':') {
+                c = '\0';
+                in_value = true;
+                vs = w + 1;
+            }
+        } else if (c == '\n') {
+            while (w > vs && (block[w - 1] == '\r' || is_ows((unsigned char)block[w - 1]))) {
+                w--;
+            }
+            c = '\0';
+            in_value = false;
+            n++;
+        } else if (w == vs && is_ows((unsigned char)c)) {
+            continue;   /* OWS before the value */
         }
-        if (r >= len || block[r] != ':') {
-            w = line_w;
-            break;  /* not a header line: stop */
-        }
-        block[w++] = '\0';
-        r++;
-        while (r < len && is_ows((unsigned char)block[r])) {
-            r++;
-        }
-        vs = w;
-        while (r < len && block[r] != '\n') {
-            block[w++] = block[r++];
-        }
-        if (r >= len) {
-            w = line_w;
-            break;  /* unterminated line: stop */
-        }
-        r++;
-        while (w > vs && (block[w - 1] == '\r' || is_ows((unsigned char)block[w - 1]))) {
-            w--;
-        }
-        block[w++] = '\0';
-        n++;
+        block[w++] = c;
     }
     if (count) {
         *count = n;
@@ -765,13 +767,12 @@ size_t httpd__headers_compact(char *block, size_t len, size_t *count)
 bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len)
 {
-    size_t nl = strlen(name);
     const char *p = block, *end = block + len;
     while (p < end) {
         /* "name\0value\0", each pair whole in a compacted block */
         const char *v = p + strlen(p) + 1;
         size_t vl = strlen(v);
-        if (strncasecmp(p, name, nl + 1) == 0) {   /* name's NUL included: the same length */
+        if (strcasecmp(p, name) == 0) {   /* both end with their NUL: the same length */
             *val = v;
             *val_len = vl;
             return true;
@@ -790,8 +791,9 @@ enum {
     C_EXT,        /* in chunk extensions, up to the line end */
     C_DATA,       /* in chunk data (remaining > 0) */
     C_DATA_END,   /* after the data: CRLF (or LF) required */
-    C_TRL_NAME,   /* in a trailer field name, or at the start of the final empty line
-                     (line_len: bytes of the trailer line so far) */
+    C_TRL_START,  /* at the start of a trailer line, or of the final empty line
+                     (line_len: bytes of all trailers so far) */
+    C_TRL_NAME,   /* in a trailer field name */
     C_TRL_VAL,    /* in a trailer value */
     C_DONE,
     C_ERROR,
@@ -820,23 +822,23 @@ static NOINLINE bool line_end(http_chunked_t *c, unsigned char ch, uint8_t next)
     if (ch != '\n') {
         return false;
     }
-    c->state = next == C_DATA && c->remaining == 0 ? C_TRL_NAME : next;   /* after size 0: the trailers */
-    c->line_len = 0;
+    if (c->state < C_TRL_START) {
+        c->line_len = 0;   /* a size line begins, or the trailers: one count for all of them */
+    }
+    c->state = next == C_DATA && c->remaining == 0 ? C_TRL_START : next;   /* after size 0: the trailers */
     return true;
 }
 
 /* Takes one byte of framing; false when it is malformed there. Each byte is
  * first counted against the bound of the size line or of the trailers it
- * belongs to. Data bytes are not framing: the decoder hands them over as one
- * span (chunk_data). */
+ * belongs to (the CRLF after data counts too: far below either). Data bytes
+ * are not framing: the decoder hands them over as one span (chunk_data). */
 static bool chunk_step(http_chunked_t *c, unsigned char ch)
 {
     unsigned st = c->state & ~(unsigned)C_CR;
     bool after_cr = (c->state & C_CR) != 0;
 
-    c->line_len++;   /* of any line; bounded for the size line */
-    if ((st <= C_EXT && c->line_len > HTTP_CHUNKED_MAX_LINE) ||
-        (st >= C_TRL_NAME && ++c->trailer_len > HTTP_CHUNKED_MAX_TRAILERS)) {
+    if (++c->line_len > (st <= C_EXT ? HTTP_CHUNKED_MAX_LINE : HTTP_CHUNKED_MAX_TRAILERS)) {
         return false;
     }
     if (after_cr && ch != '\n') {
@@ -870,18 +872,20 @@ static bool chunk_step(http_chunked_t *c, unsigned char ch)
         return line_end(c, ch, C_DATA) || is_value_byte(ch);
     case C_DATA_END: /* CRLF or a bare LF */
         return line_end(c, ch, C_SIZE);
-    case C_TRL_NAME: /* tchars up to the colon; at the line's start, the empty line ends the body */
-        if (c->line_len == 1 || after_cr) {
-            if (line_end(c, ch, C_DONE)) {
-                return true;
-            }
-        } else if (ch == ':') {
+    case C_TRL_START: /* the empty line ends the body; else a field name begins */
+        if (line_end(c, ch, C_DONE)) {
+            return true;
+        }
+        c->state = C_TRL_NAME;
+        return is_tchar(ch);
+    case C_TRL_NAME: /* tchars up to the colon */
+        if (ch == ':') {
             c->state = C_TRL_VAL;
             return true;
         }
         return is_tchar(ch);
     default:         /* C_TRL_VAL: field-value bytes up to the line end (trailers are skipped) */
-        return line_end(c, ch, C_TRL_NAME) || is_value_byte(ch);
+        return line_end(c, ch, C_TRL_START) || is_value_byte(ch);
     }
 }
 

@@ -113,6 +113,11 @@ size_t httpd__headers_compact(char *block, size_t len, size_t *count);
 bool httpd__header_find(const char *block, size_t len, const char *name,
                       const char **val, size_t *val_len);
 
+/** The next element of the list v[*i..n) separated by sep bytes, without the
+ *  SP/HTAB around it: returns its offset in v and sets *len; *i moves past its
+ *  separator (beyond n after the last element). */
+size_t httpd__list_next(const char *v, size_t n, size_t *i, size_t *len, char sep);
+
 /** Value of a hexadecimal digit, or -1. */
 int httpd__hex_value(int c);
 
@@ -124,8 +129,7 @@ const char *httpd__method_name(int method);
 typedef struct {
     uint8_t  state;
     uint64_t remaining;   /* data bytes left in the current chunk */
-    size_t   line_len;    /* bytes of the current size / trailer line, bounded */
-    size_t   trailer_len; /* bytes of trailers so far, bounded */
+    size_t   line_len;    /* bytes of the current size line, or of all trailers so far; bounded */
 } http_chunked_t;
 
 #define HTTP_CHUNKED_MAX_LINE      4096   /* chunk-size line with extensions */

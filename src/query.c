@@ -26,25 +26,20 @@ esp_err_t httpd_query_key_value(const char *qry, const char *key, char *val, siz
     }
 
     const size_t key_len = strlen(key);
-    const char *pair = qry;
 
-    while (*pair != '\0') {
+    for (const char *pair = qry, *pair_end;; pair = pair_end + 1) {
         /* One pair runs up to the next '&' or the end of the string. */
-        const char *pair_end = strchr(pair, '&');
-        if (pair_end == NULL) {
-            pair_end = pair + strlen(pair);
-        }
+        pair_end = pair + strcspn(pair, "&");
         const char *eq = memchr(pair, '=', (size_t)(pair_end - pair));
         if (eq == NULL) {
-            /* A parameter without '=' ends the search, as upstream. */
+            /* A parameter without '=' (or nothing left) ends the search, as upstream. */
             break;
         }
 
-        const size_t name_len = (size_t)(eq - pair);
-        if (name_len == key_len && strncasecmp(pair, key, key_len) == 0) {
+        if ((size_t)(eq - pair) == key_len && strncasecmp(pair, key, key_len) == 0) {
             const char *value = eq + 1;
             const size_t value_len = (size_t)(pair_end - value);
-            if (value_len + 1 > val_size) {
+            if (value_len >= val_size) {
                 ESP_LOGD(TAG, "value of \"%s\" needs %zu bytes, buffer has %zu",
                          key, value_len + 1, val_size);
                 return ESP_ERR_HTTPD_RESULT_TRUNC;
@@ -57,7 +52,6 @@ esp_err_t httpd_query_key_value(const char *qry, const char *key, char *val, siz
         if (*pair_end == '\0') {
             break;
         }
-        pair = pair_end + 1;
     }
     return ESP_ERR_NOT_FOUND;
 }
@@ -71,47 +65,34 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
         return ESP_ERR_INVALID_ARG;
     }
 
-    size_t out = 0;
+    char *d = dest;
+    char *const last = dest + dest_size - 1;   /* room for the terminating NUL only */
     esp_err_t err = ESP_OK;
-    for (size_t i = 0; i < src_len; i++) {
-        char c = src[i];
-        int hi, lo;
-        if (c == '%' && src_len - i >= 3 && (hi = httpd__hex_value((unsigned char)src[i + 1])) >= 0 &&
-            (lo = httpd__hex_value((unsigned char)src[i + 2])) >= 0) {
-            c = (char)(unsigned char)((hi << 4) | lo);
-            i += 2;
+    for (const char *s = src, *const end = src + src_len; s < end; s++) {
+        char c = *s;
+        if (c == '%' && end - s >= 3) {
+            int hi = httpd__hex_value((unsigned char)s[1]);
+            int lo = httpd__hex_value((unsigned char)s[2]);
+            if ((hi | lo) >= 0) {   /* both hex digits */
+                c = (char)(unsigned char)((hi << 4) | lo);
+                s += 2;
+            }
         } else if (c == '+' && plus_is_space) {
             c = ' ';
         }
         /* else: an ordinary byte, or an invalid escape whose '%' is copied as it is */
 
-        if (out + 1 >= dest_size) {
+        if (d == last) {
             err = ESP_ERR_HTTPD_RESULT_TRUNC;   /* no room for this byte and the terminating NUL */
             break;
         }
-        dest[out++] = c;
+        *d++ = c;
     }
-    dest[out] = '\0';
+    *d = '\0';
     return err;
 }
 
 /* ---- httpd__cookie_find ---------------------------------------------------------- */
-
-static bool is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Narrows [*b, *e) by dropping optional whitespace at both ends. */
-static void trim_ows(const char **b, const char **e)
-{
-    while (*b < *e && is_ows(**b)) {
-        (*b)++;
-    }
-    while (*e > *b && is_ows(*(*e - 1))) {
-        (*e)--;
-    }
-}
 
 bool httpd__cookie_find(const char *hdr, size_t hdr_len, const char *name,
                        const char **val, size_t *val_len)
@@ -121,40 +102,34 @@ bool httpd__cookie_find(const char *hdr, size_t hdr_len, const char *name,
     }
 
     const size_t name_len = strlen(name);
-    const char *p = hdr;
-    const char *const end = hdr + hdr_len;
 
-    while (p < end) {
-        const char *pair_end = memchr(p, ';', (size_t)(end - p));
-        if (pair_end == NULL) {
-            pair_end = end;
+    /* The pairs are the ';'-separated list, each without the OWS around it
+     * (parse.c's list splitter); in a pair, the name is what precedes the
+     * first '=' and the value what follows it, each trimmed of OWS too. */
+    for (size_t i = 0; i < hdr_len;) {
+        size_t pair_len, n_len, v_len, k = 0;
+        const char *pair = hdr + httpd__list_next(hdr, hdr_len, &i, &pair_len, ';');
+        const char *nb = pair + httpd__list_next(pair, pair_len, &k, &n_len, '=');
+        if (k > pair_len) {
+            continue;   /* no '=': go on with the next pair */
         }
-
-        const char *eq = memchr(p, '=', (size_t)(pair_end - p));
-        if (eq != NULL) {
-            const char *nb = p;
-            const char *ne = eq;
-            trim_ows(&nb, &ne);
-            if ((size_t)(ne - nb) == name_len && memcmp(nb, name, name_len) == 0) {
-                const char *vb = eq + 1;
-                const char *ve = pair_end;
-                trim_ows(&vb, &ve);
-                /* cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ) */
-                if (ve - vb >= 2 && vb[0] == '"' && ve[-1] == '"') {
-                    vb++;
-                    ve--;
-                }
-                if (val != NULL) {
-                    *val = vb;
-                }
-                if (val_len != NULL) {
-                    *val_len = (size_t)(ve - vb);
-                }
-                return true;
+        /* the rest of the pair holds no ';': the value runs to its end */
+        const char *vb = pair + httpd__list_next(pair, pair_len, &k, &v_len, ';');
+        if (n_len == name_len && memcmp(nb, name, name_len) == 0) {
+            /* cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ) */
+            if (v_len >= 2 && vb[0] == '"' && vb[v_len - 1] == '"') {
+                vb++;
+                v_len -= 2;
             }
+            if (val != NULL) {
+                *val = vb;
+            }
+            if (val_len != NULL) {
+                *val_len = v_len;
+            }
+            return true;
         }
-        /* A pair without '=' or of another name: go on with the next one. */
-        p = (pair_end < end) ? pair_end + 1 : end;
+        /* of another name: go on with the next pair */
     }
     return false;
 }

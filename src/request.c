@@ -39,14 +39,14 @@ void httpd__req_reset(struct slot *slot)
 }
 
 /* The request's context fields start as the session's. */
-SHARED static void req_init(struct httpd_data *hd, struct slot *slot, int method)
+SHARED static void req_init(struct httpd_data *hd, struct slot *slot, int method, void *user_ctx)
 {
     httpd_req_t *r = &slot->rq.req;
     struct httpd_sess *s = slot->sess;
     r->handle = hd;
     r->method = method;
     r->aux = slot;
-    r->user_ctx = NULL;
+    r->user_ctx = user_ctx;
     r->sess_ctx = s->ctx;
     r->free_ctx = s->free_ctx;
     r->ignore_sess_ctx_changes = s->ignore_sess_ctx_changes;
@@ -56,10 +56,11 @@ void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method,
 {
     struct slot_req *rq = &slot->rq;
     httpd_req_t *r = &rq->req;
-    memset(r, 0, sizeof *r);
-    req_init(hd, slot, method);
-    r->user_ctx = user_ctx;
-    strncpy((char *)r->uri, uri, sizeof r->uri - 1);   /* the memset wrote its terminator */
+    req_init(hd, slot, method, user_ctx);
+    r->content_len = 0;
+    /* Every field set: strncpy pads the URI with NULs up to its terminator. */
+    strncpy((char *)r->uri, uri, sizeof r->uri - 1);
+    ((char *)r->uri)[sizeof r->uri - 1] = '\0';
     rq->head_len = 0;
     rq->hdrs_len = 0;   /* no headers: the parser's fields are not looked at */
     rq->hdrs_raw = false;
@@ -89,36 +90,37 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     const http_parser_t *p = &rq->parser;
     httpd_req_t *r = &rq->req;
 
-    req_init(hd, slot, p->method);
+    req_init(hd, slot, p->method, NULL);
     memcpy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
     ((char *)r->uri)[p->target_len] = '\0';
 
     rq->hdrs_len = p->hdr_len;
-    rq->hdrs_raw = true;
+    rq->hdrs_raw = HTTPD_SPEED;   /* compacted on the first lookup, or here */
     if (!HTTPD_SPEED) {
-        hdrs_compact(slot);
+        rq->hdrs_len = httpd__headers_compact(slot->rx.buf + p->hdr_off, p->hdr_len, NULL);
     }
     rq->head_len = p->head_len;
     httpd__rx_take(slot, p->head_len);
     rq->dec_rd = rq->dec_wr = p->head_len;
+    /* In locals: the calls below would have the fields read again. */
+    unsigned flags = p->flags;
+    bool v10 = p->version_minor == 0;
+    bool chunked = (flags & HTTP_F_CHUNKED) != 0;
     rq->version_minor = (uint8_t)p->version_minor;
-
-    rq->chunked = (p->flags & HTTP_F_CHUNKED) != 0;
-    rq->body_left = (p->flags & HTTP_F_CONTENT_LENGTH) ? (size_t)p->content_length : 0;
-    r->content_len = rq->body_left;
-    rq->body_done = !rq->chunked;
-    if (!HTTPD_SPEED || rq->chunked) {   /* a size-optimised build spares the test */
+    rq->chunked = chunked;
+    rq->body_left = r->content_len = (flags & HTTP_F_CONTENT_LENGTH) ? (size_t)p->content_length : 0;
+    rq->body_done = !chunked;
+    /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
+    rq->expect_continue = (flags & HTTP_F_EXPECT_CONTINUE) && !v10 &&
+                          (chunked || r->content_len);   /* a body to come */
+    rq->continue_sent = false;
+    if (!HTTPD_SPEED || chunked) {   /* a size-optimised build spares the test */
         httpd__chunked_init(&rq->chunk);
     }
-    /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
-    rq->expect_continue = (p->flags & HTTP_F_EXPECT_CONTINUE) && p->version_minor == 1 &&
-                          (rq->chunked || rq->body_left);   /* a body to come */
-    rq->continue_sent = false;
 
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means its framing
      * cannot be trusted: serve it, then close. */
-    httpd__resp_reset(slot, (p->flags & HTTP_F_CONN_CLOSE) ||
-                     (p->version_minor == 0 && (!(p->flags & HTTP_F_CONN_KEEP_ALIVE) || rq->chunked)));
+    httpd__resp_reset(slot, (flags & HTTP_F_CONN_CLOSE) || (v10 && (!(flags & HTTP_F_CONN_KEEP_ALIVE) || chunked)));
 }
 
 int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
@@ -151,14 +153,14 @@ static int chunk_step(struct slot *slot, bool keep)
     if (slot->rx.rd == slot->rx.len) {
         return 0;
     }
-    size_t off = 0, dlen = 0;
+    size_t off, dlen;   /* set by every call */
     const char *raw = slot->rx.buf + slot->rx.rd;
     ssize_t used = httpd__chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
     if (used < 0) {
         ESP_LOGD(TAG, "malformed chunked body");
         return -1;
     }
-    if (keep && dlen) {
+    if (keep) {
         memmove(slot->rx.buf + rq->dec_wr, raw + off, dlen);
         rq->dec_wr += dlen;
     }
@@ -190,15 +192,16 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
         return 0;
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
+    int n = HTTPD_SOCK_ERR_FAIL;
     if (rq->expect_continue && !rq->continue_sent) {
-        struct iovec iov = { .iov_base = (void *)CONTINUE_100, .iov_len = sizeof CONTINUE_100 - 1 };
+        struct iovec iov;
+        iov.iov_base = (void *)CONTINUE_100;
+        iov.iov_len = sizeof CONTINUE_100 - 1;
         rq->continue_sent = true;
         if (httpd__sess_sendv_all(hd, slot->sess, &iov, 1) != 0) {
-            httpd__resp_set_broken(slot);
-            return HTTPD_SOCK_ERR_FAIL;
+            goto fail;
         }
     }
-    int n;
     for (;;) {
         /* Bytes ready: the decoded window (chunked), or the received ones of a Content-Length body. */
         size_t off = rq->dec_rd, avail = rq->dec_wr - rq->dec_rd, max = buf_len;
@@ -231,8 +234,8 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
         }
         int st = chunk_step(slot, true);
         if (st < 0) {
-            httpd__resp_set_broken(slot);
-            return HTTPD_SOCK_ERR_FAIL;
+            n = HTTPD_SOCK_ERR_FAIL;
+            break;
         }
         if (st == 0) {
             /* Need bytes: the undecoded rest slides down to the decoded window's end. */
@@ -244,7 +247,11 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     }
     /* n > 0 only for a Content-Length body: otherwise the peer closed before
      * the body ended, an error, or a time-out. */
-    return n > 0 ? n : body_failed(slot, n);
+    if (n > 0) {
+        return n;
+    }
+fail:
+    return body_failed(slot, n);
 }
 
 int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
@@ -276,8 +283,9 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
             return 0;
         }
         rq->head_len = rq->dec_rd = rq->dec_wr = 0;
-        /* never read into the next request */
-        int n = httpd__rx_recv(hd, slot, 0, rq->chunked ? 0 : rq->body_left, false);
+        /* never read into the next request: at most body_left (0: as many as
+         * fit, for a chunked body, whose body_left is always 0) */
+        int n = httpd__rx_recv(hd, slot, 0, rq->body_left, false);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             return 0;
         }
@@ -481,7 +489,7 @@ esp_err_t httpd_req_async_handler_complete(httpd_req_t *r)
     }
     struct work_item w = { .kind = WORK_ASYNC_DONE, .arg = copy, .fd = copy->rq.async_fd, .gen = copy->rq.async_gen };
     while (httpd__workq_push(hd, &w) != ESP_OK) {
-        if (atomic_load(&hd->stopping)) {
+        if (httpd__workq_stopping(hd)) {
             httpd__slot_clone_free(hd, copy);   /* the loop is gone or going: free it here */
             break;
         }

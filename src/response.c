@@ -57,42 +57,15 @@ static bool has_crlf(const char *s)
 
 /* ---- Response state --------------------------------------------------------------- */
 
+/* The default status line: a head that still has it takes a shorter path. */
+static const char STATUS_200[] = HTTPD_200;
+
 void httpd__resp_reset(struct slot *slot, bool close_after)
 {
-    slot->resp = (struct slot_resp){ .status = HTTPD_200, .content_type = HTTPD_TYPE_TEXT, .close_after = close_after };
+    slot->resp = (struct slot_resp){ .status = STATUS_200, .content_type = HTTPD_TYPE_TEXT, .close_after = close_after };
 }
 
 /* ---- Head setters ---------------------------------------------------------------- */
-
-/* The setters' checks: a request, strings without a line break, a live request. */
-static esp_err_t head_args(httpd_req_t *r, const char *a, const char *b)
-{
-    if (!r || !a || !b || has_crlf(a) || (b != a && has_crlf(b))) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    return r->aux ? ESP_OK : ESP_ERR_HTTPD_INVALID_REQ;
-}
-
-/* Sets the status line (type false) or the content type (true). */
-SHARED static esp_err_t set_head_text(httpd_req_t *r, const char *text, bool type)
-{
-    esp_err_t err = head_args(r, text, text);
-    if (err == ESP_OK) {
-        struct slot_resp *resp = &SLOT(r)->resp;
-        *(type ? &resp->content_type : &resp->status) = text;
-    }
-    return err;
-}
-
-esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
-{
-    return set_head_text(r, status, false);
-}
-
-esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
-{
-    return set_head_text(r, type, true);
-}
 
 /* True when a Connection header value lists the "close" token. */
 static bool lists_close(const char *v)
@@ -106,38 +79,65 @@ static bool lists_close(const char *v)
     return false;
 }
 
-esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value)
+enum head_part { HEAD_HDR, HEAD_STATUS, HEAD_TYPE };
+
+/* The setters, one body: sets the status line or the content type (a, which
+ * b repeats), or adds the header a: b, after their checks: a request, strings
+ * without a line break, a live request. */
+SHARED static esp_err_t head_set(httpd_req_t *r, enum head_part part, const char *a, const char *b)
 {
-    esp_err_t err = head_args(r, field, value);
-    if (err != ESP_OK) {
-        return err;
+    if (!r || !a || !b || has_crlf(a) || (b != a && has_crlf(b))) {
+        return ESP_ERR_INVALID_ARG;
     }
     struct slot *slot = SLOT(r);
+    if (!slot) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
     struct slot_resp *resp = &slot->resp;
+    if (part != HEAD_HDR) {
+        *(part == HEAD_TYPE ? &resp->content_type : &resp->status) = a;
+        return ESP_OK;
+    }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
     if (resp->n_hdrs >= hd->config.max_resp_headers) {
         ESP_LOGW(TAG, "more than max_resp_headers (%u) headers", (unsigned)hd->config.max_resp_headers);
         return ESP_ERR_HTTPD_RESP_HDR;
     }
     struct resp_hdr *h = &SLOT_RESP_HDRS(slot)[resp->n_hdrs++];
-    h->field = field;
-    h->value = value;
-    if (strcasecmp(field, "Connection") == 0) {
+    h->field = a;
+    h->value = b;
+    if (strcasecmp(a, "Connection") == 0) {
         resp->user_conn_hdr = true;
-        if (lists_close(value)) {
+        if (lists_close(b)) {
             resp->close_after = true;   /* the application asked for it: do it */
         }
     }
     return ESP_OK;
 }
 
+esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
+{
+    return head_set(r, HEAD_STATUS, status, status);
+}
+
+esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
+{
+    return head_set(r, HEAD_TYPE, type, type);
+}
+
+esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value)
+{
+    return head_set(r, HEAD_HDR, field, value);
+}
+
 /* Writes v in base 10 or 16 (lowercase digits) so that it ends just before
  * end; returns its first character. snprintf costs hundreds of instructions
  * per call on the hot path. */
-SHARED static char *fmt_uint(char *end, size_t v, unsigned base)
+static char *fmt_uint(char *end, size_t v, unsigned base)
 {
     do {
-        *--end = "0123456789abcdef"[v % base];
+        unsigned d = (unsigned)(v % base);
+        *--end = (char)(d < 10 ? '0' + d : 'a' - 10 + d);
         v /= base;
     } while (v);
     return end;
@@ -161,91 +161,74 @@ struct out {
     size_t len;
 };
 
-static inline void out_put(struct out *o, const char *s, size_t n)
+/* Every piece of a head is a string: one argument less at each of the calls. */
+SHARED static void out_str(struct out *o, const char *s)
 {
+    size_t n = strlen(s);
     if (o->len + n <= o->cap) {
         memcpy(o->buf + o->len, s, n);
     }
     o->len += n;
 }
 
-static void out_str(struct out *o, const char *s)
-{
-    out_put(o, s, strlen(s));
-}
-
-#define OUT_LIT(o, lit) out_put((o), (lit), sizeof(lit) - 1)
-
 /* The end of a head: its last line break and blank line, after the
  * Connection header the server adds, if any. */
 static const char END_CLOSE[] = "\r\nConnection: close\r\n\r\n";
 static const char END_KEEP[] = "\r\nConnection: keep-alive\r\n\r\n";
 
-/* Writes the head into dst[0..cap) and returns its full length: when that is
- * more than cap, nothing useful was written and the caller retries bigger.
- * Each line after the status line goes out as "\r\n" + the line, the blank
- * line's "\r\n\r\n" at the end. framing: "\r\nContent-Length: N" /
- * "\r\nTransfer-Encoding: chunked", or "". */
-static size_t head_write(char *dst, size_t cap, const struct slot *slot, size_t status_len,
-                         size_t type_len, const char *framing, size_t framing_len)
+/* Builds the head, in one pass into the stack buffer when it fits (always,
+ * in practice; otherwise a second pass, into a buffer of its size). Each line
+ * after the status line goes out as "\r\n" + the line, the blank line's
+ * "\r\n\r\n" at the end. framing: "\r\nContent-Length: N" /
+ * "\r\nTransfer-Encoding: chunked", or "". ESP_ERR_HTTPD_RESP_HDR when the
+ * status line and content type exceed max_req_hdr_len (upstream's rule),
+ * ESP_ERR_HTTPD_ALLOC_MEM when an unusually large head cannot get a buffer. */
+static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing)
 {
-    const struct slot_resp *resp = &slot->resp;
+    struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
+    struct slot_resp *resp = &slot->resp;
     const struct resp_hdr *hdrs = SLOT_RESP_HDRS(slot);
-    struct out o = { dst, cap, 0 };
-    if (HTTPD_SPEED && status_len == 6 && memcmp(resp->status, "200 OK", 6) == 0) {
-        OUT_LIT(&o, "HTTP/1.1 200 OK\r\nContent-Type: ");
-    } else {
-        OUT_LIT(&o, "HTTP/1.1 ");
-        out_put(&o, resp->status, status_len);
-        OUT_LIT(&o, "\r\nContent-Type: ");
-    }
-    out_put(&o, resp->content_type, type_len);
-    out_put(&o, framing, framing_len);
-    for (unsigned i = 0; i < resp->n_hdrs; i++) {
-        OUT_LIT(&o, "\r\n");
-        out_str(&o, hdrs[i].field);
-        OUT_LIT(&o, ": ");
-        out_str(&o, hdrs[i].value);
+    /* The request ends here if the client is waiting to be told to send its body. */
+    if (slot->rq.expect_continue && !slot->rq.continue_sent && !httpd__req_body_complete(slot)) {
+        resp->close_after = true;
     }
     const char *end = END_KEEP + sizeof END_KEEP - 5;   /* "\r\n\r\n" */
-    size_t end_len = 4;
     if (!resp->user_conn_hdr) {
         if (resp->close_after) {
             end = END_CLOSE;
-            end_len = sizeof END_CLOSE - 1;
         } else if (slot->rq.version_minor == 0) {
             end = END_KEEP;
-            end_len = sizeof END_KEEP - 1;
         }
-    }
-    out_put(&o, end, end_len);
-    return o.len;
-}
-
-/* Builds the head, in one pass into the stack buffer when it fits (always,
- * in practice). ESP_ERR_HTTPD_RESP_HDR when the status line and content type
- * exceed max_req_hdr_len (upstream's rule), ESP_ERR_HTTPD_ALLOC_MEM when an
- * unusually large head cannot get a buffer. */
-static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing, size_t framing_len)
-{
-    struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
-    /* The request ends here if the client is waiting to be told to send its body. */
-    if (slot->rq.expect_continue && !slot->rq.continue_sent && !httpd__req_body_complete(slot)) {
-        slot->resp.close_after = true;
-    }
-    size_t status_len = strlen(slot->resp.status);
-    size_t type_len = strlen(slot->resp.content_type);
-    /* Counted as before framing lines began with their "\r\n": without it. */
-    if (status_len + type_len + framing_len + 33 - (framing_len ? 2 : 0) > hd->max_hdr) {
-        return ESP_ERR_HTTPD_RESP_HDR;
     }
     size_t cap = HEAD_STACK;
-    for (;;) {   /* a second pass, into a buffer of its size, when the head is larger */
-        h->len = head_write(h->buf, cap, slot, status_len, type_len, framing, framing_len);
-        if (h->len <= cap) {
+    for (;;) {
+        struct out o = { h->buf, cap, 0 };
+        if (HTTPD_SPEED && resp->status == STATUS_200) {
+            out_str(&o, "HTTP/1.1 200 OK\r\nContent-Type: ");
+        } else {
+            out_str(&o, "HTTP/1.1 ");
+            out_str(&o, resp->status);
+            out_str(&o, "\r\nContent-Type: ");
+        }
+        out_str(&o, resp->content_type);
+        out_str(&o, framing);
+        /* Upstream's limit: status, type and framing (counted without the
+         * "\r\n" framing lines now begin with), plus 33. */
+        if (o.len + 8 - (*framing ? 2 : 0) > hd->max_hdr) {
+            return ESP_ERR_HTTPD_RESP_HDR;   /* (only ever on the first pass) */
+        }
+        for (unsigned i = 0; i < resp->n_hdrs; i++) {
+            out_str(&o, "\r\n");
+            out_str(&o, hdrs[i].field);
+            out_str(&o, ": ");
+            out_str(&o, hdrs[i].value);
+        }
+        out_str(&o, end);
+        h->len = o.len;
+        if (o.len <= cap) {
             return ESP_OK;
         }
-        h->buf = malloc(cap = h->len);
+        h->buf = malloc(cap = o.len);
         if (!h->buf) {
             return ESP_ERR_HTTPD_ALLOC_MEM;
         }
@@ -280,13 +263,14 @@ static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
 
 /* Sends iov[1..n), after a head (with head_build()'s framing) unless framing
  * is NULL; iov[0] is the head's. The errors of head_build() mean that nothing
- * went out. */
-static esp_err_t send_parts(struct slot *slot, const char *framing, size_t framing_len, struct iovec *iov, int n)
+ * went out. (One caller, but kept out of line all the same: inlined, it makes
+ * that caller larger than the two together.) */
+SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struct iovec *iov, int n)
 {
     struct head h;
     h.buf = h.stack;
     if (framing) {
-        esp_err_t err = head_build(&h, slot, framing, framing_len);
+        esp_err_t err = head_build(&h, slot, framing);
         if (err != ESP_OK) {
             return err;
         }
@@ -312,23 +296,9 @@ static esp_err_t send_parts(struct slot *slot, const char *framing, size_t frami
     return err;
 }
 
-esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
-{
-    esp_err_t err = resp_args(r, buf, &buf_len);
-    if (err != ESP_OK) {
-        return err;
-    }
-    char line[40];
-    char *end = line + sizeof line;
-    char *framing = fmt_uint(end, (size_t)buf_len, 10) - 18;
-    memcpy(framing, "\r\nContent-Length: ", 18);
-    struct iovec iov[2];
-    iov[1].iov_base = (void *)buf;
-    iov[1].iov_len = r->method == HTTP_HEAD ? 0 : (size_t)buf_len;
-    return send_parts(SLOT(r), framing, (size_t)(end - framing), iov, 2);
-}
-
-esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len)
+/* Sends a whole response (chunk false), or one chunk of a chunked response
+ * (buf_len 0: its last), with the head when it has not gone out yet. */
+static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool chunk)
 {
     esp_err_t err = resp_args(r, buf, &buf_len);
     if (err != ESP_OK) {
@@ -336,42 +306,70 @@ esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len
     }
     struct slot *slot = SLOT(r);
     struct slot_resp *resp = &slot->resp;
-    /* HTTP/1.0 has no chunked coding: the body goes unframed and the close ends it. */
-    bool framed = slot->rq.version_minor != 0;
-    if (!framed) {
-        resp->close_after = true;
-    }
-    struct iovec iov[4];   /* [0]: the head, when it goes too */
-    int n = 1;
-    char size_line[20];   /* "<hex>\r\n": the last chunk's is "0\r\n" */
-    if (r->method != HTTP_HEAD) {
-        if (framed) {
-            char *end = size_line + sizeof size_line;
-            end[-2] = '\r';
-            end[-1] = '\n';
-            char *p = fmt_uint(end - 2, (size_t)buf_len, 16);
-            iov[n++] = (struct iovec){ .iov_base = p, .iov_len = (size_t)(end - p) };
+    size_t len = (size_t)buf_len;
+    bool body = r->method != HTTP_HEAD;
+    struct iovec iov[4], *v = iov + 1;   /* iov[0]: the head, when it goes too */
+    char line[40];   /* "\r\nContent-Length: N", or a chunk's "<hex>\r\n" */
+    char *end = line + sizeof line - 2;   /* the NUL of the value, or the "\r\n" of a chunk */
+    end[0] = chunk ? '\r' : '\0';
+    end[1] = '\n';
+    char *digits = fmt_uint(end, len, chunk ? 16 : 10);
+    char *framing;
+    if (!chunk) {
+        framing = digits - 18;
+        memcpy(framing, "\r\nContent-Length: ", 18);
+        v->iov_base = (void *)buf;
+        v->iov_len = body ? len : 0;
+        v++;
+    } else {
+        /* HTTP/1.0 has no chunked coding: the body goes unframed and the close ends it. */
+        bool framed = slot->rq.version_minor != 0;
+        if (!framed) {
+            resp->close_after = true;
         }
-        if (buf_len) {
-            iov[n++] = (struct iovec){ .iov_base = (void *)buf, .iov_len = (size_t)buf_len };
+        framing = NULL;   /* no head: it went out with the first chunk */
+        if (!resp->chunk_head_sent) {
+            framing = framed ? "\r\nTransfer-Encoding: chunked" : "";
         }
-        if (framed) {
-            iov[n++] = (struct iovec){ .iov_base = (void *)"\r\n", .iov_len = 2 };
+        if (body) {
+            if (framed) {
+                v->iov_base = digits;
+                v->iov_len = (size_t)(end + 2 - digits);
+                v++;
+            }
+            if (len) {
+                v->iov_base = (void *)buf;
+                v->iov_len = len;
+                v++;
+            }
+            if (framed) {
+                v->iov_base = end;
+                v->iov_len = 2;
+                v++;
+            }
         }
     }
-    const char *framing = NULL;   /* no head: it went out with the first chunk */
-    if (!resp->chunk_head_sent) {
-        framing = "\r\nTransfer-Encoding: chunked";
-    }
-    err = send_parts(slot, framing, framed ? 28 : 0, iov, n);
-    if (err != ESP_OK && err != ESP_ERR_HTTPD_RESP_SEND) {
-        return err;   /* no head could be built: nothing went out */
-    }
-    resp->chunk_head_sent = true;
-    if (buf_len == 0) {
-        resp->chunk_term_sent = true;
+    err = send_parts(slot, framing, iov, (int)(v - iov));
+    if (chunk) {
+        if (err != ESP_OK && err != ESP_ERR_HTTPD_RESP_SEND) {
+            return err;   /* no head could be built: nothing went out */
+        }
+        resp->chunk_head_sent = true;
+        if (len == 0) {
+            resp->chunk_term_sent = true;
+        }
     }
     return err;
+}
+
+esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
+{
+    return resp_out(r, buf, buf_len, false);
+}
+
+esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len)
+{
+    return resp_out(r, buf, buf_len, true);
 }
 
 int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
@@ -399,7 +397,7 @@ esp_err_t httpd_resp_send_custom_err(httpd_req_t *req, const char *status, const
         return err;
     }
     httpd_resp_set_type(req, HTTPD_TYPE_TEXT);
-    return httpd_resp_send(req, msg ? msg : "", HTTPD_RESP_USE_STRLEN);
+    return httpd_resp_send(req, msg, HTTPD_RESP_USE_STRLEN);   /* NULL: an empty body */
 }
 
 esp_err_t httpd_resp_send_err(httpd_req_t *req, httpd_err_code_t error, const char *msg)

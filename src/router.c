@@ -34,10 +34,7 @@ void httpd__router_free(struct httpd_data *hd)
         return;
     }
     for (struct uri_entry *e = hd->handlers; e < hd->handlers + hd->config.max_uri_handlers; e++) {
-        free(e->uri);
-#if CONFIG_HTTPD_WS_SUPPORT
-        free(e->subprotocol);
-#endif
+        free(e->uri);   /* (the subprotocol is in the same block) */
     }
     free(hd->handlers);   /* (no field is reset: the server's memory goes next) */
 #if HTTPD_SPEED
@@ -46,12 +43,13 @@ void httpd__router_free(struct httpd_data *hd)
     httpd__port_mutex_destroy(&hd->uri_lock);
 }
 
-/* Whether entry e's template matches uri[0..len): the server's uri_match_fn,
- * or an exact comparison using the stored template length. */
-static bool entry_matches(const struct httpd_data *hd, const struct uri_entry *e, const char *uri, size_t len)
+/* Whether entry e's template matches uri[0..len): match (the server's
+ * uri_match_fn), or when NULL an exact comparison using the stored template
+ * length. */
+static bool entry_matches(httpd_uri_match_func_t match, const struct uri_entry *e, const char *uri, size_t len)
 {
-    if (hd->config.uri_match_fn) {
-        return hd->config.uri_match_fn(e->uri, uri, len);
+    if (match) {
+        return match(e->uri, uri, len);
     }
     return e->uri_len == len && memcmp(e->uri, uri, len) == 0;
 }
@@ -82,24 +80,24 @@ static void unlock_server(struct httpd_data *hd, bool changed)
     httpd__port_mutex_unlock(&hd->uri_lock);
 }
 
-/* Fills the free (zeroed) entry e from uh, with copies of its strings. On
- * failure e stays free. */
+/* Fills the free entry e from uh, with copies of its strings in one block
+ * (the URI's, then the subprotocol's). On failure e stays free. */
 static esp_err_t entry_fill(struct uri_entry *e, const httpd_uri_t *uh, size_t ulen)
 {
-    char *uri = strdup(uh->uri);
+    size_t sl = 0;
+#if CONFIG_HTTPD_WS_SUPPORT
+    const char *sp = uh->supported_subprotocol ? uh->supported_subprotocol : "";
+    if ((sl = strlen(sp) + 1) > WS_SUBPROTO_MAX) {
+        return ESP_ERR_INVALID_ARG;
+    }
+#endif
+    char *uri = malloc(ulen + 1 + sl);
     if (!uri) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
+    memcpy(uri, uh->uri, ulen + 1);
 #if CONFIG_HTTPD_WS_SUPPORT
-    const char *sp = uh->supported_subprotocol;
-    if (sp) {
-        esp_err_t err = strlen(sp) >= WS_SUBPROTO_MAX ? ESP_ERR_INVALID_ARG
-                        : !(e->subprotocol = strdup(sp)) ? ESP_ERR_HTTPD_ALLOC_MEM : ESP_OK;
-        if (err != ESP_OK) {
-            free(uri);
-            return err;
-        }
-    }
+    e->subprotocol = strcpy(uri + ulen + 1, sp);
     e->is_websocket = uh->is_websocket;
     e->ws_control = uh->handle_ws_control_frames;
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
@@ -117,9 +115,15 @@ static esp_err_t entry_fill(struct uri_entry *e, const httpd_uri_t *uh, size_t u
     return ESP_OK;
 }
 
-esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler)
+/* What edit() does with uh: register it, unregister the handler of its URI
+ * and method, or every handler of its URI. */
+enum edit { EDIT_ADD, EDIT_DEL, EDIT_DEL_ALL };
+
+/* Registration and unregistration share their checks, the locking and the
+ * walk over the live entries. */
+static esp_err_t edit(httpd_handle_t handle, const httpd_uri_t *uh, enum edit op)
 {
-    if (!handle || !uri_handler || !uri_handler->uri || !uri_handler->handler) {
+    if (!handle || !uh || !uh->uri || (op == EDIT_ADD && !uh->handler)) {
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = lock_server(handle);
@@ -127,69 +131,69 @@ esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *u
         return ESP_ERR_INVALID_ARG;
     }
     /* The table is kept dense and in registration order: entries [0, n) are
-     * live, the rest are zeroed. */
-    esp_err_t err = ESP_OK;
-    size_t ulen = strlen(uri_handler->uri);
+     * live, the rest have no uri. */
+    esp_err_t err = ESP_ERR_NOT_FOUND;
+    size_t ulen = strlen(uh->uri);
     struct uri_entry *e = hd->handlers, *end = e + hd->config.max_uri_handlers;
-    for (; e < end && e->uri; e++) {
-        if (e->method == uri_handler->method && entry_matches(hd, e, uri_handler->uri, ulen)) {
-            ESP_LOGW(TAG, "handler %s (method %d) already registered", uri_handler->uri,
-                     (int)uri_handler->method);
-            err = ESP_ERR_HTTPD_HANDLER_EXISTS;
-            goto out;
+    httpd_uri_match_func_t match = op == EDIT_ADD ? hd->config.uri_match_fn : NULL;
+    while (e < end && e->uri) {
+        /* Adding: an entry of the method whose template matches the URI as
+         * requests are matched is a duplicate. Removing: the first entry of
+         * the URI (exactly) and method, or every one of the URI. */
+        if ((op == EDIT_DEL_ALL || (err == ESP_ERR_NOT_FOUND && e->method == uh->method)) &&
+            entry_matches(match, e, uh->uri, ulen)) {
+            if (op == EDIT_ADD) {
+                ESP_LOGW(TAG, "handler %s (method %d) already registered", uh->uri, (int)uh->method);
+                err = ESP_ERR_HTTPD_HANDLER_EXISTS;
+                break;
+            }
+            free(e->uri);   /* (the subprotocol's too) */
+            err = ESP_OK;
+            /* Close the gap, order kept; the last entry is free now. */
+            memmove(e, e + 1, (size_t)(end - e - 1) * sizeof *e);
+            end[-1].uri = NULL;
+            continue;
+        }
+        e++;
+    }
+    if (op == EDIT_ADD && err == ESP_ERR_NOT_FOUND) {
+        if (e == end) {
+            ESP_LOGW(TAG, "no slot left for %s (max_uri_handlers %u)", uh->uri,
+                     (unsigned)hd->config.max_uri_handlers);
+            err = ESP_ERR_HTTPD_HANDLERS_FULL;
+        } else {
+            err = entry_fill(e, uh, ulen);
+            if (err == ESP_OK) {
+                ESP_LOGD(TAG, "registered %s (method %d)", uh->uri, (int)uh->method);
+            }
         }
     }
-    if (e == end) {
-        ESP_LOGW(TAG, "no slot left for %s (max_uri_handlers %u)", uri_handler->uri,
-                 (unsigned)hd->config.max_uri_handlers);
-        err = ESP_ERR_HTTPD_HANDLERS_FULL;
-        goto out;
-    }
-    err = entry_fill(e, uri_handler, ulen);
-    if (err == ESP_OK) {
-        ESP_LOGD(TAG, "registered %s (method %d)", uri_handler->uri, (int)uri_handler->method);
-    }
-out:
     unlock_server(hd, err == ESP_OK);
     return err;
 }
 
-static esp_err_t unregister(httpd_handle_t handle, const char *uri, bool any_method, httpd_method_t method)
+esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler)
 {
-    if (!handle || !uri) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    struct httpd_data *hd = lock_server(handle);
-    if (!hd) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    esp_err_t err = ESP_ERR_NOT_FOUND;
-    struct uri_entry *w = hd->handlers, *e = hd->handlers, *end = e + hd->config.max_uri_handlers;
-    for (; e < end && e->uri; e++) {
-        /* One entry for a method, every one of the URI for any. */
-        if ((any_method || (err == ESP_ERR_NOT_FOUND && e->method == method)) && strcmp(e->uri, uri) == 0) {
-            free(e->uri);
-#if CONFIG_HTTPD_WS_SUPPORT
-            free(e->subprotocol);
-#endif
-            err = ESP_OK;
-        } else {
-            *w++ = *e;   /* close the gap, order kept */
-        }
-    }
-    memset(w, 0, (size_t)(e - w) * sizeof *e);   /* the entries freed */
-    unlock_server(hd, err == ESP_OK);
-    return err;
+    return edit(handle, uri_handler, EDIT_ADD);
+}
+
+__attribute__((noinline)) static esp_err_t unregister(httpd_handle_t handle, const char *uri, httpd_method_t method,
+                                                     enum edit op)
+{
+    httpd_uri_t uh;   /* edit() reads no other field for these */
+    uh.uri = uri;
+    uh.method = method;
+    return edit(handle, &uh, op);
 }
 
 esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, httpd_method_t method)
 {
-    return unregister(handle, uri, false, method);
+    return unregister(handle, uri, method, EDIT_DEL);
 }
 
 esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
 {
-    return unregister(handle, uri, true, (httpd_method_t)0);
+    return unregister(handle, uri, (httpd_method_t)0, EDIT_DEL_ALL);
 }
 
 #if HTTPD_SPEED
@@ -205,9 +209,7 @@ static bool snap_refresh(struct httpd_data *hd)
     for (; n < hd->config.max_uri_handlers && hd->handlers[n].uri; n++) {
         bytes += hd->handlers[n].uri_len + 1;
 #if CONFIG_HTTPD_WS_SUPPORT
-        if (hd->handlers[n].subprotocol) {
-            bytes += strlen(hd->handlers[n].subprotocol) + 1;
-        }
+        bytes += strlen(hd->handlers[n].subprotocol) + 1;
 #endif
     }
     struct uri_entry *snap = malloc(n * sizeof *snap + bytes + 1);
@@ -219,11 +221,9 @@ static bool snap_refresh(struct httpd_data *hd)
             snap[i].uri = memcpy(str, e->uri, e->uri_len + 1);
             str += e->uri_len + 1;
 #if CONFIG_HTTPD_WS_SUPPORT
-            if (e->subprotocol) {
-                size_t sl = strlen(e->subprotocol) + 1;
-                snap[i].subprotocol = memcpy(str, e->subprotocol, sl);
-                str += sl;
-            }
+            size_t sl = strlen(e->subprotocol) + 1;
+            snap[i].subprotocol = memcpy(str, e->subprotocol, sl);
+            str += sl;
 #endif
         }
     }
@@ -254,7 +254,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
 {
     int result = HTTPD_404_NOT_FOUND;
     for (const struct uri_entry *e = tab; e < tab + n && e->uri; e++) {
-        if (!entry_matches(hd, e, path, path_len)) {
+        if (!entry_matches(hd->config.uri_match_fn, e, path, path_len)) {
             continue;
         }
         if ((int)e->method == method || method_is_any(e->method)) {
@@ -264,7 +264,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
             out->is_websocket = e->is_websocket;
             out->ws_control = e->ws_control;
             /* shorter than WS_SUBPROTO_MAX: checked at registration */
-            strcpy(out->subprotocol, e->subprotocol ? e->subprotocol : "");
+            strcpy(out->subprotocol, e->subprotocol);
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
             out->ws_pre_handshake_cb = e->ws_pre_handshake_cb;
 #endif

@@ -185,23 +185,24 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     };
     /* calloc's zeros: stopping false, state HTTP_SERVER_EVENT_ERROR, no async copies out */
     esp_err_t err = server_build(hd);
-    if (err != ESP_OK) {
-        server_free(hd);
-        return err;
+    if (err == ESP_OK) {
+        atomic_store_explicit(&hd->state, HTTP_SERVER_EVENT_START, memory_order_relaxed);   /* read under the registry lock */
+        httpd__workq_registry_add(hd);
+        /* The server task as upstream makes it; on POSIX stack_size only ever
+         * raises the default (glibc handlers need more than an ESP32 task). */
+        struct port_thread_opts topts = {
+            .name = "httpd", .stack_size = config->stack_size, .priority = config->task_priority,
+            .core_id = (config->core_id >= 0 && config->core_id < INT_MAX) ? (int)config->core_id : PORT_ANY_CORE,
+        };
+        if (httpd__port_thread_create(&hd->thread, &topts, server_thread, hd) != PORT_OK) {
+            httpd__workq_registry_remove(hd);
+            ESP_LOGE(TAG, "cannot create the server thread: %s", httpd__port_last_error());
+            err = ESP_ERR_HTTPD_TASK;
+        }
     }
-    atomic_store_explicit(&hd->state, HTTP_SERVER_EVENT_START, memory_order_relaxed);   /* read under the registry lock */
-    httpd__workq_registry_add(hd);
-    /* The server task as upstream makes it; on POSIX stack_size only ever
-     * raises the default (glibc handlers need more than an ESP32 task). */
-    struct port_thread_opts topts = {
-        .name = "httpd", .stack_size = config->stack_size, .priority = config->task_priority,
-        .core_id = (config->core_id >= 0 && config->core_id < INT_MAX) ? (int)config->core_id : PORT_ANY_CORE,
-    };
-    if (httpd__port_thread_create(&hd->thread, &topts, server_thread, hd) != PORT_OK) {
-        httpd__workq_registry_remove(hd);
-        ESP_LOGE(TAG, "cannot create the server thread: %s", httpd__port_last_error());
-        server_free(hd);
-        return ESP_ERR_HTTPD_TASK;
+    if (err != ESP_OK) {
+        server_free(hd);   /* one exit for every failure */
+        return err;
     }
 #if HTTPD_CORO
     ESP_LOGD(TAG, "started on port %u (%s backend, %s handler coroutines)", (unsigned)config->server_port,

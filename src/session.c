@@ -135,26 +135,6 @@ void httpd__rx_restart(struct slot *slot)
     rx_compact(&slot->rx, 0);
 }
 
-int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
-{
-    struct httpd_sess *s = slot->sess;
-    struct slot_rx *rx = &slot->rx;
-    rx_compact(rx, base);
-    if (rx->len == rx->cap) {
-        return HTTPD_SOCK_ERR_FAIL;   /* nothing more fits: a line longer than the window */
-    }
-    size_t room = rx->cap - rx->len;
-    if (max && room > max) {
-        room = max;
-    }
-    int n = wait ? httpd__sess_recv_wait(hd, s, rx->buf + rx->len, room, 0)
-                 : s->recv_fn(hd, s->fd, rx->buf + rx->len, room, 0);
-    if (n > 0) {
-        rx->len += (size_t)n;
-    }
-    return n;
-}
-
 /* ---- Table ------------------------------------------------------------------------------ */
 
 esp_err_t httpd__sess_table_init(struct httpd_data *hd)
@@ -209,8 +189,8 @@ void httpd__sess_table_free(struct httpd_data *hd)
 
 struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
 {
-    if (fd < 0 || !hd->sessions) {
-        return NULL;
+    if (!hd->sessions) {
+        return NULL;   /* (a negative fd is found by neither way: no session has one) */
     }
     if (HTTPD_SPEED && (unsigned)fd < hd->by_fd_cap) {
         unsigned i = hd->by_fd[fd];
@@ -244,10 +224,9 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
         return;
     }
     /* From here on httpd_sess_trigger_close() no longer finds it, even while
-     * close_fn and the free functions still run with its fd. */
-    httpd__port_mutex_lock(&hd->sess_lock);
-    s->closing = true;
-    httpd__port_mutex_unlock(&hd->sess_lock);
+     * close_fn and the free functions still run with its fd. (It reads the
+     * flag under sess_lock: before or after this store, as with the lock.) */
+    atomic_store_explicit(&s->closing, true, memory_order_relaxed);
     httpd__loop_forget(hd, s);
     if (hd->config.enable_so_linger) {
         httpd__port_set_linger(s->fd, hd->config.linger_timeout);
@@ -321,13 +300,22 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
     httpd__loop_timer_set(hd, s, TIMER_LINGER);
 }
 
+/* Replaces *ctx (and its free function): the old one is freed unless it is the new one. */
+SHARED static void ctx_replace(void **ctx, httpd_free_ctx_fn_t *fn, void *nctx, httpd_free_ctx_fn_t nfn)
+{
+    if (*ctx != nctx) {
+        httpd__sess_free_ctx(ctx, *fn);
+    }
+    *ctx = nctx;
+    *fn = nfn;
+}
+
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
 {
-    if (!r->ignore_sess_ctx_changes && r->sess_ctx != s->ctx) {
-        httpd__sess_free_ctx(&s->ctx, s->free_ctx);
+    if (r->ignore_sess_ctx_changes) {
+        s->ctx = r->sess_ctx;   /* taken as it is: nothing is freed */
     }
-    s->ctx = r->sess_ctx;
-    s->free_ctx = r->free_ctx;
+    ctx_replace(&s->ctx, &s->free_ctx, r->sess_ctx, r->free_ctx);
     s->ignore_sess_ctx_changes = r->ignore_sess_ctx_changes;
 }
 
@@ -424,12 +412,13 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
         return stop_or_timeout(hd);
     }
 #endif
-    if (!*deadline) {
-        uint32_t d = (uint32_t)httpd__port_now_ms() + hd->timer_ms[kind];
-        *deadline = d ? d : 1u;   /* 0 means unset */
-    }
     while (!httpd__workq_stopping(hd)) {
-        int32_t left = (int32_t)(*deadline - (uint32_t)httpd__port_now_ms());
+        uint32_t now = (uint32_t)httpd__port_now_ms();
+        if (!*deadline) {
+            uint32_t d = now + hd->timer_ms[kind];
+            *deadline = d ? d : 1u;   /* 0 means unset */
+        }
+        int32_t left = (int32_t)(*deadline - now);
         if (left <= 0) {
             break;
         }
@@ -444,15 +433,19 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
     return stop_or_timeout(hd);
 }
 
-/* A send (raw bytes go after the responses held before them) or a receive,
- * waiting while the socket is not ready. */
-SHARED static int io_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags, bool for_write)
+/* One send or receive (one sendmsg for SESS_IO_SENDV), waiting while the
+ * socket is not ready. Every waiting transfer goes through here, each call
+ * starting its time-out afresh: the time-out is for lack of progress. */
+int httpd__sess_io(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags, enum sess_io op)
 {
-    int rc = for_write ? httpd__sess_flush_held(hd, s) : 0;
-    uint32_t deadline = 0;
+    bool for_write = op >= SESS_IO_SEND;
+    int rc = op == SESS_IO_SEND ? httpd__sess_flush_held(hd, s) : 0;   /* raw bytes go after the held responses */
+    uint32_t deadline = 0;   /* set at the first wait: no clock read otherwise */
     while (rc == 0) {
-        int n = for_write ? s->send_fn(hd, s->fd, buf, len, flags) : s->recv_fn(hd, s->fd, buf, len, flags);
-        if (n != HTTPD_SOCK_ERR_TIMEOUT) {
+        int n = op == SESS_IO_SENDV ? sock_result(httpd__port_sendv(s->fd, (const struct iovec *)(void *)buf, (int)len))
+              : for_write           ? s->send_fn(hd, s->fd, buf, len, flags)
+                                    : s->recv_fn(hd, s->fd, buf, len, flags);
+        if (n != HTTPD_SOCK_ERR_TIMEOUT || op == SESS_IO_RECV_NOW) {
             return n;
         }
         if (!for_write && s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
@@ -463,57 +456,56 @@ SHARED static int io_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf
     return rc;
 }
 
-int httpd__sess_send_wait(struct httpd_data *hd, struct httpd_sess *s, const char *buf, size_t len, int flags)
+/* The receive window's refill (its bytes are rx_compact()ed first). */
+int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait)
 {
-    return io_wait(hd, s, (char *)(uintptr_t)buf, len, flags, true);   /* only read: it is sent */
+    struct slot_rx *rx = &slot->rx;
+    rx_compact(rx, base);
+    if (rx->len == rx->cap) {
+        return HTTPD_SOCK_ERR_FAIL;   /* nothing more fits: a line longer than the window */
+    }
+    size_t room = rx->cap - rx->len;
+    if (max && room > max) {
+        room = max;
+    }
+    int n = httpd__sess_io(hd, slot->sess, rx->buf + rx->len, room, 0, wait ? SESS_IO_RECV : SESS_IO_RECV_NOW);
+    if (n > 0) {
+        rx->len += (size_t)n;
+    }
+    return n;
 }
 
-int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len, int flags)
-{
-    return io_wait(hd, s, buf, len, flags, false);
-}
-
+/* Every byte of the iovecs: one sendmsg per try on the default transport, the
+ * session's send function per iovec otherwise; the time-out is for lack of
+ * progress. */
 static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
-    uint32_t deadline = 0;   /* set at the first wait after progress: no clock read otherwise */
-    while (iovcnt > 0) {
-        if (iov->iov_len == 0) {
-            iov++;
-            iovcnt--;
-            continue;
-        }
-        ssize_t n;
-        if (s->send_fn == default_send) {
-            n = httpd__port_sendv(s->fd, iov, iovcnt);
-            if (n < 0) {
-                n = sock_result(n);
-            }
-        } else {
-            n = s->send_fn(hd, s->fd, iov->iov_base, iov->iov_len, 0);
-        }
-        if (n == HTTPD_SOCK_ERR_TIMEOUT) {
-            int rc = wait_ready(hd, s, true, &deadline);
-            if (rc != 0) {
-                return rc;
-            }
-            continue;
-        }
-        if (n < 0) {
-            return (int)n;
-        }
-        deadline = 0;   /* the time-out is for lack of progress */
-        size_t done = (size_t)n;
+    size_t done = 0;   /* bytes of iov already sent (empty iovecs are skipped as sent) */
+    if (HTTPD_SPEED && s->send_fn == default_send) {
+        /* The usual case, tried first where speed counts: one sendmsg takes it
+         * all. (A failure is met again, and handled, by the loop below.) */
+        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+        done = n > 0 ? (size_t)n : 0;
+    }
+    for (;;) {
         while (iovcnt > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;
             iov++;
             iovcnt--;
         }
-        if (iovcnt > 0) {
-            iov->iov_base = (char *)iov->iov_base + done;
-            iov->iov_len -= done;
+        if (iovcnt == 0) {
+            return 0;
         }
+        iov->iov_base = (char *)iov->iov_base + done;
+        iov->iov_len -= done;
+        bool v = s->send_fn == default_send;
+        int n = httpd__sess_io(hd, s, v ? (char *)iov : iov->iov_base, v ? (size_t)iovcnt : iov->iov_len, 0,
+                               v ? SESS_IO_SENDV : SESS_IO_SEND);
+        if (n < 0) {
+            return n;
+        }
+        done = (size_t)n;
     }
-    return 0;
 }
 
 /* ---- Held output ----------------------------------------------------------------------
@@ -615,9 +607,34 @@ static struct httpd_sess *lru_victim(struct httpd_data *hd)
     return victim;
 }
 
-static void sess_new(struct httpd_data *hd, int fd)
+/* When the table is full: the session to close for a newcomer, or NULL.
+ * A lingering session has finished its work, so it goes first. */
+static struct httpd_sess *room_victim(struct httpd_data *hd)
 {
+    struct httpd_sess *victim = httpd__loop_oldest_lingering(hd);
+    if (!victim && hd->config.lru_purge_enable) {
+        victim = lru_victim(hd);
+    }
+    return victim;
+}
+
+/* A newcomer fd: the victim (if any) makes room for it, then it becomes a session. */
+static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
+{
+    if (victim) {
+        /* Only now that a newcomer really exists does an old session make room. */
+        ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
+        httpd__sess_close(hd, victim);
+    }
+    const httpd_config_t *c = &hd->config;
     struct httpd_sess *s = hd->free_sess;
+    if (httpd__port_tune_client(fd, c->keep_alive_enable,
+                         c->keep_alive_idle ? c->keep_alive_idle : 5,
+                         c->keep_alive_interval ? c->keep_alive_interval : 5,
+                         c->keep_alive_count ? c->keep_alive_count : 3) < 0) {
+        ESP_LOGW(TAG, "cannot set socket options: %s", httpd__port_last_error());
+        s = NULL;
+    }
     if (!s) {
         httpd__port_close(fd);
         return;
@@ -649,51 +666,27 @@ static void sess_new(struct httpd_data *hd, int fd)
     }
 }
 
-/* When the table is full: the session to close for a newcomer, or NULL.
- * A lingering session has finished its work, so it goes first. */
-static struct httpd_sess *room_victim(struct httpd_data *hd)
-{
-    struct httpd_sess *victim = httpd__loop_oldest_lingering(hd);
-    if (!victim && hd->config.lru_purge_enable) {
-        victim = lru_victim(hd);
-    }
-    return victim;
-}
-
 void httpd__sess_accept_ready(struct httpd_data *hd)
 {
     for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
-        bool full = hd->n_open >= hd->config.max_open_sockets;
-        struct httpd_sess *victim = full ? room_victim(hd) : NULL;
-        if (full && !victim) {
-            httpd__loop_mute_listen(hd, true);   /* new clients wait in the backlog */
-            return;
-        }
-        int fd = httpd__port_accept(hd->listen_fd);
-        if (fd < 0) {
-            if (fd != PORT_AGAIN) {
-                ESP_LOGE(TAG, "accept: %s", httpd__port_last_error());
-                if (hd->n_open > 0 && fd == PORT_NOFD) {
-                    httpd__loop_mute_listen(hd, true);   /* until a session closes */
-                }
+        struct httpd_sess *victim = NULL;
+        if (hd->n_open < hd->config.max_open_sockets || (victim = room_victim(hd)) != NULL) {
+            int fd = httpd__port_accept(hd->listen_fd);
+            if (fd >= 0) {
+                sess_new(hd, fd, victim);
+                continue;
             }
-            return;
+            if (fd == PORT_AGAIN) {
+                return;
+            }
+            ESP_LOGE(TAG, "accept: %s", httpd__port_last_error());
+            if (hd->n_open == 0 || fd != PORT_NOFD) {
+                return;
+            }
         }
-        if (victim) {
-            /* Only now that a newcomer really exists does an old session make room. */
-            ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
-            httpd__sess_close(hd, victim);
-        }
-        const httpd_config_t *c = &hd->config;
-        if (httpd__port_tune_client(fd, c->keep_alive_enable,
-                             c->keep_alive_idle ? c->keep_alive_idle : 5,
-                             c->keep_alive_interval ? c->keep_alive_interval : 5,
-                             c->keep_alive_count ? c->keep_alive_count : 3) < 0) {
-            ESP_LOGW(TAG, "cannot set socket options: %s", httpd__port_last_error());
-            httpd__port_close(fd);
-            continue;
-        }
-        sess_new(hd, fd);
+        /* Full, or out of descriptors: new clients wait in the backlog until a session closes. */
+        httpd__loop_mute_listen(hd, true);
+        return;
     }
 }
 
@@ -715,7 +708,8 @@ __attribute__((noinline)) static esp_err_t set_transport_fn(httpd_handle_t hd, i
         /* Responses held so far were made for the old transport: they leave through it. */
         (void)httpd__sess_uncork(HTTPD_DATA(hd), s);
     }
-    memcpy((char *)s + off, &fn, sizeof fn);   /* function pointers share one representation */
+    /* function pointers share one representation; the field is aligned as one */
+    memcpy(__builtin_assume_aligned((char *)s + off, sizeof fn), &fn, sizeof fn);
     return ESP_OK;
 }
 
@@ -757,19 +751,14 @@ void httpd_sess_set_ctx(httpd_handle_t handle, int sockfd, void *ctx, httpd_free
         return;
     }
     httpd_req_t *r = handler_req(s);
-    if (r && r->sess_ctx != s->ctx && r->sess_ctx != ctx) {
-        /* The handler had already replaced the context in req: that one goes too. */
-        httpd__sess_free_ctx(&r->sess_ctx, r->free_ctx);
-    }
-    if (s->ctx != ctx) {
-        httpd__sess_free_ctx(&s->ctx, s->free_ctx);
-    }
-    s->ctx = ctx;
-    s->free_ctx = free_fn;
     if (r) {
-        r->sess_ctx = ctx;
-        r->free_ctx = free_fn;
+        if (r->sess_ctx == s->ctx) {
+            r->sess_ctx = ctx;   /* the session's: freed with it below, not twice */
+        }
+        /* The handler had already replaced the context in req: that one goes too. */
+        ctx_replace(&r->sess_ctx, &r->free_ctx, ctx, free_fn);
     }
+    ctx_replace(&s->ctx, &s->free_ctx, ctx, free_fn);
 }
 
 void *httpd_sess_get_transport_ctx(httpd_handle_t handle, int sockfd)
@@ -781,14 +770,9 @@ void *httpd_sess_get_transport_ctx(httpd_handle_t handle, int sockfd)
 void httpd_sess_set_transport_ctx(httpd_handle_t handle, int sockfd, void *ctx, httpd_free_ctx_fn_t free_fn)
 {
     struct httpd_sess *s = sess_lookup(handle, sockfd);
-    if (!s) {
-        return;
+    if (s) {
+        ctx_replace(&s->transport_ctx, &s->free_transport_ctx, ctx, free_fn);
     }
-    if (s->transport_ctx != ctx) {
-        httpd__sess_free_ctx(&s->transport_ctx, s->free_transport_ctx);
-    }
-    s->transport_ctx = ctx;
-    s->free_transport_ctx = free_fn;
 }
 
 /* Any thread: the close is queued to the server thread and names the session
@@ -799,19 +783,17 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
+    esp_err_t err = ESP_ERR_NOT_FOUND;
+    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd };
     httpd__port_mutex_lock(&hd->sess_lock);
     struct httpd_sess *s = httpd__sess_find(hd, sockfd);
-    if (s && s->closing) {
-        s = NULL;
+    if (s && !atomic_load_explicit(&s->closing, memory_order_relaxed)) {
+        w.gen = s->gen;
+        err = ESP_OK;
     }
-    uint32_t gen = s ? s->gen : 0;
     httpd__port_mutex_unlock(&hd->sess_lock);
     httpd__workq_registry_unlock();
-    if (!s) {
-        return ESP_ERR_NOT_FOUND;
-    }
-    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd, .gen = gen };
-    return httpd__workq_push(hd, &w);
+    return err == ESP_OK ? httpd__workq_push(hd, &w) : err;
 }
 
 esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
@@ -849,13 +831,13 @@ esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_
     return ESP_OK;
 }
 
-static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, bool for_write)
+SHARED static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, bool for_write)
 {
     struct httpd_sess *s = sess_lookup(hd, sockfd);
     if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    return io_wait(HTTPD_DATA(hd), s, buf, buf_len, flags, for_write);
+    return httpd__sess_io(HTTPD_DATA(hd), s, buf, buf_len, flags, for_write ? SESS_IO_SEND : SESS_IO_RECV);
 }
 
 int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)

@@ -29,18 +29,15 @@ bool httpd_uri_match_wildcard(const char *uri_template, const char *uri_to_match
      * NUL-terminated there, but a NUL before match_upto ends the URI. */
     const size_t uri_len = strnlen(uri_to_match, match_upto);
     size_t len = strlen(uri_template);
-    const char last = len >= 1 ? uri_template[len - 1] : '\0';
-    const char before_last = len >= 2 ? uri_template[len - 2] : '\0';
 
     /* The suffix: "?", "*", "?*" or "*?". */
-    bool any_tail = last == '*';    /* anything may follow */
-    bool optional = last == '?';    /* one optional character */
-    if (any_tail || optional) {
-        len--;
-        if (before_last == (any_tail ? '?' : '*')) {
-            any_tail = optional = true;
-            len--;
-        }
+    bool any_tail = len > 0 && uri_template[len - 1] == '*';   /* anything may follow */
+    len -= any_tail;
+    bool optional = len > 0 && uri_template[len - 1] == '?';   /* one optional character */
+    len -= optional;
+    if (optional && !any_tail) {
+        any_tail = len > 0 && uri_template[len - 1] == '*';    /* "*?" */
+        len -= any_tail;
     }
     if (optional) {
         if (len == 0) {
@@ -48,16 +45,15 @@ bool httpd_uri_match_wildcard(const char *uri_template, const char *uri_to_match
         }
         len--;              /* uri_template[len] is the optional character */
     }
-    if (uri_len < len || memcmp(uri_template, uri_to_match, len) != 0) {
+    if (uri_len < len) {
         return false;
     }
-    size_t rest = uri_len - len;   /* bytes after the mandatory literal part */
-    if (optional && rest > 0) {
-        if (uri_to_match[len] != uri_template[len]) {
-            return false;   /* something other than the optional character */
-        }
-        rest--;
+    /* The mandatory literal part, and the optional character when the URI
+     * goes on after that part: it must be that character. */
+    const size_t m = len + (optional && uri_len > len);
+    if (memcmp(uri_template, uri_to_match, m) != 0) {
+        return false;
     }
     /* Nothing may follow unless the template ends in "*". */
-    return any_tail || rest == 0;
+    return any_tail || uri_len == m;
 }

@@ -25,17 +25,20 @@ static const char *TAG = "httpd_ws";
 /* ---- Helpers -------------------------------------------------------------------- */
 
 /* True when the comma/space separated list contains token (case-sensitive, as
- * subprotocol names are). */
+ * subprotocol names are; token is not empty). Matched as the list is read: no
+ * calls, so the loop stays in scratch registers. */
 static bool list_has(const char *list, size_t len, const char *token)
 {
-    size_t tl = strlen(token);
-    size_t start = 0;   /* of the current token */
+    const char *t = token;   /* the rest of token the current item must match; NULL: it does not */
     for (size_t i = 0; i <= len; i++) {
-        if (i == len || list[i] == ',' || list[i] == ' ' || list[i] == '\t') {
-            if (i - start == tl && memcmp(list + start, token, tl) == 0) {
+        char c = i < len ? list[i] : ',';
+        if (c == ',' || c == ' ' || c == '\t') {
+            if (t && *t == '\0') {
                 return true;
             }
-            start = i + 1;
+            t = token;
+        } else if (t) {
+            t = *t == c ? t + 1 : NULL;   /* c is no NUL (a field value has none): past the end, NULL */
         }
     }
     return false;
@@ -69,9 +72,7 @@ static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t 
 /* The session closes (httpd__sess_close's hook): what the handshake kept goes. */
 static void ws_sess_release(struct httpd_sess *s)
 {
-    free(s->ws_uri);
-    s->ws_uri = NULL;
-    s->ws = false;
+    free(s->ws_uri);   /* (the fields need no reset: a reopened session starts zeroed) */
 }
 
 bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const struct route *rt, bool *keep)
@@ -86,7 +87,11 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
     *keep = false;
     const char *v, *key;
     size_t v_len, key_len;
-    uint8_t raw[18];
+    static const char proto_line[] = "\r\nSec-WebSocket-Protocol";   /* + 2: the field's name */
+    /* What follows the fixed part of the 101 response: the accept key, the
+     * subprotocol line (its value at most WS_SUBPROTO_MAX - 1 characters),
+     * the blank line; before that, the key decoded. Small, so the frame is. */
+    char tail[28 + sizeof proto_line - 1 + 2 + WS_SUBPROTO_MAX - 1 + 4 + 1];
     const char *err = NULL;
     bool version_hdr = false;   /* RFC 6455 4.2.2: a version problem names the version we speak */
     /* The texts "Missing <field>" hold the field's name too: FIELD(text). */
@@ -103,7 +108,7 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
         version_hdr = true;
     } else if (!httpd__req_find_hdr(slot, FIELD(no_key), &key, &key_len)) {
         err = no_key;
-    } else if (key_len != WS_KEY_LEN || httpd__ws_base64_decode(key, key_len, raw, sizeof raw) != 16) {
+    } else if (key_len != WS_KEY_LEN || httpd__ws_base64_decode(key, key_len, (uint8_t *)tail, 18) != 16) {
         err = "Invalid Sec-WebSocket-Key";
     }
     if (err) {
@@ -120,37 +125,35 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
         return true;   /* closed without a response, as upstream */
     }
 #endif
-    char accept[29];
-    httpd__ws_accept_key(key, key_len, accept);
-    char head[256];
+    httpd__ws_accept_key(key, key_len, tail);
     const char *offered;
     size_t offered_len;
-    static const char proto_line[] = "\r\nSec-WebSocket-Protocol";   /* + 2: the field's name */
     bool proto = rt->subprotocol[0] &&
                  httpd__req_find_hdr(slot, proto_line + 2, &offered, &offered_len) &&
                  list_has(offered, offered_len, rt->subprotocol);
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: %s%s%s%s\r\n\r\n",
-                     accept, proto ? proto_line : "", proto ? ": " : "", proto ? rt->subprotocol : "");
-    struct iovec iov = { .iov_base = head, .iov_len = (size_t)n };
-    if (httpd__sess_sendv_all(hd, s, &iov, 1) != 0) {
+    /* (Without the subprotocol, "%.0s" takes its arguments and prints nothing.) */
+    int n = 28 + sprintf(tail + 28, proto ? "%s: %s\r\n\r\n" : "%.0s%.0s\r\n\r\n", proto_line, rt->subprotocol);
+    static const char head[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Accept: ";
+    struct iovec iov[2] = {
+        { .iov_base = (void *)head, .iov_len = sizeof head - 1 },
+        { .iov_base = tail, .iov_len = (size_t)n },
+    };
+    if (httpd__sess_sendv_all(hd, s, iov, 2) != 0) {
         return true;
     }
     char *uri = strdup(r->uri);
     if (!uri) {
         return true;
     }
-    free(s->ws_uri);
+    /* A session does this once (a refused handshake closes it), so its other
+     * WebSocket fields still hold the zeroes it was opened with. */
     s->ws_uri = uri;
     s->on_close = ws_sess_release;
     s->ws = true;
-    s->ws_closing = false;
     s->ws_control = rt->ws_control;
     s->ws_handler = rt->handler;
     s->ws_user_ctx = rt->user_ctx;
-    s->ws_msg_op = 0;
-    memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
     ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
     *keep = true;
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
@@ -170,18 +173,20 @@ void httpd__ws_req_setup(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     /* Method 0, as upstream: frame handlers tell themselves from the handshake
-     * by method != HTTP_GET. */
-    httpd__req_setup_bare(hd, slot, 0, s->ws_uri ? s->ws_uri : "", s->ws_user_ctx);
+     * by method != HTTP_GET. (The handshake set ws_uri before any caller runs.) */
+    httpd__req_setup_bare(hd, slot, 0, s->ws_uri, s->ws_user_ctx);
     slot->ws.frame = false;
     slot->ws.fail = 0;
 }
 
-/* Makes at least `want` unread bytes available in the slot's window. */
+/* Makes at least `want` unread bytes available in the slot's window. false:
+ * the socket failed, or the peer went away or fell silent (the stream is broken). */
 static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
 {
     struct slot *slot = s->slot;
     while (slot->rx.len - slot->rx.rd < want) {
         if (httpd__rx_recv(hd, slot, 0, 0, true) <= 0) {
+            httpd__resp_set_broken(slot);
             return false;
         }
     }
@@ -194,31 +199,27 @@ static bool fill(struct httpd_data *hd, struct httpd_sess *s, size_t want)
 static bool read_payload(struct httpd_data *hd, struct httpd_sess *s, uint8_t *dst, size_t len)
 {
     struct slot *slot = s->slot;
-    size_t done = 0;
-    while (done < len) {
-        size_t n = slot->rx.len - slot->rx.rd;
-        if (n == 0) {
-            if (!fill(hd, s, 1)) {
-                httpd__resp_set_broken(slot);
-                return false;
-            }
-            continue;
+    while (len) {
+        if (!fill(hd, s, 1)) {
+            return false;
         }
-        if (n > len - done) {
-            n = len - done;
+        size_t n = slot->rx.len - slot->rx.rd;
+        if (n > len) {
+            n = len;
         }
         uint8_t *src = (uint8_t *)slot->rx.buf + slot->rx.rd;
         /* the mask goes by the payload offset, of which only the two low bits matter */
-        httpd__ws_unmask(src, n, slot->ws.hdr.mask, (unsigned)slot->ws.hdr.payload_len - (unsigned)slot->ws.left);
+        httpd__ws_unmask(src, n, slot->ws.hdr.mask, (size_t)slot->ws.hdr.payload_len - slot->ws.left);
         if (slot->ws.text && !httpd__ws_utf8_feed(&s->ws_utf8, src, n)) {
             goto invalid;
         }
         if (dst) {
-            memcpy(dst + done, src, n);
+            memcpy(dst, src, n);
+            dst += n;
         }
         httpd__rx_take(slot, n);
         slot->ws.left -= n;
-        done += n;
+        len -= n;
     }
     if (slot->ws.left == 0 && slot->ws.text && slot->ws.hdr.fin && !httpd__ws_utf8_complete(&s->ws_utf8)) {
         goto invalid;   /* the message ended inside a character */
@@ -295,56 +296,40 @@ static bool frame_begin(struct httpd_data *hd, struct httpd_sess *s)
     if (msg_op == WS_OP_CONTINUE) {
         msg_op = s->ws_msg_op;
     } else {
-        memset(&s->ws_utf8, 0, sizeof s->ws_utf8);
+        s->ws_utf8 = (ws_utf8_t){ 0 };   /* a new message */
     }
     slot->ws.text = msg_op == WS_OP_TEXT;
     s->ws_msg_op = h->fin ? 0 : msg_op;
-    if (h->fin && slot->ws.text && h->payload_len == 0 && !httpd__ws_utf8_complete(&s->ws_utf8)) {
-        slot->ws.fail = WS_CLOSE_INVALID_DATA;   /* the message ended inside a character */
-        return false;
-    }
-    return true;
+    return read_payload(hd, s, NULL, 0);   /* an empty final frame may end a text message inside a character */
 }
 
-/* Reads the control frame whose header was just read and answers it: PONG to
- * a PING, the close reply to a CLOSE (then false: the connection ends), nothing
- * to a PONG. false also when reading or sending fails. */
-static bool answer_control(struct httpd_data *hd, struct httpd_sess *s)
+/* Answers the control frame frame_begin() just took (at most 125 bytes, which
+ * the window holds: the handshake's head was larger): PONG to a PING, nothing
+ * to a PONG, the close reply to a CLOSE (then false: the connection ends).
+ * With `handler`, a CLOSE goes to the handler first, which reads it itself, so
+ * it is only copied here. false also when reading or sending fails. */
+static bool answer_control(struct httpd_data *hd, struct httpd_sess *s, bool handler)
 {
     struct slot *slot = s->slot;
     const ws_frame_hdr_t *h = &slot->ws.hdr;
     uint8_t payload[125];
     size_t len = (size_t)h->payload_len;
-    bool text = slot->ws.text;   /* a control frame inside a text message is no part of it */
-    slot->ws.text = false;
-    bool ok = read_payload(hd, s, payload, len);
-    slot->ws.text = text;
-    if (!ok) {
+    if (!fill(hd, s, len)) {
         return false;
     }
+    memcpy(payload, slot->rx.buf + slot->rx.rd, len);
+    httpd__ws_unmask(payload, len, h->mask, 0);
+    if (handler) {
+        httpd__req_invoke(slot, s->ws_handler);
+    } else {
+        httpd__rx_take(slot, len);   /* read */
+        slot->ws.left = 0;
+    }
     if (h->opcode == WS_OP_CLOSE) {
-        ws_send_close(hd, s, close_reply(payload, len));   /* echoes its code (RFC 6455 5.5.1) */
+        ws_send_close(hd, s, close_reply(payload, len));   /* echoes its code (RFC 6455 5.5.1), unless the handler sent its own */
         return false;
     }
     return h->opcode != WS_OP_PING || ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
-}
-
-/* A CLOSE frame for a handler that takes control frames: it reads this one
- * itself; the reply and the close follow once it returns. */
-static void handler_close(struct httpd_data *hd, struct httpd_sess *s)
-{
-    struct slot *slot = s->slot;
-    const ws_frame_hdr_t *h = &slot->ws.hdr;
-    size_t len = (size_t)h->payload_len;
-    if (!fill(hd, s, len)) {
-        return;
-    }
-    uint8_t copy[125];
-    memcpy(copy, slot->rx.buf + slot->rx.rd, len);
-    httpd__ws_unmask(copy, len, h->mask, 0);
-    uint16_t code = close_reply(copy, len);
-    httpd__req_invoke(slot, s->ws_handler);
-    ws_send_close(hd, s, code);   /* unless the handler sent its own */
 }
 
 bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
@@ -354,12 +339,8 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
         goto fail;
     }
     uint8_t op = slot->ws.hdr.opcode;
-    if (op >= WS_OP_CLOSE && op != WS_OP_PONG && !s->ws_control) {
-        return answer_control(hd, s);   /* PING and CLOSE, when the handler does not take them */
-    }
-    if (op == WS_OP_CLOSE) {
-        handler_close(hd, s);
-        return false;
+    if (op == WS_OP_CLOSE || (op == WS_OP_PING && !s->ws_control)) {
+        return answer_control(hd, s, s->ws_control);   /* a CLOSE always, a PING when the handler does not take it */
     }
     /* Data frames (and PONG, and every frame with handle_ws_control_frames): the handler reads it. */
     esp_err_t ret = httpd__req_invoke(slot, s->ws_handler);
@@ -368,8 +349,8 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
             ESP_LOGD(TAG, "fd %d: handler returned %d: closing", s->fd, ret);
             return false;
         }
-        if (!slot->ws.left || read_payload(hd, s, NULL, (size_t)slot->ws.left)) {   /* what it left unread */
-            return !s->ws_closing && !slot->resp.broken;
+        if (read_payload(hd, s, NULL, slot->ws.left)) {   /* what it left unread */
+            return !s->ws_closing;   /* (a broken stream closes too: conn.c sees it) */
         }
     }
 fail:
@@ -437,26 +418,17 @@ static esp_err_t recv_any(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_le
         if (mode != RECV_MSG || h->opcode >= WS_OP_CLOSE || h->fin) {
             break;
         }
-        /* More fragments: take them, answering control frames met on the way. */
+        /* More fragments: take them, answering control frames met on the way
+         * (frame_begin() refuses a new data frame inside the message). */
         do {
-            if (!read_header(hd, s)) {
-                if (!slot->ws.fail) {
-                    httpd__resp_set_broken(slot);   /* the peer is gone or silent */
-                }
+            if (!frame_begin(hd, s)) {
+                slot->ws.left = 0;   /* a refused frame's payload is not for the handler */
                 return ESP_FAIL;
             }
-            if (h->opcode != WS_OP_CONTINUE && h->opcode < WS_OP_CLOSE) {
-                slot->ws.fail = WS_CLOSE_PROTOCOL;   /* a new data frame inside a message */
-                slot->ws.left = 0;
-                return ESP_FAIL;
-            }
-            if (h->opcode >= WS_OP_CLOSE && !answer_control(hd, s)) {
+            if (h->opcode >= WS_OP_CLOSE && !answer_control(hd, s, false)) {
                 return ESP_FAIL;   /* the peer closes in the middle of the message, or a reply failed */
             }
         } while (h->opcode != WS_OP_CONTINUE);
-        if (h->fin) {
-            s->ws_msg_op = 0;
-        }
     }
     pkt->final = h->fin;   /* a whole message ends with its final frame */
     pkt->len = total;
@@ -621,8 +593,9 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
         send_or_park(hd, fd, frame, NULL, &err);
         return err;
     }
-    struct ws_send_wait w = { .result = ESP_FAIL, .done = false };
+    struct ws_send_wait w;
     struct ws_send_job j;
+    w.done = false;   /* (result: set with done) */
     httpd__port_mutex_init(&w.lock);
     httpd__port_cond_init(&w.cond);
     err = send_job_push(handle, &j, fd, frame, send_wait_done, &w);   /* fails if the server stopped meanwhile */

@@ -90,57 +90,81 @@ void httpd__ws_sha1_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t
 
 /* ---- Base64 (RFC 4648, section 4) ------------------------------------------------- */
 
-static const char b64_alphabet[64] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 size_t httpd__ws_base64_encode(const uint8_t *in, size_t len, char *out)
 {
-    size_t o = 0;
+    char *p = out;
 
-    for (size_t i = 0; i < len; i += 3, o += 4) {
+    for (size_t i = 0; i < len; i += 3) {
         size_t left = len - i;   /* 1 or 2 in the last, short quantum */
-        uint32_t v = (uint32_t)in[i] << 16;
+        uint32_t v = (uint32_t)in[i] << 24;   /* the quantum at the top, six bits out at a time */
         if (left > 1) {
-            v |= (uint32_t)in[i + 1] << 8;
+            v |= (uint32_t)in[i + 1] << 16;
         }
         if (left > 2) {
-            v |= in[i + 2];
+            v |= (uint32_t)in[i + 2] << 8;
         }
         for (unsigned j = 0; j < 4; j++) {   /* left + 1 characters carry data, '=' pads */
-            out[o + j] = j <= left ? b64_alphabet[(v >> (18 - 6 * j)) & 0x3F] : '=';
+            unsigned x = v >> 26, c = '=';
+            v <<= 6;
+            if (j <= left) {
+                /* The alphabet by its ranges: A-Z, a-z, 0-9, '+', '/'. */
+                c = x + 'A';
+                if (x >= 26) {
+                    c += 'a' - 'A' - 26;
+                }
+                if (x >= 52) {
+                    c -= 'a' - '0' + 26;
+                }
+                if (x >= 62) {
+                    c = '+' + (x & 1) * ('/' - '+');
+                }
+            }
+            *p++ = (char)c;
         }
     }
-    out[o] = '\0';
-    return o;
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 long httpd__ws_base64_decode(const char *in, size_t len, uint8_t *out, size_t out_cap)
 {
-    size_t pad = 0;
-
     if (len % 4 != 0) {
         return -1;
     }
-    while (pad < 2 && pad < len && in[len - 1 - pad] == '=') {
-        pad++;
+    size_t end = len;   /* where the data ends: before up to two '=' of padding */
+    while (end && len - end < 2 && in[end - 1] == '=') {
+        end--;
     }
-    size_t dec_len = (len / 4) * 3 - pad;
-    if (dec_len > out_cap || dec_len > (size_t)LONG_MAX) {
-        return -1;
+    if (out_cap > (size_t)LONG_MAX) {
+        out_cap = (size_t)LONG_MAX;   /* the length must fit the result */
     }
 
-    /* Six bits per character into acc; a byte out whenever eight are there. */
+    /* Six bits per character into acc; a byte out whenever eight are there.
+     * The alphabet's ranges decode without a table or a search. */
     uint32_t acc = 0;
     unsigned bits = 0;
     size_t o = 0;
-    for (size_t i = 0; i < len - pad; i++) {
-        const char *at = memchr(b64_alphabet, in[i], sizeof b64_alphabet);
-        if (!at) {
+    for (size_t i = 0; i < end; i++) {
+        unsigned c = (unsigned char)in[i], v;
+        if (c - 'A' < 26u) {
+            v = c - 'A';
+        } else if (c - 'a' < 26u) {
+            v = c - 'a' + 26;
+        } else if (c - '0' < 10u) {
+            v = c - '0' + 52;
+        } else if (c == '+') {
+            v = 62;
+        } else if (c == '/') {
+            v = 63;
+        } else {
             return -1;   /* includes '=' anywhere but the final padding */
         }
-        acc = (acc << 6) | (uint32_t)(at - b64_alphabet);
+        acc = (acc << 6) | v;
         bits += 6;
         if (bits >= 8) {
+            if (o == out_cap) {
+                return -1;   /* more than fits */
+            }
             bits -= 8;
             out[o++] = (uint8_t)(acc >> bits);
         }
@@ -179,11 +203,10 @@ int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_pa
         return WS_PARSE_AGAIN;
     }
     /* Byte 0: FIN, RSV1-3 (no extension is negotiated, so none may be set),
-     * the opcode; a control frame (opcode >= 8) cannot be fragmented. */
-    uint8_t b0 = buf[0];
-    uint8_t opcode = b0 & 0x0F;
-    bool control = opcode >= WS_OP_CLOSE;
-    if ((b0 & 0x70) || !((WS_OPCODES_KNOWN >> opcode) & 1u) || (control && !(b0 & 0x80))) {
+     * the opcode; a control frame (opcode >= 8, bit 3) cannot be fragmented. */
+    unsigned b0 = buf[0];
+    unsigned opcode = b0 & 0x0F;
+    if ((b0 & 0x70) || !((WS_OPCODES_KNOWN >> opcode) & 1u) || (b0 & 0x88) == 0x08) {
         goto fail;
     }
     if (len < 2) {
@@ -193,28 +216,27 @@ int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_pa
     /* Byte 1: MASK (required from a client), 7-bit length (at most 125 for
      * control frames); 126: a 16-bit length follows, 127: a 64-bit one with
      * its most significant bit clear; either one in its minimal encoding only. */
-    uint8_t len7 = buf[1] & 0x7F;
-    if (!(buf[1] & 0x80) || (control && len7 > 125)) {
+    if (!(buf[1] & 0x80)) {
         goto fail;
     }
-    uint64_t plen = len7;
+    uint64_t plen = buf[1] & 0x7F;
     size_t pos = 2;
-    if (len7 > 125) {
-        size_t ext = len7 == 126 ? 2 : 8;
-        if (ext == 8 && len >= 3 && (buf[2] & 0x80)) {
+    if (plen > 125) {
+        bool big = plen & 1;   /* 127 */
+        if ((b0 & 0x08) || (big && len > 2 && (buf[2] & 0x80))) {
             goto fail;
         }
-        if (len < 2 + ext) {
+        pos = big ? 10 : 4;
+        if (len < pos) {
             return WS_PARSE_AGAIN;
         }
         plen = 0;
-        for (size_t i = 0; i < ext; i++) {
-            plen = (plen << 8) | buf[2 + i];
+        for (size_t i = 2; i < pos; i++) {
+            plen = (plen << 8) | buf[i];
         }
-        if (plen < (ext == 2 ? 126u : 0x10000u)) {
+        if (plen < (big ? 0x10000u : 126u)) {
             goto fail;
         }
-        pos += ext;
     }
     if (plen > max_payload) {
         code = WS_CLOSE_TOO_BIG;
@@ -225,9 +247,9 @@ int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_pa
     if (len < pos + 4) {
         return WS_PARSE_AGAIN;
     }
-    out->fin = (b0 & 0x80) != 0;
+    out->fin = b0 >> 7;
     out->rsv = 0;
-    out->opcode = opcode;
+    out->opcode = (uint8_t)opcode;
     out->masked = true;
     memcpy(out->mask, buf + pos, 4);
     out->payload_len = plen;
@@ -258,11 +280,10 @@ size_t httpd__ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint
     return 2 + ext;
 }
 
-void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset)
+void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], size_t offset)
 {
-    unsigned k = (unsigned)offset;
     for (size_t i = 0; i < len; i++) {
-        data[i] ^= mask[(k + i) & 3u];
+        data[i] ^= mask[(offset + i) & 3u];
     }
 }
 
@@ -295,12 +316,13 @@ bool httpd__ws_utf8_feed(ws_utf8_t *v, const uint8_t *data, size_t len)
             lo = 0x80;
             hi = 0xBF;
         } else if (b >= 0x80) {
-            if (b < 0xC2 || b > 0xF4) {
+            if (b - 0xC2u > 0xF4u - 0xC2u) {
                 goto bad;   /* continuation byte, C0/C1 overlong, F5..FF */
             }
             need = 1u + (b >= 0xE0) + (b >= 0xF0);
-            lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
-            hi = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+            /* the exceptions as sums: no branches */
+            lo = 0x80u + (b == 0xE0) * 0x20u + (b == 0xF0) * 0x10u;
+            hi = 0xBFu - (b == 0xED) * 0x20u - (b == 0xF4) * 0x30u;
         }
     }
     v->state = need ? need | (lo << 8) | (hi << 16) : 0;

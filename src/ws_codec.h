@@ -89,8 +89,9 @@ int httpd__ws_parse_frame_header(const uint8_t *buf, size_t len, uint64_t max_pa
 size_t httpd__ws_build_frame_header(uint8_t *out, bool fin, uint8_t opcode, uint64_t payload_len);
 
 /** XORs data[0..len) in place with mask, starting at payload offset `offset`
- *  (so a payload can be unmasked in pieces). */
-void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset);
+ *  (so a payload can be unmasked in pieces; only its two low bits matter, so
+ *  a size_t takes the offset of any payload). */
+void httpd__ws_unmask(uint8_t *data, size_t len, const uint8_t mask[4], size_t offset);
 
 /* ---- UTF-8 --------------------------------------------------------------------- */
 

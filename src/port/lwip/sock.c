@@ -12,27 +12,19 @@
 
 int httpd__lwip_code(void)
 {
-    switch (errno) {
-    case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK:
-#endif
-        return PORT_AGAIN;
-    case EINVAL:
-    case EBADF:
-    case EFAULT:
-        return PORT_INVALID;
-    default:
-        return PORT_FAIL;
-    }
+    int e = errno;   /* (tests in a row: shorter than a switch) */
+    return e == EAGAIN || e == EWOULDBLOCK             ? PORT_AGAIN
+           : e == EINVAL || e == EBADF || e == EFAULT ? PORT_INVALID
+                                                      : PORT_FAIL;
 }
 
 int httpd__lwip_close_failed(int fd)
 {
-    int e = errno;
+    int *ep = &errno;   /* (one look-up of the thread's errno) */
+    int e = *ep;
     int rc = httpd__lwip_code();
     (void)lwip_close(fd);
-    errno = e;
+    *ep = e;
     return rc;
 }
 
@@ -48,9 +40,9 @@ int httpd__port_listen(const struct port_listen_opts *o)
     /* An IPv6 socket bound to :: takes IPv4 clients too: lwIP's IPV6_V6ONLY
      * is off unless set. A backlog of 0 or less is lwIP's 1. */
 #if LWIP_IPV6
-    struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = lwip_htons(o->port) };
+    struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = PP_HTONS(o->port) };
 #else
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = lwip_htons(o->port) };
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = PP_HTONS(o->port) };
 #endif
     int fd = lwip_socket(LWIP_IPV6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
@@ -64,9 +56,9 @@ int httpd__port_listen(const struct port_listen_opts *o)
     if (o->ifname) {
         /* lwIP names interfaces by two letters and a number ("st1"); an
          * empty name binds to none. */
-        struct ifreq ifr;
-        memset(&ifr, 0, sizeof ifr);
+        struct ifreq ifr;   /* (lwIP's has the name only; strncpy pads it with NULs) */
         strncpy(ifr.ifr_name, o->ifname, sizeof ifr.ifr_name - 1);
+        ifr.ifr_name[sizeof ifr.ifr_name - 1] = '\0';
         rc = lwip_setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, &ifr, sizeof ifr);
     }
     if (rc < 0 || lwip_bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || lwip_listen(fd, o->backlog) < 0) {
