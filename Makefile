@@ -42,6 +42,14 @@ test-cross:
 bench:
 	@BUILD=$(BUILD) JOBS=$(JOBS) ./bench/run.sh
 
+## make fuzz: each libFuzzer harness of tests/fuzz for FUZZ_TIME seconds (default 60), with clang;
+## a table of executions and crashes per harness (make test replays the corpora)
+FUZZ_PKGS = clang libclang-rt-14-dev
+.PHONY: fuzz
+fuzz:
+	@./scripts/deps.sh $(FUZZ_PKGS)
+	@BUILD=$(BUILD) ./scripts/fuzz.sh
+
 ## make footprint: the library's flash size on Cortex-M4, RISC-V and Xtensa (portable core
 ## + WebSocket + lwIP port, -Os, logs off), per file, checked against tests/footprint/budget.txt
 FOOTPRINT_PKGS = gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 binutils-xtensa-lx106 \
