@@ -50,6 +50,20 @@ fuzz:
 	@./scripts/deps.sh $(FUZZ_PKGS)
 	@BUILD=$(BUILD) ./scripts/fuzz.sh
 
+## make soak: SOAK_SECONDS (default 300) of mixed load against tests/soak/soak_server.c (ASan+UBSan
+## build): keep-alive, pipelining, chunked, uploads, WebSocket, slow and stalled clients; every
+## response checked byte for byte, server fds and RSS compared before and after (not in make test)
+.PHONY: soak test-valgrind
+soak:
+	@./scripts/deps.sh $(RUN_PKGS) python3 python3-pytest python3-websockets
+	@BUILD=$(BUILD) JOBS=$(JOBS) ./scripts/soak.sh
+
+## make test-valgrind: the pytest suite with every firmware under valgrind memcheck (-O1 -g,
+## no sanitizers, thread coroutine switch); fails on any error or definite/indirect leak
+test-valgrind:
+	@./scripts/deps.sh $(RUN_PKGS) valgrind python3 python3-pytest python3-websockets
+	@BUILD=$(BUILD) JOBS=$(JOBS) ./scripts/test-valgrind.sh
+
 ## make footprint: the library's flash size on Cortex-M4, RISC-V and Xtensa (portable core
 ## + WebSocket + lwIP port, -Os, logs off), per file, checked against tests/footprint/budget.txt
 FOOTPRINT_PKGS = gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 binutils-xtensa-lx106 \
