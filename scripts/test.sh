@@ -57,6 +57,14 @@ else
     status=1
 fi
 
+# ThreadSanitizer: the stress program (HTTP and WebSocket clients, queued work,
+# async sends, closes, LRU updates, handler registration, stops under traffic)
+# and the C tests, on the assembly switch (coroutines as TSan fibers) and the
+# thread switch.
+step "ThreadSanitizer (stress + ctest, assembly and thread switches)"
+BUILD="$BUILD" JOBS="$JOBS" STRESS_SECONDS=${STRESS_SECONDS:-10} STRESS_ROUNDS=${STRESS_ROUNDS:-2} \
+    ./scripts/test-tsan.sh || status=1
+
 # The C tests on a 32-bit little-endian CPU, like the ESP32's (armhf, under qemu-user).
 step "build and ctest (armhf under qemu-user: 32-bit little-endian, like the ESP32)"
 BUILD="$BUILD" JOBS="$JOBS" ./scripts/test-cross.sh armhf || status=1

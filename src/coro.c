@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Coroutines for handlers: stack pool, resume/yield, AddressSanitizer fiber
- * annotations. The register switch itself lives in src/port/switch_<arch>.S;
+ * Coroutines for handlers: stack pool, resume/yield, AddressSanitizer and
+ * ThreadSanitizer fiber annotations. The register switch itself lives in src/port/switch_<arch>.S;
  * without one, ucontext does the job. (HTTPD_CORO_SWITCH=thread builds
  * coro_thread.c instead of this file.)
  */
@@ -34,6 +34,25 @@ void httpd__coro_trampoline(void);
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+/* ThreadSanitizer keeps a shadow call stack and a vector clock per thread; a
+ * stack switch it does not know of mixes the coroutine's frames into the
+ * resumer's and corrupts both. Each coroutine gets a TSan fiber of its own
+ * for one run of fn, not one per pooled stack: a finished coroutine leaves
+ * its last frames on the fiber's shadow stack (coro_entry never returns),
+ * so a reused fiber would grow it on every run until it overflows. Switches
+ * go through __tsan_switch_to_fiber (flags 0: the switch orders what either
+ * side did before it, as it really does on one thread). */
+#if defined(__SANITIZE_THREAD__)
+#define CORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORO_TSAN 1
+#endif
+#endif
+#ifdef CORO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 struct coro {
     void       *sp;            /* the coroutine's stack pointer while suspended */
     void       *caller_sp;     /* the resumer's while the coroutine runs */
@@ -53,6 +72,10 @@ struct coro {
     void       *fake_stack;
     const void *caller_bottom;
     size_t      caller_size;
+#endif
+#ifdef CORO_TSAN
+    void       *tsan_fiber;    /* this run's fiber: made by coro_new, freed when fn returns */
+    void       *tsan_caller;   /* the resumer's while the coroutine runs */
 #endif
 };
 
@@ -184,6 +207,9 @@ coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     c->fn = fn;
     c->arg = arg;
     c->finished = false;
+#ifdef CORO_TSAN
+    c->tsan_fiber = __tsan_create_fiber(0);
+#endif
 #if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
     /* Initial frame popped by httpd__coro_switch: mxcsr/x87 control word, r15,
      * r14, r13 (coro), r12 (entry), rbx, rbp, then the trampoline as return
@@ -224,6 +250,10 @@ static void switch_into(coro_t *c)
     void *fake = NULL;
     __sanitizer_start_switch_fiber(&fake, c->stack_lo, c->stack_len);
 #endif
+#ifdef CORO_TSAN
+    c->tsan_caller = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(c->tsan_fiber, 0);   /* the last thing before the switch */
+#endif
 #ifdef HTTPD_CORO_ASM
     httpd__coro_switch(&c->caller_sp, c->sp);
 #else
@@ -242,6 +272,9 @@ bool httpd__coro_resume(coro_t *c)
     t_current = prev;
     if (c->finished) {
         coro_pool_t *p = c->pool;
+#ifdef CORO_TSAN
+        __tsan_destroy_fiber(c->tsan_fiber);   /* back on the resumer's fiber: c has left its own */
+#endif
         if (p->n_free >= STACKS_KEPT_IDLE) {
             p->mapped--;
             httpd__port_stack_unmap(c->map, p->page + p->stack_len);
@@ -261,6 +294,9 @@ static void switch_out(coro_t *c, bool final)
     __sanitizer_start_switch_fiber(final ? NULL : &c->fake_stack, c->caller_bottom, c->caller_size);
 #else
     (void)final;
+#endif
+#ifdef CORO_TSAN
+    __tsan_switch_to_fiber(c->tsan_caller, 0);
 #endif
 #ifdef HTTPD_CORO_ASM
     httpd__coro_switch(&c->sp, c->caller_sp);

@@ -391,7 +391,9 @@ struct httpd_data {
 #endif
 
     /* response.c */
-    httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
+    /* Set by any thread (httpd_register_err_handler), read by the server thread:
+     * atomic, relaxed (the handler is code; nothing else is published with it). */
+    _Atomic(httpd_err_handler_func_t) err_handlers[HTTPD_ERR_CODE_MAX];
 
     /* workq.c */
     bool              work_ready; /* wake and work_lock exist */

@@ -427,7 +427,7 @@ esp_err_t httpd_register_err_handler(httpd_handle_t handle, httpd_err_code_t err
     if (!handle || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
         return ESP_ERR_INVALID_ARG;
     }
-    HTTPD_DATA(handle)->err_handlers[error] = handler_fn;
+    atomic_store_explicit(&HTTPD_DATA(handle)->err_handlers[error], handler_fn, memory_order_relaxed);
     return ESP_OK;
 }
 
@@ -436,7 +436,7 @@ esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
     if (!req || !req->aux || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
         return ESP_FAIL;
     }
-    httpd_err_handler_func_t fn = HTTPD_DATA(req->handle)->err_handlers[error];
+    httpd_err_handler_func_t fn = atomic_load_explicit(&HTTPD_DATA(req->handle)->err_handlers[error], memory_order_relaxed);
     if (fn) {
         esp_err_t ret = fn(req, error);
         return (ret == ESP_OK && error != HTTPD_500_INTERNAL_SERVER_ERROR) ? ESP_OK : ESP_FAIL;

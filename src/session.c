@@ -187,19 +187,22 @@ void httpd__sess_table_free(struct httpd_data *hd)
     httpd__port_mutex_destroy(&hd->sess_lock);
 }
 
+/* By fd alone, never by state: an entry's fd is -1 exactly while it is FREE,
+ * and fd (with by_fd) changes only under sess_lock, so other threads holding
+ * it look up race-free while the server thread moves state about. */
 struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
 {
-    if (!hd->sessions) {
-        return NULL;   /* (a negative fd is found by neither way: no session has one) */
+    if (!hd->sessions || fd < 0) {
+        return NULL;
     }
     if (HTTPD_SPEED && (unsigned)fd < hd->by_fd_cap) {
         unsigned i = hd->by_fd[fd];
         struct httpd_sess *s = i ? &hd->sessions[i - 1] : NULL;
-        return s && s->state != SESS_FREE && s->fd == fd ? s : NULL;
+        return s && s->fd == fd ? s : NULL;
     }
     struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
-        if (s->state != SESS_FREE && s->fd == fd) {
+        if (s->fd == fd) {
             return s;
         }
     }
@@ -279,9 +282,11 @@ void httpd__sess_close_all(struct httpd_data *hd, bool keep_async)
 
 void httpd__sess_close_by_id(struct httpd_data *hd, int fd, uint32_t gen)
 {
-    struct httpd_sess *s = httpd__sess_find(hd, fd);
+    struct httpd_sess *s = httpd__sess_find(hd, fd < 0 ? ~fd : fd);
     if (s && s->gen == gen) {
-        if (s->state == SESS_ASYNC || s->state == SESS_BUSY) {
+        if (fd < 0) {
+            s->lru_counter = ++hd->lru_clock;   /* httpd_sess_update_lru_counter() from another thread */
+        } else if (s->state == SESS_ASYNC || s->state == SESS_BUSY) {
             s->close_pending = true;   /* a worker or a suspended job still uses it */
         } else {
             httpd__sess_close(hd, s);
@@ -776,15 +781,16 @@ void httpd_sess_set_transport_ctx(httpd_handle_t handle, int sockfd, void *ctx, 
 }
 
 /* Any thread: the close is queued to the server thread and names the session
- * by (fd, generation), so a newer session on a reused fd is never closed. */
-esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
+ * by (fd, generation), so a newer session on a reused fd is never closed.
+ * id is sockfd, or ~sockfd for an LRU update instead of a close. */
+static esp_err_t queue_by_id(httpd_handle_t handle, int sockfd, int id)
 {
     if (!httpd__workq_registry_lock_valid(handle)) {   /* NULL included */
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
     esp_err_t err = ESP_ERR_NOT_FOUND;
-    struct work_item w = { .kind = WORK_CLOSE, .fd = sockfd };
+    struct work_item w = { .kind = WORK_CLOSE, .fd = id };
     httpd__port_mutex_lock(&hd->sess_lock);
     struct httpd_sess *s = httpd__sess_find(hd, sockfd);
     if (s && !atomic_load_explicit(&s->closing, memory_order_relaxed)) {
@@ -796,18 +802,17 @@ esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
     return err == ESP_OK ? httpd__workq_push(hd, &w) : err;
 }
 
+esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
+{
+    return queue_by_id(handle, sockfd, sockfd);
+}
+
+/* Any thread: the server thread owns the LRU clock, so the update is queued
+ * to it the way trigger_close goes (from a handler too: its own session is
+ * no purge candidate while it runs, and counts as used when it ends). */
 esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
 {
-    if (!handle || sockfd < 0) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    struct httpd_data *hd = HTTPD_DATA(handle);
-    struct httpd_sess *s = httpd__sess_find(hd, sockfd);
-    if (!s) {
-        return ESP_ERR_NOT_FOUND;
-    }
-    s->lru_counter = ++hd->lru_clock;
-    return ESP_OK;
+    return sockfd < 0 ? ESP_ERR_INVALID_ARG : queue_by_id(handle, sockfd, ~sockfd);
 }
 
 esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_fds)

@@ -189,7 +189,8 @@ static int http_get(uint16_t port, const char *path, char *body, size_t body_siz
 /* ---- Handlers and callbacks ----------------------------------------------------- */
 
 static atomic_int handler_calls;
-static pthread_t handler_thread;
+static pthread_t handler_thread;   /* under handler_thread_lock: two servers' handlers store it */
+static pthread_mutex_t handler_thread_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The library's coroutine switch; weak, so builds without coroutines link too.
  * "thread" runs each handler on a thread of its own, acting for the server thread. */
@@ -203,7 +204,9 @@ static bool handlers_on_own_threads(void)
 static esp_err_t text_handler(httpd_req_t *req)
 {
     atomic_fetch_add(&handler_calls, 1);
+    pthread_mutex_lock(&handler_thread_lock);
     handler_thread = pthread_self();
+    pthread_mutex_unlock(&handler_thread_lock);
     return httpd_resp_sendstr(req, req->user_ctx ? (const char *)req->user_ctx : "ok");
 }
 
@@ -630,7 +633,9 @@ static void test_queue_work(void)
     CHECK_EQ_INT(atomic_load(&work_rec.runs), 1);
     CHECK(!pthread_equal(work_rec.thread, pthread_self()));
     if (!handlers_on_own_threads()) {
+        pthread_mutex_lock(&handler_thread_lock);
         CHECK(pthread_equal(work_rec.thread, handler_thread));
+        pthread_mutex_unlock(&handler_thread_lock);
     }
 
     /* Several items run once each, in FIFO order. */
