@@ -10,7 +10,7 @@ RUN_PKGS  = cmake make gcc libc6-dev
 TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest python3-websockets python3-kconfiglib \
             chromium chromium-driver python3-selenium \
             gcc-arm-none-eabi gcc-riscv64-unknown-elf libnewlib-dev liblwip-dev \
-            qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+            qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libclang-rt-14-dev
 
 .PHONY: run test test-cross demo clean
 
