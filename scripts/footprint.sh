@@ -158,11 +158,13 @@ while read -r name value; do CFG[$name]=$value; done < <(awk '
 CFG[CONFIG_HTTPD_WS_SUPPORT]=1
 # Our memory options take the values an embedded build has by default (the
 # Kconfig's, which ESP-IDF uses): no request pool, no held output, 64 bytes of
-# read-ahead, 16 queued works. The CMake defaults suit a Linux host.
+# read-ahead, 16 queued works, 8 KiB of queued WebSocket frames per connection.
+# The CMake defaults suit a Linux host.
 CFG[CONFIG_HTTPD_REQ_POOL_LEN]=0
 CFG[CONFIG_HTTPD_PIPELINE_HOLD_LEN]=0
 CFG[CONFIG_HTTPD_RX_READAHEAD]=64
 CFG[CONFIG_HTTPD_WORK_QUEUE_LEN]=16
+CFG[CONFIG_HTTPD_WS_SEND_QUEUE_LEN]=8192
 for o in "${OVERRIDES[@]}"; do
     [[ "$o" =~ ^(CONFIG_HTTPD_[A-Z0-9_]+)=([0-9]+)$ ]] || die "-D wants CONFIG_HTTPD_NAME=NUMBER, not '$o'"
     [ -n "${CFG[${BASH_REMATCH[1]}]:-}" ] || die "-D: ${BASH_REMATCH[1]} is not a CMake option"

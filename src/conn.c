@@ -182,6 +182,11 @@ static void job_run(struct httpd_data *hd, struct httpd_sess *s)
         return;
     }
     slot->job.keep = job_serve(hd, s);
+#if CONFIG_HTTPD_WS_SUPPORT
+    if (slot->rq.async) {
+        httpd__sess_sendv_all(hd, s, NULL, 0);   /* queued frames leave before a worker may send */
+    }
+#endif
     if (HTTPD_OUT_CAP > 0) {
         s->cork = false;   /* never set without held output */
     }
@@ -210,8 +215,8 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
     /* (Without coroutines the loop takes no work while a job runs: the flag is
      * only ever set on async sessions, which come back through
      * httpd__conn_async_done().) */
-    if (s->close_pending) {
-        httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile */
+    if (s->close_pending || s->aborted) {
+        httpd__sess_close(hd, s);   /* httpd_sess_trigger_close() arrived meanwhile, or a purge */
         return;
     }
 #endif
@@ -247,7 +252,6 @@ static bool job_resume(struct httpd_data *hd, struct httpd_sess *s, enum wait_re
 {
     s->wait_result = (uint8_t)why;
     bool finished = httpd__coro_resume(s->co);
-    httpd__sess_run_deferred(s);   /* back in the loop: sends that waited for the job's */
     if (!finished) {
         return false;   /* waiting on its socket again */
     }
@@ -292,6 +296,7 @@ static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum c
     slot->job.kind = (uint8_t)job;
     slot->job.err = (uint8_t)err;
     slot->job.keep = false;
+    httpd__rx_pace_reset(slot);
     if (job == JOB_REQUEST) {
         httpd__req_setup(hd, slot);
         /* more bytes behind this head: usually none, so that is tested first */
@@ -388,6 +393,17 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
     if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !httpd__sess_held(s)) {
         httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
+    if (s->state == SESS_IDLE && !s->slot) {
+#if CONFIG_HTTPD_WS_SUPPORT
+        if (s->ws) {
+            httpd__sess_queue_flush(hd, s);   /* frames queued while a job ran (a failure shows as EOF) */
+            return;
+        }
+#endif
+        if (CONFIG_HTTPD_IDLE_TIMEOUT_S > 0) {
+            httpd__loop_timer_set(hd, s, TIMER_IDLE);   /* nothing in flight: the idle time-out runs */
+        }
+    }
 }
 
 /* ---- Readiness ------------------------------------------------------------------------------ */
@@ -442,6 +458,11 @@ static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
 
 void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
 {
+    if (httpd__sess_queued(s) && s->state != SESS_BUSY && s->state != SESS_ASYNC &&
+        httpd__sess_queue_flush(hd, s) < 0) {
+        httpd__sess_close(hd, s);   /* writable: queued output leaves first */
+        return;
+    }
     switch (s->state) {
     case SESS_IDLE:
         on_readable_idle(hd, s);
@@ -482,8 +503,23 @@ void httpd__conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
         ESP_LOGD(TAG, "fd %d: request head not received in time", s->fd);
         job_start(hd, s, JOB_HEAD_TIMEOUT, HTTPD_408_REQ_TIMEOUT);
         process_buffered(hd, s);
+    } else if (s->state == SESS_IDLE) {
+        /* Idle for CONFIG_HTTPD_IDLE_TIMEOUT_S, or queued output that has not
+         * moved for send_wait_timeout: the connection goes. */
+        ESP_LOGD(TAG, "fd %d: idle or not reading: closing", s->fd);
+        httpd__sess_close(hd, s);
     }
 }
+
+#if HTTPD_CORO
+void httpd__conn_abort_job(struct httpd_data *hd, struct httpd_sess *s)
+{
+    s->aborted = true;   /* every wait of the job fails from now on */
+    for (int tries = 0; s->state == SESS_BUSY && s->co && tries < 8; tries++) {
+        job_resume(hd, s, WAIT_STOP);
+    }
+}
+#endif
 
 /* ---- Async requests and stop ------------------------------------------------------------- */
 

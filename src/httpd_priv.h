@@ -60,6 +60,21 @@
 #ifndef CONFIG_HTTPD_WORK_QUEUE_LEN
 #define CONFIG_HTTPD_WORK_QUEUE_LEN 16
 #endif
+#ifndef CONFIG_HTTPD_IDLE_TIMEOUT_S
+#define CONFIG_HTTPD_IDLE_TIMEOUT_S 30
+#endif
+#ifndef CONFIG_HTTPD_RECV_MIN_RATE
+#define CONFIG_HTTPD_RECV_MIN_RATE 512
+#endif
+#ifndef CONFIG_HTTPD_RECV_GRACE_S
+#define CONFIG_HTTPD_RECV_GRACE_S 10
+#endif
+#ifndef CONFIG_HTTPD_RECV_TOTAL_S
+#define CONFIG_HTTPD_RECV_TOTAL_S 0
+#endif
+#ifndef CONFIG_HTTPD_WS_SEND_QUEUE_LEN
+#define CONFIG_HTTPD_WS_SEND_QUEUE_LEN 8192
+#endif
 #ifndef CONFIG_HTTPD_WS_MAX_PAYLOAD
 #define CONFIG_HTTPD_WS_MAX_PAYLOAD 16777216
 #endif
@@ -96,6 +111,10 @@ struct slot_rx {
     size_t   len;
     size_t   rd;
     uint16_t out_len;
+    /* The client's pace while the job waits for its bytes (a body, a
+     * WebSocket frame): milliseconds spent waiting, bytes received. */
+    uint32_t waited_ms;
+    uint32_t got;
 };
 
 /* The request as handlers see it: its head, headers and body state. Written by request.c.
@@ -205,6 +224,7 @@ enum timer_kind {
     TIMER_RECV,       /* head arrival, drain inactivity, a handler waiting to read: recv_wait_timeout */
     TIMER_SEND,       /* a handler waiting to write: send_wait_timeout */
     TIMER_LINGER,     /* lingering close */
+    TIMER_IDLE,       /* a keep-alive connection with nothing in flight: CONFIG_HTTPD_IDLE_TIMEOUT_S */
     TIMER_KINDS
 };
 
@@ -230,6 +250,7 @@ struct httpd_sess {
     atomic_bool closing;          /* httpd__sess_close() is running its callbacks (read under sess_lock) */
     bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
+    bool      aborted;            /* its job was ended to make room: close once it returns */
 #if CONFIG_HTTPD_WS_SUPPORT
     /* ws.c */
     bool      ws;                 /* WebSocket handshake done */
@@ -256,7 +277,10 @@ struct httpd_sess {
 
     struct slot *slot;            /* request slot, only while bytes are in flight */
     struct httpd_sess *next_free; /* while FREE: the free list */
-    struct deferred_send *deferred; /* sends from the loop that wait for that send to finish */
+#if CONFIG_HTTPD_WS_SUPPORT
+    struct out_chunk *outq;       /* queued output (sends from the loop), oldest first */
+    size_t    outq_bytes;
+#endif
     /* Called by httpd__sess_close() before the slot goes: releases what a protocol
      * layered on the session (WebSocket) keeps in it. */
     void    (*on_close)(struct httpd_sess *s);
@@ -272,11 +296,13 @@ struct httpd_sess {
 #endif
 };
 
-/* A send the loop could not make because the session's job is suspended in
- * the middle of its own (bytes would interleave); run once that one finishes. */
-struct deferred_send {
-    struct deferred_send *next;
-    void (*run)(struct deferred_send *d);
+/* Bytes a send from the loop could not hand to the socket at once: they wait
+ * on the session, in order, and leave when it is writable (session.c). */
+struct out_chunk {
+    struct out_chunk *next;
+    size_t len;
+    size_t off;                   /* bytes of data already sent */
+    char   data[];
 };
 
 /* ---- Server ---------------------------------------------------------------------------- */
@@ -376,6 +402,9 @@ struct httpd_data {
     atomic_uint async_out;        /* async request copies not yet handed back */
 #if HTTPD_CORO
     coro_pool_t *coro_pool;       /* job stacks (conn.c) */
+    /* conn.c (set by server.c): ends a suspended job whose client is not
+     * keeping up, to make room (its waits fail; the session closes). */
+    void (*abort_job)(struct httpd_data *hd, struct httpd_sess *s);
 #endif
 
     /* router.c */
@@ -414,6 +443,11 @@ void httpd__conn_on_timer(struct httpd_data *hd, struct httpd_sess *s);
 /** Server thread: an async copy came back; it becomes the session's slot and
  *  the connection carries on (drain, next request). */
 void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, uint32_t gen);
+#if HTTPD_CORO
+/** Ends the suspended job of s to make room (hd->abort_job): its waits fail,
+ *  and the session closes once the job returns. */
+void httpd__conn_abort_job(struct httpd_data *hd, struct httpd_sess *s);
+#endif
 /** Server stop: suspended jobs are resumed with an error and finish; every
  *  session closes, except those whose request copy is still with a worker:
  *  those are shut down (their I/O fails) until httpd__sess_close_all(). */
@@ -510,32 +544,22 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s);
 void httpd__sess_free_ctx(void **ctx, httpd_free_ctx_fn_t fn);
 /** Stores what a handler did with the session context (upstream's rules). */
 void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r);
-#if HTTPD_CORO
-/** Parks d until the session's in-progress send ends (false: nothing in
- *  progress, send now). */
-bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d);
-void httpd__sess_run_parked(struct httpd_sess *s);
-/** Runs the sends parked on s (loop context, never inside a job). The test
- *  inline only where speed counts: the call makes it too. */
-static inline void httpd__sess_run_deferred(struct httpd_sess *s)
-{
-    if (!HTTPD_SPEED || s->deferred) {
-        httpd__sess_run_parked(s);
-    }
-}
+#if CONFIG_HTTPD_WS_SUPPORT
+/** A send from the loop, which never waits: what the socket does not take at
+ *  once is copied to the session's queue and leaves when it is writable
+ *  (after anything queued before, and never inside another send). ESP_OK, or
+ *  ESP_ERR_NO_MEM when it does not fit the queue's limit (nothing was sent),
+ *  or ESP_FAIL when the connection failed. Called by the session's own
+ *  handler, it sends as httpd__sess_sendv_all() does, waiting. */
+esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+/** Sends what the queue holds without waiting. 0: empty now, 1: bytes left
+ *  (the session is watched for writing, its send deadline armed, unless a job
+ *  runs for it), -1: the connection failed. */
+int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s);
+#define httpd__sess_queued(s) ((s)->outq != NULL)
 #else
-/* Without coroutines a job never stops in the middle of a send while the loop
- * runs, so nothing is ever parked. */
-static inline bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
-{
-    (void)s;
-    (void)d;
-    return false;
-}
-static inline void httpd__sess_run_deferred(struct httpd_sess *s)
-{
-    (void)s;
-}
+#define httpd__sess_queued(s) false
+#define httpd__sess_queue_flush(hd, s) 0
 #endif
 
 /** Takes a slot for s (from the pool). NULL when memory is short. */
@@ -556,6 +580,12 @@ void httpd__sess_slot_adopt(struct httpd_data *hd, struct httpd_sess *s, struct 
  *  bytes received, 0 when the peer closed, or HTTPD_SOCK_ERR_*; also
  *  HTTPD_SOCK_ERR_FAIL when the window is full. */
 int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t max, bool wait);
+/** The client's pace starts afresh (a new job waits for its bytes). */
+static inline void httpd__rx_pace_reset(struct slot *slot)
+{
+    slot->rx.waited_ms = 0;
+    slot->rx.got = 0;
+}
 /** Consumes n unread bytes. */
 static inline void httpd__rx_take(struct slot *slot, size_t n)
 {

@@ -153,6 +153,7 @@ static esp_err_t server_build(struct httpd_data *hd)
         size_t stack = hd->config.stack_size > PORT_MIN_HANDLER_STACK ? hd->config.stack_size
                                                                        : PORT_MIN_HANDLER_STACK;
         hd->coro_pool = httpd__coro_pool_create(stack);
+        hd->abort_job = httpd__conn_abort_job;
         if (!hd->coro_pool) {
             err = ESP_ERR_HTTPD_ALLOC_MEM;
         }

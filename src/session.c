@@ -160,6 +160,7 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
     hd->timer_ms[TIMER_RECV] = (uint32_t)hd->config.recv_wait_timeout * 1000u;
     hd->timer_ms[TIMER_SEND] = (uint32_t)hd->config.send_wait_timeout * 1000u;
     hd->timer_ms[TIMER_LINGER] = LINGER_MS;
+    hd->timer_ms[TIMER_IDLE] = (uint32_t)CONFIG_HTTPD_IDLE_TIMEOUT_S * 1000u;
     for (struct httpd_sess *s = hd->sessions + n; s != hd->sessions;) {
         s--;
         s->fd = -1;
@@ -262,7 +263,14 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__port_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
     s->sending = false;
-    httpd__sess_run_deferred(s);   /* they find no session now and report it */
+#if CONFIG_HTTPD_WS_SUPPORT
+    while (s->outq) {   /* queued output goes with the connection */
+        struct out_chunk *c = s->outq;
+        s->outq = c->next;
+        free(c);
+    }
+    s->outq_bytes = 0;
+#endif
     httpd__loop_mute_listen(hd, false);
 }
 
@@ -324,30 +332,6 @@ void httpd__sess_ctx_commit(struct httpd_sess *s, httpd_req_t *r)
     s->ignore_sess_ctx_changes = r->ignore_sess_ctx_changes;
 }
 
-#if HTTPD_CORO
-bool httpd__sess_defer_send(struct httpd_sess *s, struct deferred_send *d)
-{
-    if (!s->sending) {
-        return false;
-    }
-    d->next = NULL;
-    struct deferred_send **pp = &s->deferred;
-    while (*pp) {
-        pp = &(*pp)->next;   /* keep their order */
-    }
-    *pp = d;
-    return true;
-}
-
-void httpd__sess_run_parked(struct httpd_sess *s)
-{
-    while (s->deferred && !s->sending) {
-        struct deferred_send *d = s->deferred;
-        s->deferred = d->next;
-        d->run(d);
-    }
-}
-#endif
 
 /* ---- Default transport -------------------------------------------------------------- */
 
@@ -396,12 +380,33 @@ static int stop_or_timeout(struct httpd_data *hd)
  * async workers, builds without coroutines) the calling thread waits, until
  * *deadline: 0 until the first wait since the last progress sets it, for the
  * time-out counts from there. */
+/* True when the client a job waits for is not keeping up (docs/limits.md):
+ * after the grace period its bytes per second of waiting fall below
+ * CONFIG_HTTPD_RECV_MIN_RATE, or the waiting passed CONFIG_HTTPD_RECV_TOTAL_S.
+ * extra_ms: the wait in progress, not counted yet. With grace false the
+ * rate counts from the first second (a full table's purge). */
+static bool too_slow(const struct slot *slot, uint32_t extra_ms, bool grace)
+{
+    if (!slot) {
+        return false;
+    }
+    uint32_t w = slot->rx.waited_ms + extra_ms;
+    return (CONFIG_HTTPD_RECV_TOTAL_S && w > CONFIG_HTTPD_RECV_TOTAL_S * 1000u) ||
+           (CONFIG_HTTPD_RECV_MIN_RATE && w > (grace ? CONFIG_HTTPD_RECV_GRACE_S * 1000u : 1000u) &&
+            slot->rx.got < (uint32_t)CONFIG_HTTPD_RECV_MIN_RATE * (w / 1000u));
+}
+
 static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint32_t *deadline)
 {
     if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
         return stop_or_timeout(hd);   /* the peer may wait for those responses before it sends more */
     }
+    if (s->aborted || (!for_write && too_slow(s->slot, 0, true))) {
+        return HTTPD_SOCK_ERR_FAIL;   /* a failure, not a time-out: handlers that retry stop here */
+    }
     enum timer_kind kind = for_write ? TIMER_SEND : TIMER_RECV;
+    uint32_t start = (uint32_t)httpd__port_now_ms();
+    int rc = -1;   /* the wait ran out */
 #if HTTPD_CORO
     if (s->co && httpd__coro_current() == s->co) {
         if (!httpd__workq_stopping(hd)) {
@@ -410,32 +415,35 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
             httpd__loop_timer_set(hd, s, kind);
             httpd__coro_yield();
             httpd__loop_timer_clear(hd, s);
-            if (s->wait_result == WAIT_READY) {
-                return 0;
-            }
+            rc = s->wait_result == WAIT_READY && !s->aborted ? 0 : -1;
         }
-        return stop_or_timeout(hd);
-    }
+    } else
 #endif
-    while (!httpd__workq_stopping(hd)) {
-        uint32_t now = (uint32_t)httpd__port_now_ms();
+    {
         if (!*deadline) {
-            uint32_t d = now + hd->timer_ms[kind];
+            uint32_t d = start + hd->timer_ms[kind];
             *deadline = d ? d : 1u;   /* 0 means unset */
         }
-        int32_t left = (int32_t)(*deadline - now);
-        if (left <= 0) {
-            break;
-        }
-        int rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
-        if (rc == 1) {
-            return 0;
-        }
-        if (rc != 0) {
-            break;
+        while (!httpd__workq_stopping(hd)) {
+            int32_t left = (int32_t)(*deadline - (uint32_t)httpd__port_now_ms());
+            if (left <= 0) {
+                break;
+            }
+            rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+            if (rc != 0) {
+                rc = rc == 1 ? 0 : -1;
+                break;
+            }
+            rc = -1;
         }
     }
-    return stop_or_timeout(hd);
+    if (!for_write && s->slot) {
+        s->slot->rx.waited_ms += (uint32_t)httpd__port_now_ms() - start;
+    }
+    if (rc == 0) {
+        return 0;
+    }
+    return s->aborted ? HTTPD_SOCK_ERR_FAIL : stop_or_timeout(hd);
 }
 
 /* One send or receive (one sendmsg for SESS_IO_SENDV), waiting while the
@@ -451,6 +459,10 @@ int httpd__sess_io(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
               : for_write           ? s->send_fn(hd, s->fd, buf, len, flags)
                                     : s->recv_fn(hd, s->fd, buf, len, flags);
         if (n != HTTPD_SOCK_ERR_TIMEOUT || op == SESS_IO_RECV_NOW) {
+            if (!for_write && n > 0 && s->slot) {
+                uint32_t got = s->slot->rx.got + (uint32_t)n;
+                s->slot->rx.got = got < (uint32_t)n ? UINT32_MAX : got;   /* saturates */
+            }
             return n;
         }
         if (!for_write && s->pending_fn && s->pending_fn(hd, s->fd) > 0) {
@@ -568,12 +580,106 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
     /* While this runs (possibly suspended), nobody else may write to s. */
     bool outer = !s->sending;
     s->sending = true;
-    int rc = sendv_all(hd, s, iov, iovcnt);
+    int rc = 0;
+#if CONFIG_HTTPD_WS_SUPPORT
+    /* What the loop queued leaves first (only the server thread, which queues,
+     * touches the queue: an async worker's sends go straight out). */
+    uint32_t deadline = 0;
+    while (rc == 0 && s->outq && httpd__workq_on_server_thread(hd)) {
+        int r = httpd__sess_queue_flush(hd, s);
+        rc = r < 0 ? HTTPD_SOCK_ERR_FAIL : r > 0 ? wait_ready(hd, s, true, &deadline) : 0;
+    }
+#endif
+    if (rc == 0) {
+        rc = sendv_all(hd, s, iov, iovcnt);
+    }
     if (outer) {
         s->sending = false;
     }
     return rc;
 }
+
+#if CONFIG_HTTPD_WS_SUPPORT
+/* ---- Queued output -----------------------------------------------------------------
+ * The loop never waits for a socket: a send it makes (a work function's, or
+ * another thread's WebSocket frame handed to it) goes out as far as the
+ * socket takes it at once; the rest is copied here and leaves when the socket
+ * is writable, before any later send. Bounded per connection; a connection
+ * that takes nothing within send_wait_timeout is closed (conn.c). */
+
+int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s)
+{
+    if (s->sending || s->state == SESS_ASYNC) {
+        return 1;   /* a send under way (or an async worker's) ends first: never inside it */
+    }
+    bool progress = false;
+    while (s->outq) {
+        struct out_chunk *c = s->outq;
+        int n = s->send_fn(hd, s->fd, c->data + c->off, c->len - c->off, 0);
+        if (n == HTTPD_SOCK_ERR_TIMEOUT) {
+            break;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        progress = true;
+        c->off += (size_t)n;
+        s->outq_bytes -= (size_t)n;
+        if (c->off == c->len) {
+            s->outq = c->next;
+            free(c);
+        }
+    }
+    if (s->state != SESS_BUSY) {
+        /* No job to send them first: the loop watches for writing while bytes
+         * wait, and their deadline runs from the last progress. */
+        httpd__loop_watch(hd, s, s->outq ? POLLER_IN | POLLER_OUT : POLLER_IN);
+        if (s->outq && (progress || s->timer != TIMER_SEND)) {
+            httpd__loop_timer_set(hd, s, TIMER_SEND);
+        } else if (!s->outq && s->timer == TIMER_SEND) {
+            httpd__loop_timer_clear(hd, s);
+        }
+    }
+    return s->outq ? 1 : 0;
+}
+
+esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+{
+#if HTTPD_CORO
+    if (s->co && httpd__coro_current() == s->co) {   /* the session's own handler may wait */
+        return httpd__sess_sendv_all(hd, s, iov, iovcnt) == 0 ? ESP_OK : ESP_FAIL;
+    }
+#endif
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        total += iov[i].iov_len;
+    }
+    /* Bounded: a send that does not fit behind what waits is refused whole.
+     * (When nothing waits, one send of any size is taken.) */
+    if (s->outq && s->outq_bytes + total > (size_t)CONFIG_HTTPD_WS_SEND_QUEUE_LEN) {
+        return ESP_ERR_NO_MEM;
+    }
+    struct out_chunk *c = malloc(sizeof *c + total);
+    if (!c) {
+        return ESP_ERR_NO_MEM;
+    }
+    c->next = NULL;
+    c->len = total;
+    c->off = 0;
+    total = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        memcpy(c->data + total, iov[i].iov_base, iov[i].iov_len);
+        total += iov[i].iov_len;
+    }
+    struct out_chunk **pp = &s->outq;
+    while (*pp) {
+        pp = &(*pp)->next;   /* keep their order */
+    }
+    *pp = c;
+    s->outq_bytes += total;
+    return httpd__sess_queue_flush(hd, s) < 0 ? ESP_FAIL : ESP_OK;   /* as much as the socket takes now */
+}
+#endif
 
 #if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
@@ -597,12 +703,29 @@ int httpd__sess_uncork(struct httpd_data *hd, struct httpd_sess *s)
 
 /* ---- Accept ----------------------------------------------------------------------------- */
 
+/* A busy session counts as idle for the purge when its job waits for a client
+ * that is not keeping up (the rate from the first second of waiting, the wait
+ * in progress included): its job can be ended (conn.c). */
+static bool slow_job(const struct httpd_data *hd, const struct httpd_sess *s)
+{
+#if HTTPD_CORO
+    if (s->co && s->timer == TIMER_RECV && hd->abort_job) {
+        uint32_t armed = s->deadline_ms - hd->timer_ms[TIMER_RECV];
+        return too_slow(s->slot, (uint32_t)httpd__port_now_ms() - armed, false);
+    }
+#else
+    (void)hd;
+    (void)s;
+#endif
+    return false;
+}
+
 static struct httpd_sess *lru_victim(struct httpd_data *hd)
 {
     struct httpd_sess *victim = NULL;
     struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
-        if (s->state == SESS_FREE || s->state == SESS_BUSY || s->state == SESS_ASYNC) {
+        if (s->state == SESS_FREE || s->state == SESS_ASYNC || (s->state == SESS_BUSY && !slow_job(hd, s))) {
             continue;
         }
         if (!victim || (int32_t)(s->lru_counter - victim->lru_counter) < 0) {
@@ -629,7 +752,16 @@ static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
     if (victim) {
         /* Only now that a newcomer really exists does an old session make room. */
         ESP_LOGD(TAG, "purging session fd %d to make room for fd %d", victim->fd, fd);
-        httpd__sess_close(hd, victim);
+#if HTTPD_CORO
+        if (victim->state == SESS_BUSY) {
+            hd->abort_job(hd, victim);   /* its handler's wait fails; the session closes once it returns */
+            if (victim->state == SESS_BUSY) {
+                httpd__port_close(fd);   /* the handler waits on something else: no room after all */
+                return;
+            }
+        }
+#endif
+        httpd__sess_close(hd, victim);   /* (harmless when already closed) */
     }
     const httpd_config_t *c = &hd->config;
     struct httpd_sess *s = hd->free_sess;
@@ -663,6 +795,9 @@ static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
         ESP_LOGE(TAG, "cannot watch fd %d", fd);
         httpd__sess_close(hd, s);
         return;
+    }
+    if (CONFIG_HTTPD_IDLE_TIMEOUT_S > 0) {
+        httpd__loop_timer_set(hd, s, TIMER_IDLE);   /* a client that never sends is an idle one */
     }
     ESP_LOGD(TAG, "new session fd %d", fd);
     if (hd->config.open_fn && hd->config.open_fn(hd, fd) != ESP_OK) {

@@ -44,8 +44,13 @@ static bool list_has(const char *list, size_t len, const char *token)
     return false;
 }
 
+/* Sends one frame: from the session's own handler or an async worker,
+ * waiting as any send does (queue false); from the loop or another session's
+ * handler, without waiting (queue true: what the socket does not take at once
+ * waits on the session, see "Queued output" in session.c). A failed send may
+ * have cut the frame: no frame may follow it. */
 static esp_err_t ws_send_raw(struct httpd_data *hd, struct httpd_sess *s, uint8_t opcode, bool fin,
-                             const uint8_t *payload, size_t len)
+                             const uint8_t *payload, size_t len, bool queue)
 {
     uint8_t head[10];
     size_t hl = httpd__ws_build_frame_header(head, fin, opcode, len);
@@ -53,7 +58,15 @@ static esp_err_t ws_send_raw(struct httpd_data *hd, struct httpd_sess *s, uint8_
         { .iov_base = head, .iov_len = hl },
         { .iov_base = (void *)payload, .iov_len = len },
     };
-    return httpd__sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
+    esp_err_t err = queue ? httpd__sess_queue_sendv(hd, s, iov, 2)
+                          : httpd__sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
+    if (err == ESP_FAIL) {
+        s->ws_closing = true;
+        if (queue) {
+            httpd__sess_close_by_id(hd, s->fd, s->gen);   /* the loop's own: it closes now (or after its job) */
+        }
+    }
+    return err;
 }
 
 /* Sends a close frame with code (and no reason), once. */
@@ -64,7 +77,7 @@ static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t 
     }
     s->ws_closing = true;
     uint8_t body[2] = { (uint8_t)(code >> 8), (uint8_t)code };
-    ws_send_raw(hd, s, WS_OP_CLOSE, true, body, code ? 2 : 0);
+    ws_send_raw(hd, s, WS_OP_CLOSE, true, body, code ? 2 : 0, false);
 }
 
 /* ---- Handshake ------------------------------------------------------------------ */
@@ -329,7 +342,7 @@ static bool answer_control(struct httpd_data *hd, struct httpd_sess *s, bool han
         ws_send_close(hd, s, close_reply(payload, len));   /* echoes its code (RFC 6455 5.5.1), unless the handler sent its own */
         return false;
     }
-    return h->opcode != WS_OP_PING || ws_send_raw(hd, s, WS_OP_PONG, true, payload, len) == ESP_OK;
+    return h->opcode != WS_OP_PING || ws_send_raw(hd, s, WS_OP_PONG, true, payload, len, false) == ESP_OK;
 }
 
 bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
@@ -453,7 +466,8 @@ esp_err_t httpd_ws_recv_msg(httpd_req_t *req, httpd_ws_frame_t *pkt, size_t max_
 
 /* ---- API: send ------------------------------------------------------------------ */
 
-static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const httpd_ws_frame_t *f)
+/* Sends frame f on s (queue: as ws_send_raw()). */
+static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const httpd_ws_frame_t *f, bool queue)
 {
     if (!s->ws || s->ws_closing) {
         return ESP_ERR_INVALID_STATE;
@@ -462,7 +476,7 @@ static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const h
         return ESP_ERR_INVALID_ARG;
     }
     bool fin = f->fragmented ? f->final : true;
-    esp_err_t err = ws_send_raw(hd, s, (uint8_t)f->type, fin, f->payload, f->len);
+    esp_err_t err = ws_send_raw(hd, s, (uint8_t)f->type, fin, f->payload, f->len, queue);
     if (err == ESP_OK && f->type == HTTPD_WS_TYPE_CLOSE) {
         s->ws_closing = true;
     }
@@ -474,30 +488,19 @@ esp_err_t httpd_ws_send_frame(httpd_req_t *req, httpd_ws_frame_t *pkt)
     if (!req || !pkt || !req->aux || !SLOT(req)->sess) {
         return ESP_ERR_INVALID_ARG;
     }
-    return send_frame(HTTPD_DATA(req->handle), SLOT(req)->sess, pkt);
+    esp_err_t err = send_frame(HTTPD_DATA(req->handle), SLOT(req)->sess, pkt, false);
+    if (err == ESP_FAIL) {
+        httpd__resp_set_broken(SLOT(req));   /* the connection closes when the request is over */
+    }
+    return err;
 }
 
-/* Loop context: sends now, or parks d on the session when its handler is
- * suspended in the middle of a send (a frame must not land inside another).
- * Returns true when parked. */
-static bool send_or_park(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame,
-                         struct deferred_send *d, esp_err_t *result)
+/* Server thread: the frame for fd, through the session's queue (which sends
+ * straight, waiting, when called from that session's own handler). */
+static esp_err_t send_on_server(struct httpd_data *hd, int fd, const httpd_ws_frame_t *frame)
 {
     struct httpd_sess *s = httpd__sess_find(hd, fd);
-    if (!s) {
-        *result = ESP_ERR_INVALID_ARG;
-        return false;
-    }
-    if (d && httpd__sess_defer_send(s, d)) {
-        return true;
-    }
-    if (s->sending) {
-        ESP_LOGW(TAG, "fd %d is in the middle of another send", fd);
-        *result = ESP_FAIL;
-        return false;
-    }
-    *result = send_frame(hd, s, frame);
-    return false;
+    return s ? send_frame(hd, s, frame, true) : ESP_ERR_INVALID_ARG;
 }
 
 /* A send handed to the server thread by another thread (or queued by
@@ -505,22 +508,18 @@ static bool send_or_park(struct httpd_data *hd, int fd, const httpd_ws_frame_t *
  * run by the loop, or by httpd_stop() if the loop is gone first, so cb is
  * always told the outcome. */
 struct ws_send_job {
-    struct deferred_send d;   /* first: parked on a session that is mid-send */
     struct httpd_data *hd;
     int fd;
     bool heap;                /* malloc'd: freed once sent */
-    httpd_ws_frame_t frame;   /* copied; the payload is not */
+    httpd_ws_frame_t frame;   /* copied; the payload is not (until queued) */
     transfer_complete_cb cb;
     void *arg;
 };
 
-static void send_job_run(struct deferred_send *d)
+static void send_job_work(void *arg)
 {
-    struct ws_send_job *j = (struct ws_send_job *)d;
-    esp_err_t err = ESP_FAIL;
-    if (send_or_park(j->hd, j->fd, &j->frame, &j->d, &err)) {
-        return;
-    }
+    struct ws_send_job *j = arg;
+    esp_err_t err = send_on_server(j->hd, j->fd, &j->frame);
     bool heap = j->heap;   /* a waiting thread's job is gone once it is told */
     if (j->cb) {
         j->cb(err, j->fd, j->arg);
@@ -528,11 +527,6 @@ static void send_job_run(struct deferred_send *d)
     if (heap) {
         free(j);
     }
-}
-
-static void send_job_work(void *arg)
-{
-    send_job_run(arg);
 }
 
 /* What a thread waiting for its send is told. */
@@ -559,7 +553,6 @@ static void send_wait_done(esp_err_t err, int fd, void *arg)
 NOINLINE static esp_err_t send_job_push(httpd_handle_t handle, struct ws_send_job *j, int fd, const httpd_ws_frame_t *frame,
                                transfer_complete_cb cb, void *arg)
 {
-    j->d.run = send_job_run;   /* d.next: set when parked */
     j->hd = HTTPD_DATA(handle);
     j->fd = fd;
     j->heap = cb != send_wait_done;
@@ -588,11 +581,10 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     }
     bool server = httpd__workq_on_server_thread(hd);
     httpd__workq_registry_unlock();
-    esp_err_t err = ESP_FAIL;
     if (server) {
-        send_or_park(hd, fd, frame, NULL, &err);
-        return err;
+        return send_on_server(hd, fd, frame);   /* never waits, except in fd's own handler */
     }
+    esp_err_t err;
     struct ws_send_wait w;
     struct ws_send_job j;
     w.done = false;   /* (result: set with done) */
