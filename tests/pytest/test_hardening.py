@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Clients that try to stall the server: slow request bodies and WebSocket frames (the
+minimum rate, the purge of a full table), a WebSocket client that never reads (frames
+queued on its session, never a wait of the server thread), and idle keep-alive
+connections. docs/limits.md lists the limits these tests exercise."""
+import re
+import socket
+import threading
+import time
+
+from conftest import HOST, Conn, response_bytes, start_server
+from test_ws import OP_TEXT, WsConn, WsServer, frame
+
+
+def _trickle(port, stop, body_len=100000):
+    """A POST whose body arrives one byte every 0.3 s until stop is set."""
+    c = Conn(HOST, port, timeout=30)
+    try:
+        c.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % body_len)
+        while not stop.is_set():
+            try:
+                c.send(b"x")
+            except OSError:
+                return
+            stop.wait(0.3)
+    finally:
+        c.close()
+
+
+def test_full_table_of_slow_bodies_purged_for_a_newcomer():
+    """max_open_sockets clients trickle request bodies: with LRU purge on, a newcomer
+    still gets its answer (a handler waiting on a client that is not keeping up is
+    purged like an idle connection, its receive failing)."""
+    srv = start_server(["--max-sockets", "3", "--lru", "--recv-timeout", "5"])
+    stop = threading.Event()
+    threads = [threading.Thread(target=_trickle, args=(srv.port, stop)) for _ in range(3)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(1.8)   # each handler has waited over a second at about 3 bytes/s
+        t0 = time.monotonic()
+        with srv.conn(timeout=5) as c:
+            r = c.get("/hello")
+        assert r.raw == response_bytes("Hello World!")
+        assert time.monotonic() - t0 < 2.0
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(10)
+        srv.stop()
+    srv.assert_clean_exit()
+
+
+def test_ws_client_that_never_reads_does_not_stall_the_server():
+    """Frames pushed from another thread to a client that never reads queue on its
+    session (bounded: the rest are refused) and never make the server thread wait:
+    other clients are answered at once meanwhile."""
+    srv = WsServer(()).start()
+    try:
+        c = WsConn(HOST, srv.port, connect=False, timeout=5)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.connect((HOST, srv.port))
+        with c:
+            c.handshake("/ws")
+            fd = c.ask_fd()
+            job = int(srv.http("/push?fd=%d&n=200&size=16384" % fd).split("=")[1])
+            worst = 0.0
+            deadline = time.monotonic() + 4
+            status = ""
+            while time.monotonic() < deadline:
+                t0 = time.monotonic()
+                status = srv.http("/push_status?job=%d" % job)
+                worst = max(worst, time.monotonic() - t0)
+                if status.startswith("done=1"):
+                    break
+                time.sleep(0.05)
+            assert worst < 1.0, "a request took %.2f s while frames waited for a stalled client" % worst
+            m = re.match(r"done=1 ok=(\d+) err=(\d+)", status)
+            assert m, status
+            assert int(m.group(2)) > 0, "every frame was taken: the queue is not bounded? " + status
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
+
+
+def test_ws_frames_queued_for_a_slow_reader_arrive_whole_and_in_order():
+    """The queue keeps frames whole and in order: a client that reads late gets every
+    frame it was sent (those the queue took), none cut."""
+    srv = WsServer(()).start()
+    try:
+        c = WsConn(HOST, srv.port, connect=False, timeout=5)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.connect((HOST, srv.port))
+        with c:
+            c.handshake("/ws")
+            fd = c.ask_fd()
+            job = int(srv.http("/push?fd=%d&n=40&size=1000" % fd).split("=")[1])
+            time.sleep(0.5)   # they queue while nobody reads
+            got = []
+            while len(got) < 40:
+                f = c.recv_frame(timeout=5)
+                assert f.opcode == OP_TEXT and f.fin
+                got.append(int(f.payload[1:].split(b" ")[1]))
+            assert got == list(range(40))
+            c.send(frame(OP_TEXT, "still there"))
+            assert c.recv_frame(timeout=5).payload == b"still there"
+            assert srv.http("/push_status?job=%d" % job).startswith("done=1 ok=40 err=0")
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
