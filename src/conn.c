@@ -396,7 +396,9 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
     if (s->state == SESS_IDLE && !s->slot) {
 #if CONFIG_HTTPD_WS_SUPPORT
         if (s->ws) {
-            httpd__sess_queue_flush(hd, s);   /* frames queued while a job ran (a failure shows as EOF) */
+            /* Frames queued by the loop leave as the socket takes them (this
+             * runs for its writable events too); a failure shows as EOF. */
+            httpd__sess_queue_flush(hd, s);
             return;
         }
 #endif
@@ -458,11 +460,6 @@ static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
 
 void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
 {
-    if (httpd__sess_queued(s) && s->state != SESS_BUSY && s->state != SESS_ASYNC &&
-        httpd__sess_queue_flush(hd, s) < 0) {
-        httpd__sess_close(hd, s);   /* writable: queued output leaves first */
-        return;
-    }
     switch (s->state) {
     case SESS_IDLE:
         on_readable_idle(hd, s);
