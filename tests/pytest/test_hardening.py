@@ -3,13 +3,91 @@
 minimum rate, the purge of a full table), a WebSocket client that never reads (frames
 queued on its session, never a wait of the server thread), and idle keep-alive
 connections. docs/limits.md lists the limits these tests exercise."""
+import os
 import re
 import socket
 import threading
 import time
 
+import pytest
+
 from conftest import HOST, Conn, response_bytes, start_server
 from test_ws import OP_TEXT, WsConn, WsServer, frame
+
+
+def build_config(name):
+    """A CONFIG_HTTPD_* value the library under test was built with (its generated
+    esp_http_server_config.h), or None."""
+    path = os.path.join(os.environ.get("HTTPD_BUILD_DIR", "build/asan-gcc"), "generated",
+                        "esp_http_server_config.h")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            m = re.search(r"^#define\s+CONFIG_%s\s+(\d+)" % name, fh.read(), re.M)
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+IDLE_S = build_config("HTTPD_IDLE_TIMEOUT_S")
+GRACE_S = build_config("HTTPD_RECV_GRACE_S")
+MIN_RATE = build_config("HTTPD_RECV_MIN_RATE")
+# make test builds one variant with short limits (scripts/test.sh) so these run there.
+short_idle = pytest.mark.skipif(not IDLE_S or IDLE_S > 5, reason="idle time-out not short in this build")
+short_grace = pytest.mark.skipif(not GRACE_S or GRACE_S > 5 or not MIN_RATE,
+                                 reason="rate grace period not short in this build")
+
+
+@short_idle
+def test_idle_keepalive_connection_closed_after_the_idle_timeout():
+    """An idle keep-alive connection (and one that never sent a byte) is closed after
+    CONFIG_HTTPD_IDLE_TIMEOUT_S; one in use is not."""
+    srv = start_server(["--recv-timeout", "30"])
+    try:
+        with srv.conn(timeout=IDLE_S + 5) as used, srv.conn(timeout=IDLE_S + 5) as silent:
+            assert used.get("/hello").status == 200
+            t0 = time.monotonic()
+            for _ in range(3):   # activity restarts it
+                time.sleep(IDLE_S * 0.6)
+                assert used.get("/hello").status == 200
+            silent.assert_closed(timeout=IDLE_S + 3)
+            assert time.monotonic() - t0 >= IDLE_S - 0.5
+            used.assert_closed(timeout=IDLE_S + 3)
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
+
+
+@short_grace
+def test_trickled_body_fails_after_the_grace_period():
+    """A body sent one byte every 0.3 s keeps every wait short of recv_wait_timeout,
+    but falls below the minimum rate: after the grace period the handler's receive
+    fails and the connection closes, well before the body could end."""
+    srv = start_server(["--recv-timeout", "30"])
+    stop = threading.Event()
+    try:
+        c = Conn(HOST, srv.port, timeout=30)
+        with c:
+            c.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+            t0 = time.monotonic()
+            closed = False
+            while time.monotonic() - t0 < GRACE_S + 10:
+                try:
+                    c.send(b"x")
+                except OSError:
+                    closed = True
+                    break
+                try:
+                    c.assert_closed(timeout=0.3, allow_data=True)
+                    closed = True
+                    break
+                except AssertionError:
+                    pass
+            assert closed, "still open after %.1f s" % (time.monotonic() - t0)
+            assert time.monotonic() - t0 >= GRACE_S - 0.5
+    finally:
+        stop.set()
+        srv.stop()
+    srv.assert_clean_exit()
 
 
 def _trickle(port, stop, body_len=100000):
