@@ -28,6 +28,7 @@ enum conn_job {
 };
 
 static void process_buffered(struct httpd_data *hd, struct httpd_sess *s);
+static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum conn_job job, httpd_err_code_t err);
 
 /* ---- After a request --------------------------------------------------------------- */
 
@@ -72,12 +73,17 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
  * waiting). All of it: the request is over. Not yet: the session waits in
  * DRAIN, its inactivity time-out restarted. A broken stream: a session coming
  * from its job lingers (its response may still be on the way), a draining
- * one closes. */
+ * one closes; but when the chunked framing was broken (found here or by the
+ * handler's reads) before any byte of a response went out, the client gets a
+ * 400 first (the error handler's answer, then the close). */
 static void drain(struct httpd_data *hd, struct httpd_sess *s)
 {
     int r = httpd__req_drain(hd, s->slot, true);
     if (r < 0) {
-        if (s->state == SESS_DRAIN) {
+        if (s->slot->rq.framing_bad && !s->slot->resp.sent) {
+            httpd__loop_timer_clear(hd, s);
+            job_start(hd, s, JOB_PARSE_ERROR, HTTPD_400_BAD_REQUEST);
+        } else if (s->state == SESS_DRAIN) {
             httpd__sess_close(hd, s);
         } else {
             httpd__sess_linger(hd, s);
@@ -91,10 +97,11 @@ static void drain(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
-/* After the job: keep the connection for the next request, or close it. */
+/* After the job: keep the connection for the next request, or close it
+ * (broken framing goes to drain() for its answer). */
 static void finish_request(struct httpd_data *hd, struct httpd_sess *s, bool keep)
 {
-    if (!conn_continues(s->slot, keep)) {
+    if (!conn_continues(s->slot, keep) && !s->slot->rq.framing_bad) {
         httpd__sess_linger(hd, s);
         return;
     }

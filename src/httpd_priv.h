@@ -130,6 +130,7 @@ struct slot_req {
     bool     expect_continue;
     bool     chunked;
     bool     body_done;              /* chunked: terminator seen */
+    bool     framing_bad;            /* chunked: the decoder refused the body's framing */
     uint8_t  version_minor;
     size_t   body_left;              /* Content-Length bytes not yet taken (parse.c refuses
                                         more than 4294967295: size_t holds it on 32-bit targets) */
@@ -159,6 +160,8 @@ struct slot_resp {
     bool     chunk_term_sent;        /* ... and its terminating chunk */
     bool     close_after;            /* close the connection once this request is done */
     bool     broken;                 /* the stream cannot be resynchronised */
+    bool     sent;                   /* a byte of the response went out (or a send was tried) */
+    uint32_t allow[2];               /* routed to 405: the path's methods (struct route), for Allow */
 };
 
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -334,8 +337,10 @@ struct uri_entry {
 #define WS_SUBPROTO_MAX 64
 
 /* What a lookup hands the dispatcher: copies, so a handler may be
- * unregistered (by any thread) while its request runs. */
+ * unregistered (by any thread) while its request runs; for a 405, the
+ * methods the path has handlers for (Allow). */
 struct route {
+    uint32_t   allow[2];                       /* not found: bit m % 32 of word m / 32 for each method m */
     esp_err_t (*handler)(httpd_req_t *r);
     void      *user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -517,7 +522,8 @@ static inline void httpd__resp_set_broken(struct slot *slot)
 
 esp_err_t httpd__router_init(struct httpd_data *hd);
 void httpd__router_free(struct httpd_data *hd);
-/** Finds the handler for path/method; copies what the dispatcher needs.
+/** Finds the handler for path/method; copies what the dispatcher needs (or,
+ *  when none is found, the path's methods into out->allow).
  *  Returns 0 (found), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
 int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
                   struct route *out);

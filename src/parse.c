@@ -37,13 +37,21 @@ static bool is_alpha(unsigned char c)
 
 static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
 
-/* RFC 9110 5.6.2 tchar: one bit per byte of 0x20..0x7F. */
+/* Byte classes as one bit per byte of 0x20..0x7F:
+ * RFC 9110 5.6.2 tchar, and the bytes of a Host's reg-name or IPv4 address
+ * (RFC 3986 3.2.2: unreserved, sub-delims and the '%' of pct-encoded). */
 static const uint32_t TCHAR_BITS[3] = { 0x03FF6CFAu, 0xC7FFFFFEu, 0x57FFFFFFu };
+static const uint32_t HOST_BITS[3] = { 0x2BFF7FF2u, 0x87FFFFFEu, 0x47FFFFFEu };
 
-static bool is_tchar(unsigned char c)
+static bool in_class(const uint32_t *bits, unsigned char c)
 {
     unsigned i = c - 0x20u;
-    return i < 96 && ((TCHAR_BITS[i / 32] >> (i % 32)) & 1u);
+    return i < 96 && ((bits[i / 32] >> (i % 32)) & 1u);
+}
+
+static NOINLINE bool is_tchar(unsigned char c)
+{
+    return in_class(TCHAR_BITS, c);
 }
 
 /* Request-target bytes: visible ASCII and obs-text. */
@@ -279,6 +287,28 @@ static bool known_name(const unsigned char *name, size_t nlen)
 #endif
 }
 
+/* RFC 9112 3.2: Host = uri-host [ ":" port ], where uri-host is a reg-name or
+ * IPv4 address, or an IP-literal in brackets (RFC 3986 3.2.2; inside them the
+ * same bytes and ':' are allowed, which covers IPv6 and IPvFuture); port is
+ * *DIGIT. An empty value is allowed (a target without an authority). */
+static NOINLINE bool host_valid(const unsigned char *v, size_t n)
+{
+    const unsigned char *e = v + n;
+    bool lit = n && *v == '[';
+    v += lit;
+    while (v < e && (in_class(HOST_BITS, *v) || (lit && *v == ':'))) {
+        v++;
+    }
+    if (lit && (v == e || *v++ != ']')) {
+        return false;
+    }
+    if (v < e && *v == ':') {
+        while (++v < e && is_digit(*v)) {
+        }
+    }
+    return v == e;
+}
+
 /* Applies the meaning of one header line. Returns 0 or a status. */
 static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen,
                         const unsigned char *val, size_t vlen)
@@ -287,7 +317,10 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
         return 0;
     }
     switch (nlen) {
-    case 4:   /* Host; F_HOST_DUP when it was there already */
+    case 4:   /* Host, a valid one; F_HOST_DUP when it was there already */
+        if (!host_valid(val, vlen)) {
+            return 400;
+        }
         p->flags |= HTTP_F_HOST | (p->flags & HTTP_F_HOST) << 9;
         break;
     case 6:   /* Expect */

@@ -89,8 +89,9 @@ void httpd__parser_init(http_parser_t *p);
  *  HTTP/1.x" with single spaces; CRLF or bare LF line endings; header lines
  *  "name: value" with a token name and no whitespace before the colon.
  *  Errors (p->status):
- *    400 bare CR, control bytes, bad token, bad target, obs-fold, missing or duplicate
- *        Host on HTTP/1.1, bad or conflicting Content-Length, Content-Length together
+ *    400 bare CR, control bytes, bad token, bad target, obs-fold, missing Host on
+ *        HTTP/1.1, duplicate Host, a Host value that is not uri-host [ ":" port ]
+ *        (RFC 9112 3.2; empty is allowed), bad or conflicting Content-Length, Content-Length together
  *        with Transfer-Encoding, malformed version;
  *    413 Content-Length above 4294967295;
  *    414 request line longer than max_line, or target longer than max_target;

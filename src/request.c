@@ -65,7 +65,7 @@ void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method,
     rq->hdrs_len = 0;   /* no headers: the parser's fields are not looked at */
     rq->hdrs_raw = false;
     rq->version_minor = 1;
-    rq->chunked = false;
+    rq->chunked = rq->framing_bad = false;
     rq->body_left = 0;
     rq->body_done = true;
     rq->expect_continue = rq->continue_sent = false;
@@ -108,6 +108,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     bool chunked = (flags & HTTP_F_CHUNKED) != 0;
     rq->version_minor = (uint8_t)p->version_minor;
     rq->chunked = chunked;
+    rq->framing_bad = false;
     rq->body_left = r->content_len = (flags & HTTP_F_CONTENT_LENGTH) ? (size_t)p->content_length : 0;
     rq->body_done = !chunked;
     /* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored. */
@@ -131,6 +132,7 @@ int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
     size_t plen = p->path_len ? p->path_len : 1;
     int code = httpd__router_lookup(hd, path, plen, rq->req.method, rt);
     rq->req.user_ctx = code == 0 ? rt->user_ctx : NULL;
+    memcpy(slot->resp.allow, rt->allow, sizeof rt->allow);   /* (a 405's Allow) */
     return code;
 }
 
@@ -158,6 +160,7 @@ static int chunk_step(struct slot *slot, bool keep)
     ssize_t used = httpd__chunked_decode(&rq->chunk, raw, slot->rx.len - slot->rx.rd, &off, &dlen);
     if (used < 0) {
         ESP_LOGD(TAG, "malformed chunked body");
+        rq->framing_bad = true;   /* answered with 400 if no response has started (conn.c) */
         return -1;
     }
     if (keep) {
@@ -257,6 +260,9 @@ fail:
 int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
 {
     struct slot_req *rq = &slot->rq;
+    if (rq->framing_bad) {
+        return -1;   /* the handler's reads found it */
+    }
     /* The handler is done: the head is no longer needed, the whole buffer is scratch. */
     for (;;) {
         if (rq->chunked) {

@@ -22,6 +22,9 @@ static const char *TAG = "httpd_resp";
 #define SHARED __attribute__((noinline))
 #endif
 
+/* Room for ", " before each method's name (every method: 263 bytes), and the NUL. */
+#define ALLOW_MAX 264
+
 /* Status line and default body of each httpd_err_code_t (upstream's texts),
  * "status\0message\0" ... */
 #define E500 "500 Internal Server Error\0" "Server has encountered an unexpected error\0"
@@ -54,6 +57,16 @@ static bool has_crlf(const char *s)
 {
     return strpbrk(s, "\r\n") != NULL;
 }
+
+/* A status without content (RFC 9110 6.4.1): 1xx, 204, 304. Its head carries
+ * no Content-Type and no framing (head_build() is given NO_CONTENT, an empty
+ * framing of its own address), and no body follows. */
+static bool no_content(const char *st)
+{
+    return st[0] == '1' || ((st[0] | 1) == '3' && st[1] == '0' && st[2] == '4');   /* '2' or '3' */
+}
+
+static const char NO_CONTENT[1];
 
 /* ---- Response state --------------------------------------------------------------- */
 
@@ -96,6 +109,12 @@ SHARED static esp_err_t head_set(httpd_req_t *r, enum head_part part, const char
     struct slot_resp *resp = &slot->resp;
     if (part != HEAD_HDR) {
         *(part == HEAD_TYPE ? &resp->content_type : &resp->status) = a;
+        return ESP_OK;
+    }
+    /* The framing is the server's (RFC 9112 6.3): a handler's Content-Length
+     * or Transfer-Encoding would contradict the one the head gets. */
+    if (strcasecmp(a, "Content-Length") == 0 || strcasecmp(a, "Transfer-Encoding") == 0) {
+        ESP_LOGW(TAG, "%s is set by the server: header dropped", a);
         return ESP_OK;
     }
     struct httpd_data *hd = HTTPD_DATA(r->handle);
@@ -180,7 +199,7 @@ static const char END_KEEP[] = "\r\nConnection: keep-alive\r\n\r\n";
  * in practice; otherwise a second pass, into a buffer of its size). Each line
  * after the status line goes out as "\r\n" + the line, the blank line's
  * "\r\n\r\n" at the end. framing: "\r\nContent-Length: N" /
- * "\r\nTransfer-Encoding: chunked", or "". ESP_ERR_HTTPD_RESP_HDR when the
+ * "\r\nTransfer-Encoding: chunked", "", or NO_CONTENT. ESP_ERR_HTTPD_RESP_HDR when the
  * status line and content type exceed max_req_hdr_len (upstream's rule),
  * ESP_ERR_HTTPD_ALLOC_MEM when an unusually large head cannot get a buffer. */
 static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing)
@@ -200,6 +219,7 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
             end = END_KEEP;
         }
     }
+    bool typed = framing != NO_CONTENT;
     size_t cap = HEAD_STACK;
     for (;;) {
         struct out o = { h->buf, cap, 0 };
@@ -208,9 +228,13 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
         } else {
             out_str(&o, "HTTP/1.1 ");
             out_str(&o, resp->status);
-            out_str(&o, "\r\nContent-Type: ");
+            if (typed) {
+                out_str(&o, "\r\nContent-Type: ");
+            }
         }
-        out_str(&o, resp->content_type);
+        if (typed) {
+            out_str(&o, resp->content_type);
+        }
         out_str(&o, framing);
         /* Upstream's limit: status, type and framing (counted without the
          * "\r\n" framing lines now begin with), plus 33. */
@@ -252,6 +276,7 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
 
 static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
 {
+    slot->resp.sent = true;
     int rc = httpd__sess_sendv_all(HTTPD_DATA(slot->rq.req.handle), slot->sess, iov, n);
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
@@ -307,29 +332,35 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
     struct slot *slot = SLOT(r);
     struct slot_resp *resp = &slot->resp;
     size_t len = (size_t)buf_len;
-    bool body = r->method != HTTP_HEAD;
+    /* 1xx, 204, 304: no framing, no body (RFC 9110 8.6, 15.3.5, 15.4.5) */
+    bool bare = no_content(resp->status);
+    if (bare && len) {
+        ESP_LOGW(TAG, "%.3s response: its %u body bytes are not sent", resp->status, (unsigned)len);
+    }
+    bool body = r->method != HTTP_HEAD && !bare;
     struct iovec iov[4], *v = iov + 1;   /* iov[0]: the head, when it goes too */
     char line[40];   /* "\r\nContent-Length: N", or a chunk's "<hex>\r\n" */
     char *end = line + sizeof line - 2;   /* the NUL of the value, or the "\r\n" of a chunk */
     end[0] = chunk ? '\r' : '\0';
     end[1] = '\n';
     char *digits = fmt_uint(end, len, chunk ? 16 : 10);
-    char *framing;
+    const char *framing;
     if (!chunk) {
-        framing = digits - 18;
-        memcpy(framing, "\r\nContent-Length: ", 18);
+        memcpy(digits - 18, "\r\nContent-Length: ", 18);
+        framing = bare ? NO_CONTENT : digits - 18;
         v->iov_base = (void *)buf;
         v->iov_len = body ? len : 0;
         v++;
     } else {
-        /* HTTP/1.0 has no chunked coding: the body goes unframed and the close ends it. */
+        /* HTTP/1.0 has no chunked coding: the body goes unframed and the close
+         * ends it. A status without content has neither. */
         bool framed = slot->rq.version_minor != 0;
-        if (!framed) {
+        if (!framed && !bare) {
             resp->close_after = true;
         }
         framing = NULL;   /* no head: it went out with the first chunk */
         if (!resp->chunk_head_sent) {
-            framing = framed ? "\r\nTransfer-Encoding: chunked" : "";
+            framing = bare ? NO_CONTENT : framed ? "\r\nTransfer-Encoding: chunked" : "";
         }
         if (body) {
             if (framed) {
@@ -381,6 +412,7 @@ int httpd_send(httpd_req_t *r, const char *buf, size_t buf_len)
     if (!slot || !slot->sess) {
         return HTTPD_SOCK_ERR_INVALID;
     }
+    slot->resp.sent = true;   /* raw bytes: the handler writes its own response */
     int n = httpd__sess_send_wait(HTTPD_DATA(r->handle), slot->sess, buf, buf_len, 0);
     if (n < 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
         slot->resp.broken = true;
@@ -424,10 +456,12 @@ esp_err_t httpd_resp_send_err(httpd_req_t *req, httpd_err_code_t error, const ch
 esp_err_t httpd_register_err_handler(httpd_handle_t handle, httpd_err_code_t error,
                                      httpd_err_handler_func_t handler_fn)
 {
-    if (!handle || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
+    /* a running server only: httpd_stop() cannot free it meanwhile */
+    if ((unsigned)error >= HTTPD_ERR_CODE_MAX || !httpd__workq_registry_lock_valid(handle)) {
         return ESP_ERR_INVALID_ARG;
     }
     atomic_store_explicit(&HTTPD_DATA(handle)->err_handlers[error], handler_fn, memory_order_relaxed);
+    httpd__workq_registry_unlock();
     return ESP_OK;
 }
 
@@ -441,7 +475,21 @@ esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
         esp_err_t ret = fn(req, error);
         return (ret == ESP_OK && error != HTTPD_500_INTERNAL_SERVER_ERROR) ? ESP_OK : ESP_FAIL;
     }
-    SLOT(req)->resp.close_after = true;   /* the default response is followed by a close */
+    struct slot_resp *resp = &SLOT(req)->resp;
+    resp->close_after = true;   /* the default response is followed by a close */
+    /* RFC 9110 15.5.6: a 405 lists the methods the target has handlers for
+     * (routing found them), in enum order. Every method's name fits the buffer. */
+    char allow[ALLOW_MAX];   /* ", GET, POST": the value starts after the first ", " */
+    if (error == HTTPD_405_METHOD_NOT_ALLOWED && (resp->allow[0] | resp->allow[1])) {
+        char *w = allow;
+        for (unsigned i = 0; i <= HTTP_UNLINK; i++) {
+            if ((resp->allow[i / 32] >> (i % 32)) & 1u) {
+                memcpy(w, ", ", 2);
+                w += 2 + strlen(strcpy(w + 2, httpd__method_name((int)i)));
+            }
+        }
+        httpd_resp_set_hdr(req, "Allow", allow + 2);
+    }
     httpd_resp_send_err(req, error, NULL);
     return ESP_FAIL;
 }

@@ -54,7 +54,10 @@ static bool entry_matches(httpd_uri_match_func_t match, const struct uri_entry *
     return e->uri_len == len && memcmp(e->uri, uri, len) == 0;
 }
 
-/* Locks the registry of a handle that may be used from any thread. */
+/* Locks the handler table of a handle that may be used from any thread. The
+ * registry of running servers stays locked until unlock_server(): httpd_stop()
+ * takes the server out of it before freeing anything, so it waits until the
+ * change is done, and a change after that finds no server. */
 static struct httpd_data *lock_server(httpd_handle_t handle)
 {
     if (!httpd__workq_registry_lock_valid(handle)) {
@@ -62,12 +65,11 @@ static struct httpd_data *lock_server(httpd_handle_t handle)
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
     httpd__port_mutex_lock(&hd->uri_lock);
-    httpd__workq_registry_unlock();
     return hd;
 }
 
-/* Unlocks the registry; a change to it is published first (the server
- * thread's copy is then rebuilt before its next lookup). */
+/* Unlocks the table and the registry; a change to the table is published
+ * first (the server thread's copy is then rebuilt before its next lookup). */
 static void unlock_server(struct httpd_data *hd, bool changed)
 {
 #if HTTPD_SPEED
@@ -78,6 +80,7 @@ static void unlock_server(struct httpd_data *hd, bool changed)
     (void)changed;
 #endif
     httpd__port_mutex_unlock(&hd->uri_lock);
+    httpd__workq_registry_unlock();
 }
 
 /* Fills the free entry e from uh, with copies of its strings in one block
@@ -253,6 +256,7 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
                      size_t path_len, int method, struct route *out)
 {
     int result = HTTPD_404_NOT_FOUND;
+    out->allow[0] = out->allow[1] = 0;
     for (const struct uri_entry *e = tab; e < tab + n && e->uri; e++) {
         if (!entry_matches(hd->config.uri_match_fn, e, path, path_len)) {
             continue;
@@ -273,6 +277,9 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
 #endif
 #endif
             return 0;
+        }
+        if ((unsigned)e->method <= HTTP_UNLINK) {   /* (HTTP_ANY matched above) */
+            out->allow[(unsigned)e->method / 32] |= 1u << ((unsigned)e->method % 32);
         }
         result = HTTPD_405_METHOD_NOT_ALLOWED;
     }

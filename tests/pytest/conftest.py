@@ -733,16 +733,17 @@ def pytest_collection_modifyitems(config, items):
 
 # ---- Assertion helpers --------------------------------------------------------------
 
-def expect_error_close(srv, data, code, timeout=3.0, msg=None, pieces_delay=None):
+def expect_error_close(srv, data, code, timeout=3.0, msg=None, pieces_delay=None, headers=()):
     """Sends data (bytes, or a list of pieces sent pieces_delay apart) on a new
-    connection; asserts the exact error response of the spec (with Connection: close)
-    arrives within timeout and that the server then closes. Returns the response."""
+    connection; asserts the exact error response of the spec (with Connection: close
+    and the given extra headers, e.g. a 405's Allow) arrives within timeout and that
+    the server then closes. Returns the response."""
     with srv.conn() as c:
         if isinstance(data, (list, tuple)):
             c.send_pieces(data, delay=pieces_delay or 0.05)
         else:
             c.send(data)
         r = c.read_response(timeout=timeout)
-        assert r.raw == error_bytes(code, msg), "request %r" % (data,)
+        assert r.raw == error_bytes(code, msg, headers=headers), "request %r" % (data,)
         c.assert_closed(timeout=timeout)
     return r

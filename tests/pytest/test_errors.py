@@ -44,7 +44,7 @@ def test_custom_404_sequence_like_upstream_put_handler(custom404_server):
         assert r.status == 404 and r.body == b"custom close"
         c.assert_closed()
     # errors other than 404 keep their default handling
-    expect_error_close(custom404_server, post_req("/hello", ""), 405)
+    expect_error_close(custom404_server, post_req("/hello", ""), 405, headers=[("Allow", "GET")])
 
 
 def test_custom_404_does_not_affect_existing_routes(custom404_server):

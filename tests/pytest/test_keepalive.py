@@ -119,16 +119,16 @@ def test_handler_fail_after_pipelined(server):
         assert c.read_until_close(timeout=5) == response_bytes("Hello World!")
 
 
-@pytest.mark.parametrize("req,code", [
-    (get_req("/nope"), 404),
-    (post_req("/hello", ""), 405),
-    (b"XYZ / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+@pytest.mark.parametrize("req,code,headers", [
+    (get_req("/nope"), 404, ()),
+    (post_req("/hello", ""), 405, [("Allow", "GET")]),
+    (b"XYZ / HTTP/1.1\r\nHost: x\r\n\r\n", 501, ()),
 ])
-def test_server_errors_close_after_keepalive_requests(server, req, code):
+def test_server_errors_close_after_keepalive_requests(server, req, code, headers):
     with server.conn() as c:
         assert c.get("/hello").status == 200
         c.send(req + get_req("/hello"))
-        assert c.read_until_close(timeout=5) == error_bytes(code)
+        assert c.read_until_close(timeout=5) == error_bytes(code, headers=headers)
 
 
 def test_idle_connection_stays_open(server_factory):

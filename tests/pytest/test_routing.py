@@ -21,22 +21,23 @@ def test_404_with_query(server):
     expect_error_close(server, get_req("/nope?hello"), 404)
 
 
-@pytest.mark.parametrize("req", [
-    get_req("/echo"),
-    post_req("/hello", "Hello"),
-    body_req("PUT", "/hello", "Hello"),
-    get_req("/head_only"),
-    b"DELETE /echo HTTP/1.1\r\nHost: x\r\n\r\n",
-    post_req("/adder?x=1", "1").replace(b"POST", b"PATCH", 1),
+@pytest.mark.parametrize("req,allow", [
+    (get_req("/echo"), "POST, PUT"),
+    (post_req("/hello", "Hello"), "GET"),
+    (body_req("PUT", "/hello", "Hello"), "GET"),
+    (get_req("/head_only"), "HEAD"),
+    (b"DELETE /echo HTTP/1.1\r\nHost: x\r\n\r\n", "POST, PUT"),
+    (post_req("/adder?x=1", "1").replace(b"POST", b"PATCH", 1), "GET, POST, PUT"),
 ], ids=["get_echo", "post_hello", "put_hello", "get_head_only", "delete_echo", "patch_adder"])
-def test_405_exact_and_close(server, req):
-    expect_error_close(server, req, 405)
+def test_405_exact_and_close(server, req, allow):
+    # RFC 9110 15.5.6: a 405 lists the target's methods in Allow (upstream sends none)
+    expect_error_close(server, req, 405, headers=[("Allow", allow)])
 
 
-def test_405_has_no_allow_header(server):
+def test_405_has_allow_header(server):
     r, c = server.request(post_req("/hello", "x"))
     c.close()
-    assert r.status == 405 and r.header("Allow") is None
+    assert r.status == 405 and r.header("Allow") == "GET"
 
 
 def test_head_not_served_by_get_handler(server):
@@ -44,7 +45,7 @@ def test_head_not_served_by_get_handler(server):
     with server.conn() as c:
         c.send(get_req("/hello", method="HEAD"))
         r = c.read_response(head=True)
-        assert r.raw == error_bytes(405, head=True)
+        assert r.raw == error_bytes(405, head=True, headers=[("Allow", "GET")])
         c.assert_closed()
 
 
@@ -147,4 +148,4 @@ def test_wildcard_server_exact_handlers(wildcard_server):
     with wildcard_server.conn() as c:
         assert c.get("/hello").raw == response_bytes("Hello World!")
         assert c.request(post_req("/echo", "abc")).body == b"abc"
-    expect_error_close(wildcard_server, post_req("/api/x", ""), 405)
+    expect_error_close(wildcard_server, post_req("/api/x", ""), 405, headers=[("Allow", "GET")])

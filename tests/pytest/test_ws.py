@@ -306,7 +306,7 @@ HS_VERSION = [("Sec-WebSocket-Version", "13")]
     (upgrade_req("/ws", key="!" * 22 + "=="), 400, "Invalid Sec-WebSocket-Key", ()),
     (upgrade_req("/ws", http="HTTP/1.0"), 400, "WebSocket needs GET over HTTP/1.1", ()),
     (upgrade_req("/ws_any", method="POST"), 400, "WebSocket needs GET over HTTP/1.1", ()),
-    (upgrade_req("/ws", method="POST"), 405, None, ()),
+    (upgrade_req("/ws", method="POST"), 405, None, [("Allow", "GET")]),
     (upgrade_req("/nope"), 404, None, ()),
     (get_req("/ws", [("Upgrade", "h2c"), ("Connection", "Upgrade"), ("Sec-WebSocket-Key", new_key()),
                      ("Sec-WebSocket-Version", "13")]), 400, None, ()),

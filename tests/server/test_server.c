@@ -5,7 +5,7 @@
  * Usage:
  *   test_server --port N [--recv-timeout S] [--send-timeout S] [--max-sockets N]
  *               [--lru] [--max-hdr-len N] [--max-uri-len N] [--max-handlers N]
- *               [--max-resp-headers N] [--wildcard] [--custom-404]
+ *               [--max-resp-headers N] [--wildcard] [--custom-404] [--framing]
  *
  * Prints "READY <port>" on stdout once httpd_start() succeeded and every handler is
  * registered; on failure prints "START_FAILED <esp_err_to_name>" and exits 2 (bad
@@ -88,6 +88,18 @@
  * With --custom-404: a 404 error handler: URI starting "/keep404" -> send_err(404,
  *   "custom keep") and ESP_OK (connection kept); otherwise send_err(404, "custom close")
  *   and ESP_FAIL (connection closed).
+ * With --framing (tests/pytest/test_framing.py), three more handlers:
+ *   /silent POST       httpd_req_recv until query read bytes (default 0: none, at most
+ *                      64) came or it returns <= 0, then ESP_OK without any response
+ *   /status            status line by query s: 204 "204 No Content", 304 "304 Not
+ *                      Modified", 103 "103 Early Hints", else "200 OK"; type
+ *                      application/json, header "X-Kept: 1"; query mode: send (default)
+ *                      httpd_resp_send "abc", empty httpd_resp_send(NULL, 0), chunk:
+ *                      chunks "abc", "def", then the terminating chunk
+ *   /framing_hdrs      query cl: set_hdr("content-length", cl); query te:
+ *                      set_hdr("Transfer-ENCODING", te); then header "X-After: 1"; query
+ *                      chunk=1: chunks "hello", " world" and the end, else
+ *                      httpd_resp_send "hello"
  */
 #include <errno.h>
 #include <getopt.h>
@@ -794,6 +806,76 @@ static esp_err_t big_handler(httpd_req_t *req)
     return err;
 }
 
+/* ---- --framing ------------------------------------------------------------------ */
+
+static esp_err_t silent_handler(httpd_req_t *req)
+{
+    char q[QUERY_BUF_LEN], buf[64];
+    get_query(req, q);
+    size_t n = query_size(q, "read", 0, sizeof buf);
+    for (size_t got = 0; got < n;) {
+        int ret = httpd_req_recv(req, buf, n - got);
+        if (ret <= 0) {
+            break;   /* whatever went wrong: no response */
+        }
+        got += (size_t)ret;
+    }
+    return ESP_OK;
+}
+
+static esp_err_t status_handler(httpd_req_t *req)
+{
+    char q[QUERY_BUF_LEN], v[16] = "";
+    get_query(req, q);
+    size_t code = query_size(q, "s", 200, 999);
+    httpd_resp_set_status(req, code == 204 ? "204 No Content" : code == 304 ? "304 Not Modified"
+                               : code == 103 ? "103 Early Hints" : HTTPD_200);
+    httpd_resp_set_type(req, "application/json");
+    httpd_resp_set_hdr(req, "X-Kept", "1");
+    if (q[0] != '\0') {
+        httpd_query_key_value(q, "mode", v, sizeof v);
+    }
+    if (strcmp(v, "chunk") == 0) {
+        esp_err_t err = httpd_resp_send_chunk(req, "abc", 3);
+        if (err == ESP_OK) {
+            err = httpd_resp_send_chunk(req, "def", 3);
+        }
+        return err == ESP_OK ? httpd_resp_send_chunk(req, NULL, 0) : err;
+    }
+    return strcmp(v, "empty") == 0 ? httpd_resp_send(req, NULL, 0) : httpd_resp_send(req, "abc", 3);
+}
+
+static esp_err_t framing_hdrs_handler(httpd_req_t *req)
+{
+    char q[QUERY_BUF_LEN], cl[32] = "", te[32] = "", chunk[4] = "";
+    if (get_query(req, q)) {
+        httpd_query_key_value(q, "cl", cl, sizeof cl);
+        httpd_query_key_value(q, "te", te, sizeof te);
+        httpd_query_key_value(q, "chunk", chunk, sizeof chunk);
+    }
+    if (cl[0]) {
+        httpd_resp_set_hdr(req, "content-length", cl);   /* cl, te: alive until the send */
+    }
+    if (te[0]) {
+        httpd_resp_set_hdr(req, "Transfer-ENCODING", te);
+    }
+    httpd_resp_set_hdr(req, "X-After", "1");
+    if (strcmp(chunk, "1") == 0) {
+        esp_err_t err = httpd_resp_send_chunk(req, "hello", 5);
+        if (err == ESP_OK) {
+            err = httpd_resp_send_chunk(req, " world", 6);
+        }
+        return err == ESP_OK ? httpd_resp_send_chunk(req, NULL, 0) : err;
+    }
+    return httpd_resp_send(req, "hello", 5);
+}
+
+static const httpd_uri_t s_framing_handlers[] = {
+    { .uri = "/silent", .method = HTTP_POST, .handler = silent_handler },
+    { .uri = "/status", .method = HTTP_GET, .handler = status_handler },
+    { .uri = "/framing_hdrs", .method = HTTP_GET, .handler = framing_hdrs_handler },
+};
+
 static esp_err_t template_handler(httpd_req_t *req)
 {
     return httpd_resp_sendstr(req, (const char *)req->user_ctx);
@@ -855,9 +937,15 @@ static const httpd_uri_t s_handlers[] = {
 
 static const char *const s_templates[] = { "/api/*", "/opt/?", "/both/?*" };
 
-static esp_err_t register_all(httpd_handle_t hd, bool wildcard, bool custom_404)
+static esp_err_t register_all(httpd_handle_t hd, bool wildcard, bool custom_404, bool framing)
 {
     esp_err_t err;
+    for (size_t i = 0; framing && i < sizeof s_framing_handlers / sizeof s_framing_handlers[0]; i++) {
+        err = httpd_register_uri_handler(hd, &s_framing_handlers[i]);
+        if (err != ESP_OK) {
+            return err;
+        }
+    }
     for (size_t i = 0; i < sizeof s_handlers / sizeof s_handlers[0]; i++) {
         err = httpd_register_uri_handler(hd, &s_handlers[i]);
         if (err != ESP_OK) {
@@ -894,13 +982,13 @@ static void usage(void)
     fprintf(stderr,
             "usage: test_server --port N [--recv-timeout S] [--send-timeout S] [--max-sockets N]\n"
             "                   [--lru] [--max-hdr-len N] [--max-uri-len N] [--max-handlers N]\n"
-            "                   [--max-resp-headers N] [--wildcard] [--custom-404]\n");
+            "                   [--max-resp-headers N] [--wildcard] [--custom-404] [--framing]\n");
 }
 
 enum {
     OPT_PORT = 1, OPT_RECV_TIMEOUT, OPT_SEND_TIMEOUT, OPT_MAX_SOCKETS, OPT_LRU,
     OPT_MAX_HDR_LEN, OPT_MAX_URI_LEN, OPT_MAX_HANDLERS, OPT_MAX_RESP_HEADERS,
-    OPT_WILDCARD, OPT_CUSTOM_404,
+    OPT_WILDCARD, OPT_CUSTOM_404, OPT_FRAMING,
 };
 
 int main(int argc, char **argv)
@@ -917,9 +1005,10 @@ int main(int argc, char **argv)
         { "max-resp-headers", required_argument, NULL, OPT_MAX_RESP_HEADERS },
         { "wildcard",         no_argument,       NULL, OPT_WILDCARD },
         { "custom-404",       no_argument,       NULL, OPT_CUSTOM_404 },
+        { "framing",          no_argument,       NULL, OPT_FRAMING },
         { NULL, 0, NULL, 0 },
     };
-    bool have_port = false, wildcard = false, custom_404 = false;
+    bool have_port = false, wildcard = false, custom_404 = false, framing = false;
     unsigned long v = 0;
     int c;
 
@@ -963,6 +1052,9 @@ int main(int argc, char **argv)
         case OPT_CUSTOM_404:
             custom_404 = true;
             break;
+        case OPT_FRAMING:
+            framing = true;
+            break;
         default:
             ok = false;
             break;
@@ -991,7 +1083,7 @@ int main(int argc, char **argv)
         fw_print_start_failed(err);
         return 2;
     }
-    err = register_all(s_server, wildcard, custom_404);
+    err = register_all(s_server, wildcard, custom_404, framing);
     if (err != ESP_OK) {
         fw_print_start_failed(err);
         httpd_stop(s_server);
