@@ -79,21 +79,19 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 static void drain(struct httpd_data *hd, struct httpd_sess *s)
 {
     int r = httpd__req_drain(hd, s->slot, true);
-    if (r < 0) {
-        if (s->slot->rq.framing_bad && !s->slot->resp.sent) {
-            httpd__loop_timer_clear(hd, s);
-            job_start(hd, s, JOB_PARSE_ERROR, HTTPD_400_BAD_REQUEST);
-        } else if (s->state == SESS_DRAIN) {
-            httpd__sess_close(hd, s);
-        } else {
-            httpd__sess_linger(hd, s);
-        }
-    } else if (r == 0) {
+    /* Draining on: the inactivity time-out restarts. Otherwise it goes
+     * (closing or lingering would clear or replace it too). */
+    httpd__loop_timer_set(hd, s, r == 0 ? TIMER_RECV : TIMER_NONE);
+    if (r == 0) {
         s->state = SESS_DRAIN;
-        httpd__loop_timer_set(hd, s, TIMER_RECV);
-    } else {
-        httpd__loop_timer_clear(hd, s);
+    } else if (r > 0) {
         request_done(hd, s);
+    } else if (s->slot->rq.framing_bad && !s->slot->resp.sent) {
+        job_start(hd, s, JOB_PARSE_ERROR, HTTPD_400_BAD_REQUEST);
+    } else if (s->state == SESS_DRAIN) {
+        httpd__sess_close(hd, s);
+    } else {
+        httpd__sess_linger(hd, s);
     }
 }
 
@@ -397,22 +395,16 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
     if (s->state == SESS_IDLE && httpd__sess_held(s)) {
         job_start(hd, s, JOB_FLUSH, HTTPD_500_INTERNAL_SERVER_ERROR);   /* the batch is over */
     }
-    if (s->state == SESS_IDLE && s->slot && s->slot->rx.len == 0 && !httpd__sess_held(s)) {
+    if (s->state != SESS_IDLE) {
+        return;
+    }
+    if (s->slot) {
+        if (s->slot->rx.len > 0 || httpd__sess_held(s)) {
+            return;   /* bytes in flight: a partial head (its time-out runs) or held output */
+        }
         httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
     }
-    if (s->state == SESS_IDLE && !s->slot) {
-#if CONFIG_HTTPD_WS_SUPPORT
-        if (s->ws) {
-            /* Frames queued by the loop leave as the socket takes them (this
-             * runs for its writable events too); a failure shows as EOF. */
-            httpd__sess_queue_flush(hd, s);
-            return;
-        }
-#endif
-        if (CONFIG_HTTPD_IDLE_TIMEOUT_S > 0) {
-            httpd__loop_timer_set(hd, s, TIMER_IDLE);   /* nothing in flight: the idle time-out runs */
-        }
-    }
+    httpd__sess_idle(hd, s);
 }
 
 /* ---- Readiness ------------------------------------------------------------------------------ */
@@ -495,24 +487,22 @@ void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
 
 void httpd__conn_on_timer(struct httpd_data *hd, struct httpd_sess *s)
 {
-    if (s->state == SESS_LINGER || s->state == SESS_DRAIN) {
-        httpd__sess_close(hd, s);
 #if HTTPD_CORO
-    } else if (s->state == SESS_BUSY && s->co) {
-        if (job_resume(hd, s, WAIT_TIMEOUT)) {   /* the job's wait ran out */
-            process_buffered(hd, s);
-        }
+    if (s->state == SESS_BUSY && s->co) {
+        job_resume(hd, s, WAIT_TIMEOUT);   /* the job's wait ran out (finished: served on below) */
+    } else
 #endif
-    } else if (s->state == SESS_IDLE && s->slot && s->slot->job.head_started) {
+    if (s->state == SESS_IDLE && s->slot && s->slot->job.head_started) {
         ESP_LOGD(TAG, "fd %d: request head not received in time", s->fd);
         job_start(hd, s, JOB_HEAD_TIMEOUT, HTTPD_408_REQ_TIMEOUT);
-        process_buffered(hd, s);
-    } else if (s->state == SESS_IDLE) {
-        /* Idle for CONFIG_HTTPD_IDLE_TIMEOUT_S, or queued output that has not
-         * moved for send_wait_timeout: the connection goes. */
-        ESP_LOGD(TAG, "fd %d: idle or not reading: closing", s->fd);
+    } else if ((1u << s->state) & (1u << SESS_LINGER | 1u << SESS_DRAIN | 1u << SESS_IDLE)) {
+        /* Lingering or draining too long; idle for CONFIG_HTTPD_IDLE_TIMEOUT_S,
+         * or queued output that has not moved for send_wait_timeout: the
+         * connection goes. (One bit test for the three states.) */
+        ESP_LOGD(TAG, "fd %d: time-out in state %d: closing", s->fd, s->state);
         httpd__sess_close(hd, s);
     }
+    process_buffered(hd, s);   /* after the 408 (nothing unless IDLE: one exit) */
 }
 
 #if HTTPD_CORO
@@ -539,16 +529,16 @@ void httpd__conn_async_done(struct httpd_data *hd, struct slot *copy, int fd, ui
     httpd__loop_watch(hd, s, POLLER_IN);
     if (s->close_pending) {
         httpd__sess_close(hd, s);
-        return;
+    } else {
+        finish_request(hd, s, !copy->resp.broken);
     }
-    finish_request(hd, s, !copy->resp.broken);
-    process_buffered(hd, s);
+    process_buffered(hd, s);   /* (nothing for a closed session: one exit) */
 }
 
 #if HTTPD_CORO
 void httpd__conn_close_all(struct httpd_data *hd)
 {
-    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    struct httpd_sess *end = hd->sessions_end;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
         /* A suspended job is resumed with an error (every wait fails from
          * now on) and runs to its end before its session goes. */

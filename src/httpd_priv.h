@@ -161,7 +161,7 @@ struct slot_resp {
     bool     close_after;            /* close the connection once this request is done */
     bool     broken;                 /* the stream cannot be resynchronised */
     bool     sent;                   /* a byte of the response went out (or a send was tried) */
-    uint32_t allow[2];               /* routed to 405: the path's methods (struct route), for Allow */
+    uint32_t allow[2];               /* routed to 405: the path's methods, bit m % 32 of word m / 32 (Allow) */
 };
 
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -282,7 +282,6 @@ struct httpd_sess {
     struct httpd_sess *next_free; /* while FREE: the free list */
 #if CONFIG_HTTPD_WS_SUPPORT
     struct out_chunk *outq;       /* queued output (sends from the loop), oldest first */
-    size_t    outq_bytes;
 #endif
     /* Called by httpd__sess_close() before the slot goes: releases what a protocol
      * layered on the session (WebSocket) keeps in it. */
@@ -303,8 +302,8 @@ struct httpd_sess {
  * on the session, in order, and leave when it is writable (session.c). */
 struct out_chunk {
     struct out_chunk *next;
-    size_t len;
-    size_t off;                   /* bytes of data already sent */
+    char  *p;                     /* the first byte of data not sent yet */
+    size_t left;                  /* bytes from p on */
     char   data[];
 };
 
@@ -337,10 +336,8 @@ struct uri_entry {
 #define WS_SUBPROTO_MAX 64
 
 /* What a lookup hands the dispatcher: copies, so a handler may be
- * unregistered (by any thread) while its request runs; for a 405, the
- * methods the path has handlers for (Allow). */
+ * unregistered (by any thread) while its request runs. */
 struct route {
-    uint32_t   allow[2];                       /* not found: bit m % 32 of word m / 32 for each method m */
     esp_err_t (*handler)(httpd_req_t *r);
     void      *user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
@@ -437,6 +434,9 @@ struct httpd_data {
     unsigned          work_head;
     unsigned          work_count;
     struct httpd_data *next_live; /* registry of running servers */
+
+    /* session.c, last: no other field moves for it */
+    struct httpd_sess *sessions_end;   /* sessions + max_open_sockets (the scans' bound) */
 };
 
 /* ---- conn.c ------------------------------------------------------------------------- */
@@ -491,8 +491,9 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot);
  *  could run, WebSocket frames): the given method, URI and user_ctx, no
  *  headers, no body, default response, the connection kept. */
 void httpd__req_setup_bare(struct httpd_data *hd, struct slot *slot, int method, const char *uri, void *user_ctx);
-/** Finds the handler of the request. 0 (found, req.user_ctx set), HTTPD_404_NOT_FOUND
- *  or HTTPD_405_METHOD_NOT_ALLOWED. */
+/** Finds the handler of the request (router.c); copies what the dispatcher
+ *  needs to rt, or the path's methods to resp.allow. 0 (found, req.user_ctx
+ *  set), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
 int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt);
 /** Runs fn as the request's handler (httpd_sess_get_ctx sees the request's
  *  context meanwhile), then stores what it did with the session context. */
@@ -522,11 +523,6 @@ static inline void httpd__resp_set_broken(struct slot *slot)
 
 esp_err_t httpd__router_init(struct httpd_data *hd);
 void httpd__router_free(struct httpd_data *hd);
-/** Finds the handler for path/method; copies what the dispatcher needs (or,
- *  when none is found, the path's methods into out->allow).
- *  Returns 0 (found), HTTPD_404_NOT_FOUND or HTTPD_405_METHOD_NOT_ALLOWED. */
-int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                  struct route *out);
 
 /* ---- session.c ----------------------------------------------------------------------- */
 
@@ -636,6 +632,9 @@ static inline int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess
  *  after any held output; while s->cork is set a response that fits is held
  *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+/** An IDLE session with no slot (nothing in flight): a WebSocket one sends
+ *  what is queued; another's idle time-out runs. */
+void httpd__sess_idle(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
 static inline size_t httpd__sess_held(const struct httpd_sess *s)
 {
@@ -689,7 +688,7 @@ void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
 void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
 /** Arms s's deadline of this kind (replacing any other): due in the kind's
- *  duration (hd->timer_ms, set by session.c). */
+ *  duration (hd->timer_ms, set by session.c). TIMER_NONE: only disarms. */
 void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
 /** Disarms s's deadline; harmless when none is armed (the unused list of
  *  TIMER_NONE gets the NULLs), so only a fast build tests first. */

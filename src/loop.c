@@ -93,6 +93,9 @@ void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
 void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
 {
     httpd__loop_timer_clear(hd, s);
+    if (kind == TIMER_NONE) {
+        return;   /* only cleared: callers choosing between arming and clearing make one call */
+    }
     s->deadline_ms = (uint32_t)httpd__port_now_ms() + hd->timer_ms[kind];
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
@@ -124,21 +127,21 @@ static struct httpd_sess *first_deadline(struct httpd_data *hd)
  * clock read here, so they wait for the next turn. */
 static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 {
-    struct httpd_sess *s = first_deadline(hd);
-    if (!s) {
-        return -1;   /* the usual case: no clock read */
-    }
-    uint32_t now = (uint32_t)httpd__port_now_ms();
-    while ((int32_t)(s->deadline_ms - now) <= 0) {
+    bool clock_read = false;   /* the usual case, no deadline armed: no clock read */
+    uint32_t now = 0;
+    for (struct httpd_sess *s; (s = first_deadline(hd)) != NULL;) {
+        if (!clock_read) {
+            now = (uint32_t)httpd__port_now_ms();
+            clock_read = true;
+        }
+        if ((int32_t)(s->deadline_ms - now) > 0) {
+            int32_t left = (int32_t)(s->deadline_ms - (uint32_t)httpd__port_now_ms());
+            return left > 0 ? (int)left : 0;
+        }
         httpd__loop_timer_unlink(hd, s);
         h->on_timer(hd, s);
-        s = first_deadline(hd);
-        if (!s) {
-            return -1;
-        }
     }
-    int32_t left = (int32_t)(s->deadline_ms - (uint32_t)httpd__port_now_ms());
-    return left > 0 ? (int)left : 0;
+    return -1;
 }
 
 /* ---- The turn ------------------------------------------------------------------------------ */

@@ -38,21 +38,23 @@ static bool is_alpha(unsigned char c)
 static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
 
 /* Byte classes as one bit per byte of 0x20..0x7F:
- * RFC 9110 5.6.2 tchar, and the bytes of a Host's reg-name or IPv4 address
- * (RFC 3986 3.2.2: unreserved, sub-delims and the '%' of pct-encoded). */
-static const uint32_t TCHAR_BITS[3] = { 0x03FF6CFAu, 0xC7FFFFFEu, 0x57FFFFFFu };
-static const uint32_t HOST_BITS[3] = { 0x2BFF7FF2u, 0x87FFFFFEu, 0x47FFFFFEu };
+ * RFC 9110 5.6.2 tchar; the bytes of a Host's reg-name or IPv4 address
+ * (RFC 3986 3.2.2: unreserved, sub-delims and the '%' of pct-encoded); and
+ * those of a URI scheme after its first (RFC 3986 3.1: ALPHA, DIGIT, "+-."). */
+enum { CL_TCHAR, CL_HOST, CL_SCHEME };
+static const uint32_t CLASS_BITS[3][3] = {
+    { 0x03FF6CFAu, 0xC7FFFFFEu, 0x57FFFFFFu },
+    { 0x2BFF7FF2u, 0x87FFFFFEu, 0x47FFFFFEu },
+    { 0x03FF6800u, 0x07FFFFFEu, 0x07FFFFFEu },
+};
 
-static bool in_class(const uint32_t *bits, unsigned char c)
+static bool in_class(unsigned cls, unsigned char c)
 {
     unsigned i = c - 0x20u;
-    return i < 96 && ((bits[i / 32] >> (i % 32)) & 1u);
+    return i < 96 && ((CLASS_BITS[cls][i / 32] >> (i % 32)) & 1u);
 }
 
-static NOINLINE bool is_tchar(unsigned char c)
-{
-    return in_class(TCHAR_BITS, c);
-}
+static bool is_tchar(unsigned char c) { return in_class(CL_TCHAR, c); }
 
 /* Request-target bytes: visible ASCII and obs-text. */
 static bool is_target_byte(unsigned char c) { return c > ' ' && c != 0x7F; }
@@ -129,8 +131,9 @@ const char *http_method_str(enum http_method m)
 static int method_lookup(const unsigned char *s, size_t n)
 {
     for (int i = 0; i < METHOD_COUNT; i++) {
+        /* s holds no NUL: equal n bytes leave m[n] in the array */
         const char *m = METHOD_TEXT + METHOD_AT[i];
-        if (strlen(m) == n && memcmp(m, s, n) == 0) {
+        if (strncmp(m, (const char *)s, n) == 0 && m[n] == '\0') {
             return i;
         }
     }
@@ -149,7 +152,7 @@ enum {
     S_VALUE,        /* after the colon: the value and the line end */
     S_DONE,
     S_ERROR,
-    S_CR = 0x80,
+    S_CR = 0x08,
 };
 
 #define MAX_SKIPPED_LINES   4u
@@ -183,7 +186,7 @@ static int classify_target(http_parser_t *p, const unsigned char *buf)
         if (!is_alpha((unsigned char)t[0])) {
             return 400;
         }
-        while (is_alpha((unsigned char)t[i]) || is_digit((unsigned char)t[i]) || t[i] == '+' || t[i] == '-' || t[i] == '.') {
+        while (in_class(CL_SCHEME, (unsigned char)t[i])) {
             i++;
         }
         /* each test reads a byte only after the one before matched: t[n] is
@@ -290,20 +293,22 @@ static bool known_name(const unsigned char *name, size_t nlen)
 /* RFC 9112 3.2: Host = uri-host [ ":" port ], where uri-host is a reg-name or
  * IPv4 address, or an IP-literal in brackets (RFC 3986 3.2.2; inside them the
  * same bytes and ':' are allowed, which covers IPv6 and IPvFuture); port is
- * *DIGIT. An empty value is allowed (a target without an authority). */
+ * *DIGIT. An empty value is allowed (a target without an authority).
+ * v[n] is the OWS, CR or LF after the value: no byte tested below, so every
+ * scan stops by itself and only where it stops needs comparing with v + n. */
 static NOINLINE bool host_valid(const unsigned char *v, size_t n)
 {
     const unsigned char *e = v + n;
-    bool lit = n && *v == '[';
+    bool lit = *v == '[';
     v += lit;
-    while (v < e && (in_class(HOST_BITS, *v) || (lit && *v == ':'))) {
+    while (in_class(CL_HOST, *v) || (lit && *v == ':')) {
         v++;
     }
-    if (lit && (v == e || *v++ != ']')) {
+    if (lit && *v++ != ']') {
         return false;
     }
-    if (v < e && *v == ':') {
-        while (++v < e && is_digit(*v)) {
+    if (*v == ':') {
+        while (is_digit(*++v)) {
         }
     }
     return v == e;
@@ -358,11 +363,12 @@ static int apply_header(http_parser_t *p, const unsigned char *name, size_t nlen
                 return 400;
             }
             for (size_t k = 0; k < len; k++) {
-                if (!is_digit(t[k])) {
-                    return 400;
+                unsigned d = t[k] - (unsigned)'0';
+                if (d > 9) {
+                    return 400;   /* not a digit */
                 }
-                if (e <= CONTENT_LENGTH_MAX) {
-                    e = e * 10u + (uint64_t)(t[k] - '0');
+                if (e <= CONTENT_LENGTH_MAX) {   /* e fits 32 bits: a 32 x 32 multiply */
+                    e = (uint64_t)(uint32_t)e * 10u + d;
                 }
             }
             if ((p->flags & HTTP_F_CONTENT_LENGTH) && e != p->content_length) {
@@ -571,8 +577,7 @@ static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, cons
  * step() returns what it did with the byte: */
 enum {
     STEP_NEXT = 0,  /* took it (perhaps changing state): go on with the next byte */
-    STEP_SAME = 1,  /* changed state without taking it: the new state gets it */
-    STEP_DONE = 2,  /* it ended the head */
+    STEP_DONE = 1,  /* it ended the head, which finish() found complete */
     /* anything else is the HTTP status of the error the byte makes */
 };
 
@@ -603,22 +608,22 @@ static STEP_NOINLINE int step(http_parser_t *p, const unsigned char *b, size_t p
     bool after_cr = (p->state & S_CR) != 0;
     bool eol = c == '\r' || c == '\n';
 
+    if (st == S_START && !after_cr && !eol) {   /* the request line's first byte */
+        p->hdr_off = pos;  /* for max_line */
+        p->mark = pos;
+        st = S_METHOD;
+    }
     if (st != S_START && pos - p->hdr_off >= (st <= S_VERSION ? lim->max_line : lim->max_headers)) {
         return st <= S_VERSION ? 414 : 431;
     }
     if (after_cr && c != '\n') {
         return 400;   /* a bare CR */
     }
-    p->state = (uint8_t)(st | (unsigned)(c == '\r') << 7);   /* S_CR: a CR is taken where a line may end */
+    p->state = (uint8_t)(st | (c == '\r') * (unsigned)S_CR);   /* S_CR: a CR is taken where a line may end */
     switch (st) {
-    case S_START:
-        if (eol) {   /* an empty line: counted at its CR, or at a bare LF */
-            return !after_cr && ++p->skipped_lines > MAX_SKIPPED_LINES ? 400 : STEP_NEXT;
-        }
-        p->hdr_off = pos;  /* the request line's first byte, for max_line */
-        p->mark = pos;
-        p->state = S_METHOD;
-        return STEP_SAME;
+    case S_START:    /* an empty line (any other byte after a CR is a bare CR, above):
+                        counted at its CR, or at a bare LF */
+        return !after_cr && ++p->skipped_lines > MAX_SKIPPED_LINES ? 400 : STEP_NEXT;
     case S_METHOD:   /* up to MAX_METHOD_LEN tchars, then one SP; the token must be known */
         if (is_tchar(c)) {
             return pos - p->mark >= MAX_METHOD_LEN ? 400 : STEP_NEXT;
@@ -670,7 +675,7 @@ static STEP_NOINLINE int step(http_parser_t *p, const unsigned char *b, size_t p
     }
     case S_NAME:     /* tchars up to the colon; at the line's start, CR or LF ends the head */
         if (eol && (pos == p->mark || after_cr)) {
-            return c == '\r' ? STEP_NEXT : STEP_DONE;
+            return c == '\r' ? STEP_NEXT : finish(p, pos) ? 400 : STEP_DONE;
         }
         if (is_tchar(c)) {
             return STEP_NEXT;
@@ -721,12 +726,12 @@ static SLOW_NOINLINE int parse_slow(http_parser_t *p, const unsigned char *b, si
 
     while (pos < len) {
         int r = step(p, b, pos, lim);
-        if (r == STEP_DONE && (r = finish(p, pos)) == 0) {
+        if (r == STEP_DONE) {
             return HTTP_PARSE_DONE;
         }
         if (r == STEP_NEXT) {
             pos++;
-        } else if (r != STEP_SAME) {
+        } else {
             p->state = S_ERROR;
             p->status = r;
             p->pos = pos;
@@ -741,11 +746,9 @@ int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_
 {
     const unsigned char *b = (const unsigned char *)buf;
 
-    if (p->state == S_DONE) {
-        return HTTP_PARSE_DONE;
-    }
-    if (p->state == S_ERROR) {
-        return HTTP_PARSE_ERROR;
+    _Static_assert(S_ERROR == S_DONE + 1 && HTTP_PARSE_DONE == 1 && HTTP_PARSE_ERROR == -1, "the answer below");
+    if (p->state - S_DONE < 2u) {   /* S_DONE or S_ERROR: the answer again */
+        return 1 - 2 * (int)(p->state - S_DONE);
     }
     /* A head not begun may be whole: the fast path, else the machine from byte 0 */
 #if HTTPD_PARSE_FAST
@@ -830,7 +833,7 @@ enum {
     C_TRL_VAL,    /* in a trailer value */
     C_DONE,
     C_ERROR,
-    C_CR = 0x80,
+    C_CR = 0x10,
 };
 
 void httpd__chunked_init(http_chunked_t *c)
@@ -846,7 +849,7 @@ bool httpd__chunked_done(const http_chunked_t *c)
 
 /* The byte ends a line (CR: its LF must follow; LF: the state next follows).
  * false: it is no line end. */
-static NOINLINE bool line_end(http_chunked_t *c, unsigned char ch, uint8_t next)
+static NOINLINE bool line_end(http_chunked_t *c, unsigned ch, unsigned next)
 {
     if (ch == '\r') {
         c->state |= C_CR;
@@ -901,24 +904,23 @@ static bool chunk_step(http_chunked_t *c, unsigned char ch)
     case C_SIZE_WS:  /* only before an extension (BWS ';') */
         c->state = ch == ';' ? C_EXT : C_SIZE_WS;   /* on false, the caller's C_ERROR replaces it */
         return ch == ';' || is_ows(ch);
-    case C_EXT:      /* not interpreted: any field-value byte up to the line end */
-        return line_end(c, ch, C_DATA) || is_value_byte(ch);
     case C_DATA_END: /* CRLF or a bare LF */
         return line_end(c, ch, C_SIZE);
     case C_TRL_START: /* the empty line ends the body; else a field name begins */
         if (line_end(c, ch, C_DONE)) {
             return true;
         }
-        c->state = C_TRL_NAME;
-        return is_tchar(ch);
-    case C_TRL_NAME: /* tchars up to the colon */
-        if (ch == ':') {
+        /* fall through */
+    case C_TRL_NAME: /* tchars up to the colon, after one at least */
+        if (ch == ':' && st == C_TRL_NAME) {
             c->state = C_TRL_VAL;
             return true;
         }
+        c->state = C_TRL_NAME;
         return is_tchar(ch);
-    default:         /* C_TRL_VAL: field-value bytes up to the line end (trailers are skipped) */
-        return line_end(c, ch, C_TRL_START) || is_value_byte(ch);
+    default:         /* C_EXT (not interpreted) or C_TRL_VAL (trailers are skipped):
+                        field-value bytes up to the line end */
+        return line_end(c, ch, st == C_EXT ? C_DATA : C_TRL_START) || is_value_byte(ch);
     }
 }
 

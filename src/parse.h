@@ -71,7 +71,7 @@ typedef struct {
     int      status;          /* with HTTP_PARSE_ERROR: 400, 413, 414, 431, 501 or 505 */
 
     /* Private: where the machine stopped. */
-    uint8_t  state;
+    unsigned state;
     size_t   pos;
     size_t   mark;            /* start of the current token / line */
     size_t   name_end;        /* current header: end of name, start/end of value */
@@ -128,7 +128,7 @@ const char *httpd__method_name(int method);
 /* ---- Chunked request body ------------------------------------------------------ */
 
 typedef struct {
-    uint8_t  state;
+    unsigned state;
     uint64_t remaining;   /* data bytes left in the current chunk */
     size_t   line_len;    /* bytes of the current size line, or of all trailers so far; bounded */
 } http_chunked_t;

@@ -25,8 +25,6 @@ esp_err_t httpd_query_key_value(const char *qry, const char *key, char *val, siz
         return ESP_ERR_INVALID_ARG;
     }
 
-    const size_t key_len = strlen(key);
-
     for (const char *pair = qry, *pair_end;; pair = pair_end + 1) {
         /* One pair runs up to the next '&' or the end of the string. */
         pair_end = pair + strcspn(pair, "&");
@@ -36,7 +34,8 @@ esp_err_t httpd_query_key_value(const char *qry, const char *key, char *val, siz
             break;
         }
 
-        if ((size_t)(eq - pair) == key_len && strncasecmp(pair, key, key_len) == 0) {
+        /* pair[0..eq) holds no NUL: equal, it leaves key[eq - pair] in the key */
+        if (strncasecmp(pair, key, (size_t)(eq - pair)) == 0 && key[eq - pair] == '\0') {
             const char *value = eq + 1;
             const size_t value_len = (size_t)(pair_end - value);
             if (value_len >= val_size) {

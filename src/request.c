@@ -124,18 +124,6 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     httpd__resp_reset(slot, (flags & HTTP_F_CONN_CLOSE) || (v10 && (!(flags & HTTP_F_CONN_KEEP_ALIVE) || chunked)));
 }
 
-int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
-{
-    struct slot_req *rq = &slot->rq;
-    const http_parser_t *p = &rq->parser;   /* the routing path, in req.uri */
-    const char *path = p->path_len ? rq->req.uri + (p->path_off - p->target_off) : "/";
-    size_t plen = p->path_len ? p->path_len : 1;
-    int code = httpd__router_lookup(hd, path, plen, rq->req.method, rt);
-    rq->req.user_ctx = code == 0 ? rt->user_ctx : NULL;
-    memcpy(slot->resp.allow, rt->allow, sizeof rt->allow);   /* (a 405's Allow) */
-    return code;
-}
-
 esp_err_t httpd__req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
 {
     slot->rq.in_handler = true;

@@ -22,7 +22,7 @@ static const char *TAG = "httpd_resp";
 #define SHARED __attribute__((noinline))
 #endif
 
-/* Room for ", " before each method's name (every method: 263 bytes), and the NUL. */
+/* Room for each method's name and a ", " after it (every method: 263 bytes), and a NUL. */
 #define ALLOW_MAX 264
 
 /* Status line and default body of each httpd_err_code_t (upstream's texts),
@@ -479,16 +479,19 @@ esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
     resp->close_after = true;   /* the default response is followed by a close */
     /* RFC 9110 15.5.6: a 405 lists the methods the target has handlers for
      * (routing found them), in enum order. Every method's name fits the buffer. */
-    char allow[ALLOW_MAX];   /* ", GET, POST": the value starts after the first ", " */
-    if (error == HTTPD_405_METHOD_NOT_ALLOWED && (resp->allow[0] | resp->allow[1])) {
-        char *w = allow;
+    char allow[ALLOW_MAX], *w = allow;   /* "GET, POST, ": the last ", " is cut */
+    if (error == HTTPD_405_METHOD_NOT_ALLOWED) {
         for (unsigned i = 0; i <= HTTP_UNLINK; i++) {
             if ((resp->allow[i / 32] >> (i % 32)) & 1u) {
+                w = stpcpy(w, httpd__method_name((int)i));
                 memcpy(w, ", ", 2);
-                w += 2 + strlen(strcpy(w + 2, httpd__method_name((int)i)));
+                w += 2;
             }
         }
-        httpd_resp_set_hdr(req, "Allow", allow + 2);
+    }
+    if (w != allow) {
+        w[-2] = '\0';
+        httpd_resp_set_hdr(req, "Allow", allow);
     }
     httpd_resp_send_err(req, error, NULL);
     return ESP_FAIL;

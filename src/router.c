@@ -252,18 +252,21 @@ static bool method_is_any(httpd_method_t m)
     return (unsigned long long)m == any;
 }
 
-static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, unsigned n, const char *path,
-                     size_t path_len, int method, struct route *out)
+/* Looks the request up in tab[0, n): copies what the dispatcher needs to out
+ * and the handler's user_ctx to the request, or when none is found leaves the
+ * path's methods in the response's allow (zero since httpd__resp_reset()). */
+static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, unsigned n, struct slot *slot,
+                     const char *path, size_t path_len, struct route *out)
 {
     int result = HTTPD_404_NOT_FOUND;
-    out->allow[0] = out->allow[1] = 0;
+    int method = slot->rq.req.method;
     for (const struct uri_entry *e = tab; e < tab + n && e->uri; e++) {
         if (!entry_matches(hd->config.uri_match_fn, e, path, path_len)) {
             continue;
         }
         if ((int)e->method == method || method_is_any(e->method)) {
             out->handler = e->handler;
-            out->user_ctx = e->user_ctx;
+            slot->rq.req.user_ctx = out->user_ctx = e->user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
             out->is_websocket = e->is_websocket;
             out->ws_control = e->ws_control;
@@ -279,24 +282,27 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
             return 0;
         }
         if ((unsigned)e->method <= HTTP_UNLINK) {   /* (HTTP_ANY matched above) */
-            out->allow[(unsigned)e->method / 32] |= 1u << ((unsigned)e->method % 32);
+            slot->resp.allow[(unsigned)e->method / 32] |= 1u << ((unsigned)e->method % 32);
         }
         result = HTTPD_405_METHOD_NOT_ALLOWED;
     }
     return result;
 }
 
-/* Server thread only (the copy is its own). */
-int httpd__router_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                  struct route *out)
+/* Server thread only (the copy is its own). The routing path is in req.uri
+ * (its user_ctx is NULL since httpd__req_setup()). */
+int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
 {
+    const http_parser_t *p = &slot->rq.parser;
+    const char *path = p->path_len ? slot->rq.req.uri + (p->path_off - p->target_off) : "/";
+    size_t plen = p->path_len ? p->path_len : 1;
 #if HTTPD_SPEED
     if (atomic_load_explicit(&hd->uri_gen, memory_order_relaxed) == hd->snap_gen || snap_refresh(hd)) {
-        return lookup_in(hd, hd->snap, hd->snap_n, path, path_len, method, out);
+        return lookup_in(hd, hd->snap, hd->snap_n, slot, path, plen, rt);
     }
 #endif
     httpd__port_mutex_lock(&hd->uri_lock);
-    int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, path, path_len, method, out);
+    int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, slot, path, plen, rt);
     httpd__port_mutex_unlock(&hd->uri_lock);
     return result;
 }

@@ -249,11 +249,12 @@ static bool async_copies_returned(struct httpd_data *hd)
     unsigned wait_s = hd->config.recv_wait_timeout > hd->config.send_wait_timeout ? hd->config.recv_wait_timeout
                                                                                   : hd->config.send_wait_timeout;
     uint32_t start = (uint32_t)httpd__port_now_ms();
-    while (copies_out(hd) > 0 && (uint32_t)httpd__port_now_ms() - start < 1000u * (5u + wait_s)) {
+    unsigned out;
+    while ((out = copies_out(hd)) > 0 && (uint32_t)httpd__port_now_ms() - start < 1000u * (5u + wait_s)) {
         httpd__port_sleep_ms(5);
     }
-    if (copies_out(hd) > 0) {
-        ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated", copies_out(hd));
+    if (out > 0) {
+        ESP_LOGE(TAG, "%u async request(s) never completed: server memory is left allocated", out);
         return false;
     }
     return true;

@@ -155,13 +155,14 @@ esp_err_t httpd__sess_table_init(struct httpd_data *hd)
     if (!hd->sessions) {
         return ESP_ERR_HTTPD_ALLOC_MEM;   /* (the server is freed next) */
     }
+    hd->sessions_end = hd->sessions + n;
     httpd__port_mutex_init(&hd->sess_lock);
     /* Deadlines by kind (the loop keeps the lists). */
     hd->timer_ms[TIMER_RECV] = (uint32_t)hd->config.recv_wait_timeout * 1000u;
     hd->timer_ms[TIMER_SEND] = (uint32_t)hd->config.send_wait_timeout * 1000u;
     hd->timer_ms[TIMER_LINGER] = LINGER_MS;
     hd->timer_ms[TIMER_IDLE] = (uint32_t)CONFIG_HTTPD_IDLE_TIMEOUT_S * 1000u;
-    for (struct httpd_sess *s = hd->sessions + n; s != hd->sessions;) {
+    for (struct httpd_sess *s = hd->sessions_end; s != hd->sessions;) {
         s--;
         s->fd = -1;
         s->next_free = hd->free_sess;
@@ -201,7 +202,7 @@ struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd)
         struct httpd_sess *s = i ? &hd->sessions[i - 1] : NULL;
         return s && s->fd == fd ? s : NULL;
     }
-    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    struct httpd_sess *end = hd->sessions_end;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (s->fd == fd) {
             return s;
@@ -245,8 +246,7 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     httpd__sess_free_ctx(&s->ctx, s->free_ctx);
     httpd__sess_free_ctx(&s->transport_ctx, s->free_transport_ctx);
     if (s->on_close) {
-        s->on_close(s);
-        s->on_close = NULL;
+        s->on_close(s);   /* (once: the entry is FREE next, and zeroed when reused) */
     }
     httpd__sess_slot_release(hd, s);
     if (HTTPD_OUT_CAP > 0) {
@@ -262,21 +262,19 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
     hd->free_sess = s;
     httpd__port_mutex_unlock(&hd->sess_lock);
     hd->n_open--;
-    s->sending = false;
 #if CONFIG_HTTPD_WS_SUPPORT
     while (s->outq) {   /* queued output goes with the connection */
         struct out_chunk *c = s->outq;
         s->outq = c->next;
         free(c);
     }
-    s->outq_bytes = 0;
 #endif
     httpd__loop_mute_listen(hd, false);
 }
 
 void httpd__sess_close_all(struct httpd_data *hd, bool keep_async)
 {
-    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    struct httpd_sess *end = hd->sessions_end;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (keep_async && s->state == SESS_ASYNC) {
             /* A worker may be writing to it right now: closing the fd would let
@@ -365,6 +363,13 @@ bool httpd__sess_default_transport(const struct httpd_sess *s)
 
 /* ---- Waiting ------------------------------------------------------------------------- */
 
+/* A purge ends only a coroutine's job (conn.c): without coroutines no session is aborted. */
+#if HTTPD_CORO
+#define JOB_ABORTED(s) ((s)->aborted)
+#else
+#define JOB_ABORTED(s) false
+#endif
+
 /* A wait that ended because the server is stopping is a failure, not a
  * time-out: handlers that retry on time-outs must not spin through the stop. */
 static int stop_or_timeout(struct httpd_data *hd)
@@ -396,17 +401,19 @@ static bool too_slow(const struct slot *slot, uint32_t extra_ms, bool grace)
             slot->rx.got < (uint32_t)CONFIG_HTTPD_RECV_MIN_RATE * (w / 1000u));
 }
 
+_Static_assert(TIMER_SEND == TIMER_RECV + 1, "wait_ready() adds for_write to TIMER_RECV");
+
 static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint32_t *deadline)
 {
     if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
         return stop_or_timeout(hd);   /* the peer may wait for those responses before it sends more */
     }
-    if (s->aborted || (!for_write && too_slow(s->slot, 0, true))) {
+    if (JOB_ABORTED(s) || (!for_write && too_slow(s->slot, 0, true))) {
         return HTTPD_SOCK_ERR_FAIL;   /* a failure, not a time-out: handlers that retry stop here */
     }
-    enum timer_kind kind = for_write ? TIMER_SEND : TIMER_RECV;
+    enum timer_kind kind = (enum timer_kind)(TIMER_RECV + for_write);   /* TIMER_SEND follows it */
     uint32_t start = (uint32_t)httpd__port_now_ms();
-    int rc = -1;   /* the wait ran out */
+    bool ready = false;   /* false: the wait ran out, failed or was ended */
 #if HTTPD_CORO
     if (s->co && httpd__coro_current() == s->co) {
         if (!httpd__workq_stopping(hd)) {
@@ -415,7 +422,7 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
             httpd__loop_timer_set(hd, s, kind);
             httpd__coro_yield();
             httpd__loop_timer_clear(hd, s);
-            rc = s->wait_result == WAIT_READY && !s->aborted ? 0 : -1;
+            ready = s->wait_result == WAIT_READY && !s->aborted;
         }
     } else
 #endif
@@ -429,21 +436,20 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
             if (left <= 0) {
                 break;
             }
-            rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
+            int rc = httpd__port_wait_fd(s->fd, for_write, left > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)left);
             if (rc != 0) {
-                rc = rc == 1 ? 0 : -1;
+                ready = rc == 1;
                 break;
             }
-            rc = -1;
         }
     }
     if (!for_write && s->slot) {
         s->slot->rx.waited_ms += (uint32_t)httpd__port_now_ms() - start;
     }
-    if (rc == 0) {
+    if (ready) {
         return 0;
     }
-    return s->aborted ? HTTPD_SOCK_ERR_FAIL : stop_or_timeout(hd);
+    return JOB_ABORTED(s) ? HTTPD_SOCK_ERR_FAIL : stop_or_timeout(hd);
 }
 
 /* One send or receive (one sendmsg for SESS_IO_SENDV), waiting while the
@@ -577,19 +583,20 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
             s->slot->rx.out_len = 0;   /* this send owns those bytes now (no one holds more while it runs) */
         }
     }
-    /* While this runs (possibly suspended), nobody else may write to s. */
-    bool outer = !s->sending;
-    s->sending = true;
     int rc = 0;
 #if CONFIG_HTTPD_WS_SUPPORT
     /* What the loop queued leaves first (only the server thread, which queues,
-     * touches the queue: an async worker's sends go straight out). */
+     * touches the queue: an async worker's sends go straight out). Before
+     * `sending` is set: the flush sends nothing while a send is under way. */
     uint32_t deadline = 0;
-    while (rc == 0 && s->outq && httpd__workq_on_server_thread(hd)) {
+    while (rc == 0 && s->outq && !s->sending && httpd__workq_on_server_thread(hd)) {
         int r = httpd__sess_queue_flush(hd, s);
-        rc = r < 0 ? HTTPD_SOCK_ERR_FAIL : r > 0 ? wait_ready(hd, s, true, &deadline) : 0;
+        rc = r > 0 ? wait_ready(hd, s, true, &deadline) : r;   /* r < 0: HTTPD_SOCK_ERR_FAIL */
     }
 #endif
+    /* While this runs (possibly suspended), nobody else may write to s. */
+    bool outer = !s->sending;
+    s->sending = true;
     if (rc == 0) {
         rc = sendv_all(hd, s, iov, iovcnt);
     }
@@ -615,7 +622,7 @@ int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s)
     bool progress = false;
     while (s->outq) {
         struct out_chunk *c = s->outq;
-        int n = s->send_fn(hd, s->fd, c->data + c->off, c->len - c->off, 0);
+        int n = s->send_fn(hd, s->fd, c->p, c->left, 0);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             break;
         }
@@ -623,9 +630,9 @@ int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s)
             return -1;
         }
         progress = true;
-        c->off += (size_t)n;
-        s->outq_bytes -= (size_t)n;
-        if (c->off == c->len) {
+        c->p += n;
+        c->left -= (size_t)n;
+        if (c->left == 0) {
             s->outq = c->next;
             free(c);
         }
@@ -634,10 +641,8 @@ int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s)
         /* No job to send them first: the loop watches for writing while bytes
          * wait, and their deadline runs from the last progress. */
         httpd__loop_watch(hd, s, s->outq ? POLLER_IN | POLLER_OUT : POLLER_IN);
-        if (s->outq && (progress || s->timer != TIMER_SEND)) {
-            httpd__loop_timer_set(hd, s, TIMER_SEND);
-        } else if (!s->outq && s->timer == TIMER_SEND) {
-            httpd__loop_timer_clear(hd, s);
+        if (s->outq ? progress || s->timer != TIMER_SEND : s->timer == TIMER_SEND) {
+            httpd__loop_timer_set(hd, s, s->outq ? TIMER_SEND : TIMER_NONE);   /* (NONE: cleared) */
         }
     }
     return s->outq ? 1 : 0;
@@ -655,8 +660,15 @@ esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, s
         total += iov[i].iov_len;
     }
     /* Bounded: a send that does not fit behind what waits is refused whole.
-     * (When nothing waits, one send of any size is taken.) */
-    if (s->outq && s->outq_bytes + total > (size_t)CONFIG_HTTPD_WS_SEND_QUEUE_LEN) {
+     * (When nothing waits, one send of any size is taken.) The walk to the
+     * tail counts what waits: no running total to keep. */
+    size_t queued = 0;
+    struct out_chunk **pp = &s->outq;
+    while (*pp) {
+        queued += (*pp)->left;
+        pp = &(*pp)->next;   /* keep their order */
+    }
+    if (s->outq && queued + total > (size_t)CONFIG_HTTPD_WS_SEND_QUEUE_LEN) {
         return ESP_ERR_NO_MEM;
     }
     struct out_chunk *c = malloc(sizeof *c + total);
@@ -664,22 +676,31 @@ esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, s
         return ESP_ERR_NO_MEM;
     }
     c->next = NULL;
-    c->len = total;
-    c->off = 0;
-    total = 0;
-    for (int i = 0; i < iovcnt; i++) {
-        memcpy(c->data + total, iov[i].iov_base, iov[i].iov_len);
-        total += iov[i].iov_len;
-    }
-    struct out_chunk **pp = &s->outq;
-    while (*pp) {
-        pp = &(*pp)->next;   /* keep their order */
+    c->left = total;
+    char *o = c->p = c->data;
+    for (const struct iovec *end = iov + iovcnt; iov < end; iov++) {
+        memcpy(o, iov->iov_base, iov->iov_len);
+        o += iov->iov_len;
     }
     *pp = c;
-    s->outq_bytes += total;
     return httpd__sess_queue_flush(hd, s) < 0 ? ESP_FAIL : ESP_OK;   /* as much as the socket takes now */
 }
 #endif
+
+void httpd__sess_idle(struct httpd_data *hd, struct httpd_sess *s)
+{
+#if CONFIG_HTTPD_WS_SUPPORT
+    if (s->ws) {
+        /* Frames queued by the loop leave as the socket takes them (this
+         * runs for its writable events too); a failure shows as EOF. */
+        httpd__sess_queue_flush(hd, s);
+        return;
+    }
+#endif
+    if (CONFIG_HTTPD_IDLE_TIMEOUT_S > 0) {
+        httpd__loop_timer_set(hd, s, TIMER_IDLE);   /* nothing in flight: the idle time-out runs */
+    }
+}
 
 #if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
@@ -723,7 +744,7 @@ static bool slow_job(const struct httpd_data *hd, const struct httpd_sess *s)
 static struct httpd_sess *lru_victim(struct httpd_data *hd)
 {
     struct httpd_sess *victim = NULL;
-    struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    struct httpd_sess *end = hd->sessions_end;
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (s->state == SESS_FREE || s->state == SESS_ASYNC || (s->state == SESS_BUSY && !slow_job(hd, s))) {
             continue;
@@ -957,7 +978,7 @@ esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
     size_t n = 0;
-    const struct httpd_sess *end = hd->sessions + hd->config.max_open_sockets;
+    const struct httpd_sess *end = hd->sessions_end;
     for (const struct httpd_sess *s = hd->sessions; s < end; s++) {
         if (s->state == SESS_FREE || s->state == SESS_LINGER) {
             continue;

@@ -29,16 +29,17 @@ static const char *TAG = "httpd_ws";
  * calls, so the loop stays in scratch registers. */
 static bool list_has(const char *list, size_t len, const char *token)
 {
-    const char *t = token;   /* the rest of token the current item must match; NULL: it does not */
+    static const char missed[] = "\1";   /* an item that differs: no field value byte is \1, so it stays missed */
+    const char *t = token;   /* the rest of token the current item must match */
     for (size_t i = 0; i <= len; i++) {
-        char c = i < len ? list[i] : ',';
-        if (c == ',' || c == ' ' || c == '\t') {
-            if (t && *t == '\0') {
+        unsigned char c = i < len ? (unsigned char)list[i] : ',';
+        if (c == ',' || c <= ' ') {   /* SP, HTAB: a field value has no other byte below SP */
+            if (*t == '\0') {
                 return true;
             }
             t = token;
-        } else if (t) {
-            t = *t == c ? t + 1 : NULL;   /* c is no NUL (a field value has none): past the end, NULL */
+        } else {
+            t = (unsigned char)*t == c ? t + 1 : missed;   /* c is no NUL: past the end, missed */
         }
     }
     return false;
@@ -510,29 +511,30 @@ static esp_err_t send_on_server(struct httpd_data *hd, int fd, const httpd_ws_fr
 struct ws_send_job {
     struct httpd_data *hd;
     int fd;
-    bool heap;                /* malloc'd: freed once sent */
     httpd_ws_frame_t frame;   /* copied; the payload is not (until queued) */
     transfer_complete_cb cb;
     void *arg;
 };
 
+static void send_wait_done(esp_err_t err, int fd, void *arg);
+
 static void send_job_work(void *arg)
 {
     struct ws_send_job *j = arg;
     esp_err_t err = send_on_server(j->hd, j->fd, &j->frame);
-    bool heap = j->heap;   /* a waiting thread's job is gone once it is told */
-    if (j->cb) {
-        j->cb(err, j->fd, j->arg);
+    transfer_complete_cb cb = j->cb;
+    if (cb) {
+        cb(err, j->fd, j->arg);
     }
-    if (heap) {
-        free(j);
+    if (cb != send_wait_done) {
+        free(j);   /* malloc'd; a waiting thread's job is gone once it is told */
     }
 }
 
 /* What a thread waiting for its send is told. */
+#define SEND_WAITING 1   /* no send's result (ESP_OK, ESP_FAIL, ESP_ERR_*): none yet */
 struct ws_send_wait {
-    esp_err_t result;
-    bool done;
+    esp_err_t result;   /* SEND_WAITING until told */
     port_mutex_t lock;
     port_cond_t cond;
 };
@@ -543,57 +545,61 @@ static void send_wait_done(esp_err_t err, int fd, void *arg)
     (void)fd;
     httpd__port_mutex_lock(&w->lock);
     w->result = err;
-    w->done = true;
     httpd__port_cond_signal(&w->cond);
     httpd__port_mutex_unlock(&w->lock);
 }
 
-/* Fills j and queues it for the server thread; a job for a waiting thread
- * (cb send_wait_done) lives on that thread's stack, any other is malloc'd. */
+/* Fills j and queues it for the server thread: a job for a waiting thread
+ * (cb send_wait_done) lives on that thread's stack, any other (j NULL) is
+ * malloc'd here. A waiting send called on the server thread is not queued:
+ * it is sent at once. (Checks the arguments of both public callers.) */
 NOINLINE static esp_err_t send_job_push(httpd_handle_t handle, struct ws_send_job *j, int fd, const httpd_ws_frame_t *frame,
                                transfer_complete_cb cb, void *arg)
 {
+    if (!handle || !frame) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    bool heap = !j;
+    if (heap && !(j = malloc(sizeof *j))) {
+        return ESP_ERR_NO_MEM;
+    }
     j->hd = HTTPD_DATA(handle);
     j->fd = fd;
-    j->heap = cb != send_wait_done;
     j->frame = *frame;
     j->cb = cb;
     j->arg = arg;
     esp_err_t err = ESP_FAIL;
+    bool here = false;
     if (httpd__workq_registry_lock_valid(handle)) {
-        struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
-        err = httpd__workq_push(j->hd, &w);   /* the callback runs even if the server stops first */
+        here = !heap && httpd__workq_on_server_thread(j->hd);
+        err = ESP_OK;
+        if (!here) {
+            struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
+            err = httpd__workq_push(j->hd, &w);   /* the callback runs even if the server stops first */
+        }
         httpd__workq_registry_unlock();
+    }
+    if (here) {
+        send_job_work(j);   /* never waits, except in fd's own handler; the waiting thread is told at once */
+    } else if (heap && err != ESP_OK) {
+        free(j);
     }
     return err;
 }
 
 /* From the server thread: send now. From any other thread: have the server
  * thread send it between handler steps, and wait for the outcome. */
-static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_frame_t *frame)
+esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame)
 {
-    if (!handle || !frame) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    struct httpd_data *hd = HTTPD_DATA(handle);
-    if (!httpd__workq_registry_lock_valid(handle)) {
-        return ESP_FAIL;
-    }
-    bool server = httpd__workq_on_server_thread(hd);
-    httpd__workq_registry_unlock();
-    if (server) {
-        return send_on_server(hd, fd, frame);   /* never waits, except in fd's own handler */
-    }
-    esp_err_t err;
     struct ws_send_wait w;
     struct ws_send_job j;
-    w.done = false;   /* (result: set with done) */
+    w.result = SEND_WAITING;
     httpd__port_mutex_init(&w.lock);
     httpd__port_cond_init(&w.cond);
-    err = send_job_push(handle, &j, fd, frame, send_wait_done, &w);   /* fails if the server stopped meanwhile */
+    esp_err_t err = send_job_push(handle, &j, socket, frame, send_wait_done, &w);   /* fails if the server stopped meanwhile */
     if (err == ESP_OK) {
         httpd__port_mutex_lock(&w.lock);
-        while (!w.done) {
+        while (w.result == SEND_WAITING) {
             httpd__port_cond_wait(&w.cond, &w.lock);
         }
         err = w.result;
@@ -604,31 +610,21 @@ static esp_err_t send_any_thread(httpd_handle_t handle, int fd, const httpd_ws_f
     return err;
 }
 
+/* The same call under upstream's two names. */
+#ifdef __APPLE__   /* (Mach-O has no aliases) */
 esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame)
 {
-    return send_any_thread(hd, fd, frame);
+    return httpd_ws_send_data(hd, fd, frame);
 }
-
-esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame)
-{
-    return send_any_thread(handle, socket, frame);
-}
+#else
+esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame)
+    __attribute__((alias("httpd_ws_send_data")));
+#endif
 
 esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame,
                                    transfer_complete_cb callback, void *arg)
 {
-    if (!handle || !frame) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    struct ws_send_job *j = malloc(sizeof *j);
-    if (!j) {
-        return ESP_ERR_NO_MEM;
-    }
-    esp_err_t err = send_job_push(handle, j, socket, frame, callback, arg);
-    if (err != ESP_OK) {
-        free(j);
-    }
-    return err;
+    return send_job_push(handle, NULL, socket, frame, callback, arg);
 }
 
 httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd)

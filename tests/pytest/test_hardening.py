@@ -186,3 +186,40 @@ def test_ws_frames_queued_for_a_slow_reader_arrive_whole_and_in_order():
     finally:
         srv.stop()
     srv.assert_clean_exit()
+
+
+def test_handler_send_flushes_frames_queued_while_it_waited():
+    """Frames queued for a client that was not reading while its handler waited for
+    the rest of a frame leave first when that handler sends its echo: every accepted
+    frame, then the echo, all at once (not after send_wait_timeout)."""
+    srv = WsServer(()).start()
+    try:
+        c = WsConn(HOST, srv.port, connect=False, timeout=5)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.connect((HOST, srv.port))
+        with c:
+            c.handshake("/ws")
+            fd = c.ask_fd()
+            whole = frame(OP_TEXT, "echo me", key=b"\0\0\0\0")
+            c.send(whole[:4])                     # the handler now waits for the rest
+            time.sleep(0.2)
+            job = int(srv.http("/push?fd=%d&n=300&size=16000" % fd).split("=")[1])
+            deadline = time.monotonic() + 5
+            while not srv.http("/push_status?job=%d" % job).startswith("done=1"):
+                assert time.monotonic() < deadline, "pushes did not finish"
+                time.sleep(0.05)
+            status = srv.http("/push_status?job=%d" % job)
+            ok = int(re.match(r"done=1 ok=(\d+)", status).group(1))
+            t0 = time.monotonic()
+            c.send(whole[4:])                     # the echo must wait for the queue, not time out
+            got = []
+            while True:
+                f = c.recv_frame(timeout=4)
+                if f.payload == b"echo me":
+                    break
+                got.append(int(f.payload[1:].split(b" ")[1]))
+            assert got == list(range(ok)), (got[:5], ok)
+            assert time.monotonic() - t0 < 3.0
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
