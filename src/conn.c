@@ -55,17 +55,14 @@ static void head_begin(struct slot *slot)
     slot->job.head_started = false;
 }
 
-/* The request is over: its bytes go, pipelined ones move up. */
+/* The request is over: its bytes go, pipelined ones move up. (Nothing left:
+ * process_buffered(), which every path runs next, releases the empty slot.) */
 static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     s->lru_counter = ++hd->lru_clock;
-    if (slot->rx.len > slot->rx.rd || httpd__sess_held(s)) {
-        httpd__rx_restart(slot);   /* pipelined bytes */
-        head_begin(slot);
-    } else {
-        httpd__sess_slot_release(hd, s);   /* idle keep-alive: hold no buffer */
-    }
+    httpd__rx_restart(slot);
+    head_begin(slot);
     s->state = SESS_IDLE;
 }
 
@@ -423,15 +420,11 @@ static void on_readable_idle(struct httpd_data *hd, struct httpd_sess *s)
     }
     /* (the window is never full here: such a head got its 431) */
     int n = HTTPD_SPEED ? httpd__rx_recv_now(hd, s->slot) : httpd__rx_recv(hd, s->slot, s->slot->rx.rd, 0, false);
-    if (n == HTTPD_SOCK_ERR_TIMEOUT) {
-        process_buffered(hd, s);   /* nothing new; releases an empty slot */
-        return;
-    }
-    if (n <= 0) {
+    if (n <= 0 && n != HTTPD_SOCK_ERR_TIMEOUT) {
         httpd__sess_close(hd, s);         /* peer closed or socket error */
         return;
     }
-    process_buffered(hd, s);
+    process_buffered(hd, s);   /* (nothing new: releases an empty slot) */
 }
 
 static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
@@ -459,29 +452,33 @@ static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
 
 void httpd__conn_on_event(struct httpd_data *hd, struct httpd_sess *s)
 {
-    switch (s->state) {
-    case SESS_IDLE:
-        on_readable_idle(hd, s);
-        break;
-    case SESS_DRAIN:
-        on_readable_drain(hd, s);
-        break;
-    case SESS_LINGER:
-        on_readable_linger(hd, s);
-        break;
+    /* A transport with its own buffer (TLS) may hold bytes the socket no
+     * longer signals: an idle session reads again (up to 4 times) while it
+     * reports some pending. */
+    for (int i = 0;; i++) {
+        switch (s->state) {
+        case SESS_IDLE:
+            on_readable_idle(hd, s);
+            break;
+        case SESS_DRAIN:
+            on_readable_drain(hd, s);
+            break;
+        case SESS_LINGER:
+            on_readable_linger(hd, s);
+            break;
 #if HTTPD_CORO
-    case SESS_BUSY:
-        if (s->co && s->wait_result == WAIT_PENDING && job_resume(hd, s, WAIT_READY)) {
-            process_buffered(hd, s);
-        }
-        break;
+        case SESS_BUSY:
+            if (s->co && s->wait_result == WAIT_PENDING && job_resume(hd, s, WAIT_READY)) {
+                process_buffered(hd, s);
+            }
+            break;
 #endif
-    default:
-        break;   /* stale event for a freed entry */
-    }
-    /* A transport with its own buffer (TLS) may hold bytes the socket no longer signals. */
-    for (int i = 0; i < 4 && s->state == SESS_IDLE && s->pending_fn && s->pending_fn(hd, s->fd) > 0; i++) {
-        on_readable_idle(hd, s);
+        default:
+            break;   /* stale event for a freed entry */
+        }
+        if (i == 4 || s->state != SESS_IDLE || !s->pending_fn || s->pending_fn(hd, s->fd) <= 0) {
+            return;
+        }
     }
 }
 

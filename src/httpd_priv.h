@@ -121,7 +121,7 @@ struct slot_rx {
  * Chunked bodies are decoded in place: [head_len, dec_wr) holds decoded bytes, of which
  * [dec_rd, dec_wr) are not yet delivered. The parser's results stay valid while the
  * request runs (its header block at parser.hdr_off, its routing path). The small fields
- * come first and req last, so that 32-bit targets reach them with short instructions. */
+ * come first, the large ones (parser, req) last. */
 struct slot_req {
     bool     in_handler;             /* a handler (or frame handler) runs for it */
     bool     async;                  /* handed to httpd_req_async_handler_begin() */
@@ -184,16 +184,18 @@ struct slot_job {
 };
 
 struct slot {
-    /* conn.c's and session.c's small parts first: the short instructions of
-     * 32-bit targets reach them, and rq's small fields still. */
-    struct slot_job   job;
-    struct httpd_sess *sess;         /* pool (session.c) */
-    struct slot_req   rq;
-    struct slot_rx    rx;
+    /* The small parts first, rq (whose parser and httpd_req_t are large)
+     * last: the short load and store forms of 32-bit targets reach the fields
+     * used most (the response's flags, job, the receive window). The order
+     * is the one that measured smallest (scripts/footprint.sh). */
     struct slot_resp  resp;
+    struct slot_job   job;
 #if CONFIG_HTTPD_WS_SUPPORT
     struct slot_ws    ws;
 #endif
+    struct httpd_sess *sess;         /* pool (session.c) */
+    struct slot_rx    rx;
+    struct slot_req   rq;
     struct slot       *next_free;    /* pool link (session.c) */
 };
 
@@ -363,9 +365,11 @@ enum work_kind {
 
 struct work_item {
     uint8_t         kind;
-    httpd_work_fn_t fn;
+    union {                       /* (no kind uses both: 16 bytes an item) */
+        httpd_work_fn_t fn;       /* WORK_USER, WORK_ALWAYS */
+        int         fd;           /* WORK_CLOSE, WORK_ASYNC_DONE: the session, with gen */
+    };
     void           *arg;
-    int             fd;
     uint32_t        gen;
 };
 
@@ -382,6 +386,9 @@ struct httpd_data {
     int      listen_fd;
     atomic_bool stopping;
     bool      listen_muted;       /* loop.c */
+    unsigned  work_head;          /* workq.c */
+    unsigned  work_count;
+    struct httpd_data *next_live; /* workq.c: registry of running servers */
 
     httpd_config_t config;
     size_t   max_line;            /* effective max_uri_len */
@@ -431,9 +438,6 @@ struct httpd_data {
     port_wake_t       wake;       /* the loop's wake-up channel */
     port_mutex_t      work_lock;
     struct work_item  work[CONFIG_HTTPD_WORK_QUEUE_LEN];
-    unsigned          work_head;
-    unsigned          work_count;
-    struct httpd_data *next_live; /* registry of running servers */
 
     /* session.c, last: no other field moves for it */
     struct httpd_sess *sessions_end;   /* sessions + max_open_sockets (the scans' bound) */
@@ -612,6 +616,8 @@ enum sess_io {
     SESS_IO_RECV,       /* s->recv_fn */
     SESS_IO_SEND,       /* s->send_fn (after any held output) */
     SESS_IO_SENDV,      /* the default transport's sendmsg: buf is the iovec array, len their count */
+    SESS_IO_QUEUE,      /* (WebSocket builds) httpd__sess_queue_flush() until the queue is empty:
+                           0 then, or HTTPD_SOCK_ERR_* */
 };
 /** One transfer of this kind, waiting (except SESS_IO_RECV_NOW) while the socket
  *  is not ready: bytes moved, 0, or an HTTPD_SOCK_ERR_* code. Every transfer
@@ -672,9 +678,10 @@ struct loop_handlers {
 
 esp_err_t httpd__loop_init(struct httpd_data *hd);
 void httpd__loop_free(struct httpd_data *hd);
-/** Runs until hd->stopping: waits, runs queued work first, then the events,
- *  then the expired deadlines. false when the poller failed. */
-bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
+/** Runs until hd->stopping (or until the poller fails: logged, and the
+ *  server then closes its sessions as at a stop): waits, runs queued work
+ *  first, then the events, then the expired deadlines. */
+void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
  *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses.
@@ -683,8 +690,6 @@ static inline int httpd__loop_watch(struct httpd_data *hd, struct httpd_sess *s,
 {
     return !HTTPD_SPEED || s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
 }
-/** Stops watching s (before its socket closes). */
-void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
 void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
 /** Arms s's deadline of this kind (replacing any other): due in the kind's

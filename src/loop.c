@@ -65,12 +65,6 @@ int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsign
     return rc;
 }
 
-void httpd__loop_forget(struct httpd_data *hd, struct httpd_sess *s)
-{
-    httpd__loop_timer_clear(hd, s);
-    httpd__loop_watch_change(hd, s, 0);   /* out of the poller, unless it is already */
-}
-
 /* ---- Deadlines --------------------------------------------------------------------------- */
 
 void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
@@ -127,13 +121,8 @@ static struct httpd_sess *first_deadline(struct httpd_data *hd)
  * clock read here, so they wait for the next turn. */
 static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 {
-    bool clock_read = false;   /* the usual case, no deadline armed: no clock read */
-    uint32_t now = 0;
+    uint32_t now = (uint32_t)httpd__port_now_ms();
     for (struct httpd_sess *s; (s = first_deadline(hd)) != NULL;) {
-        if (!clock_read) {
-            now = (uint32_t)httpd__port_now_ms();
-            clock_read = true;
-        }
         if ((int32_t)(s->deadline_ms - now) > 0) {
             int32_t left = (int32_t)(s->deadline_ms - (uint32_t)httpd__port_now_ms());
             return left > 0 ? (int)left : 0;
@@ -146,7 +135,7 @@ static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 
 /* ---- The turn ------------------------------------------------------------------------------ */
 
-bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
+void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
 {
     poller_event_t evs[EVENTS_PER_WAIT];
     int timeout = -1;   /* milliseconds until the nearest deadline (-1: none) */
@@ -154,7 +143,7 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
         int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, timeout);
         if (n < 0) {
             ESP_LOGE(TAG, "waiting for events failed: %s", httpd__port_last_error());
-            return false;
+            return;
         }
         /* Work queued before these events arrived runs first: a request that
          * follows a queued item in time never overtakes it. */
@@ -177,5 +166,4 @@ bool httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
         }
         timeout = expire(hd, h);
     }
-    return true;
 }

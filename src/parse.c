@@ -296,7 +296,7 @@ static bool known_name(const unsigned char *name, size_t nlen)
  * *DIGIT. An empty value is allowed (a target without an authority).
  * v[n] is the OWS, CR or LF after the value: no byte tested below, so every
  * scan stops by itself and only where it stops needs comparing with v + n. */
-static NOINLINE bool host_valid(const unsigned char *v, size_t n)
+static bool host_valid(const unsigned char *v, size_t n)
 {
     const unsigned char *e = v + n;
     bool lit = *v == '[';
@@ -825,12 +825,13 @@ enum {
     C_SIZE = 0,   /* in the chunk-size (line_len: bytes of the size line so far) */
     C_SIZE_WS,    /* BWS after the size, before ';' */
     C_EXT,        /* in chunk extensions, up to the line end */
-    C_DATA,       /* in chunk data (remaining > 0) */
     C_DATA_END,   /* after the data: CRLF (or LF) required */
     C_TRL_START,  /* at the start of a trailer line, or of the final empty line
                      (line_len: bytes of all trailers so far) */
     C_TRL_NAME,   /* in a trailer field name */
     C_TRL_VAL,    /* in a trailer value */
+    C_DATA,       /* in chunk data (remaining > 0), which chunk_step() never
+                     sees: its states come first, without a gap */
     C_DONE,
     C_ERROR,
     C_CR = 0x10,
@@ -880,7 +881,7 @@ static bool chunk_step(http_chunked_t *c, unsigned char ch)
     if (after_cr && ch != '\n') {
         return false;   /* a bare CR */
     }
-    c->state = (uint8_t)st;
+    c->state = st;
     switch (st) {
     case C_SIZE: {  /* hex digits (at most 16 significant ones, so the size fits 64 bits), then
                        ';' of an extension, whitespace before it, or the line end */
@@ -929,15 +930,13 @@ static bool chunk_step(http_chunked_t *c, unsigned char ch)
 static ssize_t chunk_data(http_chunked_t *c, size_t i, size_t len, size_t *data_off, size_t *data_len)
 {
     size_t n = len - i;
-    if ((uint64_t)n > c->remaining) {
+    if (c->remaining <= (uint64_t)n) {   /* the chunk ends here */
         n = (size_t)c->remaining;
+        c->state = C_DATA_END;
     }
     *data_off = i;
     *data_len = n;
     c->remaining -= n;
-    if (c->remaining == 0) {
-        c->state = C_DATA_END;
-    }
     return (ssize_t)(i + n);
 }
 

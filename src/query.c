@@ -70,10 +70,10 @@ esp_err_t httpd_url_decode(char *dest, size_t dest_size, const char *src, size_t
     for (const char *s = src, *const end = src + src_len; s < end; s++) {
         char c = *s;
         if (c == '%' && end - s >= 3) {
-            int hi = httpd__hex_value((unsigned char)s[1]);
-            int lo = httpd__hex_value((unsigned char)s[2]);
-            if ((hi | lo) >= 0) {   /* both hex digits */
-                c = (char)(unsigned char)((hi << 4) | lo);
+            /* negative (-16 | lo, or -1) unless both are hex digits */
+            int v = httpd__hex_value((unsigned char)s[1]) * 16 | httpd__hex_value((unsigned char)s[2]);
+            if (v >= 0) {
+                c = (char)(unsigned char)v;
                 s += 2;
             }
         } else if (c == '+' && plus_is_space) {

@@ -94,11 +94,8 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     memcpy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
     ((char *)r->uri)[p->target_len] = '\0';
 
-    rq->hdrs_len = p->hdr_len;
     rq->hdrs_raw = HTTPD_SPEED;   /* compacted on the first lookup, or here */
-    if (!HTTPD_SPEED) {
-        rq->hdrs_len = httpd__headers_compact(slot->rx.buf + p->hdr_off, p->hdr_len, NULL);
-    }
+    rq->hdrs_len = HTTPD_SPEED ? p->hdr_len : httpd__headers_compact(slot->rx.buf + p->hdr_off, p->hdr_len, NULL);
     rq->head_len = p->head_len;
     httpd__rx_take(slot, p->head_len);
     rq->dec_rd = rq->dec_wr = p->head_len;

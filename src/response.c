@@ -97,7 +97,7 @@ enum head_part { HEAD_HDR, HEAD_STATUS, HEAD_TYPE };
 /* The setters, one body: sets the status line or the content type (a, which
  * b repeats), or adds the header a: b, after their checks: a request, strings
  * without a line break, a live request. */
-SHARED static esp_err_t head_set(httpd_req_t *r, enum head_part part, const char *a, const char *b)
+SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, enum head_part part)
 {
     if (!r || !a || !b || has_crlf(a) || (b != a && has_crlf(b))) {
         return ESP_ERR_INVALID_ARG;
@@ -136,17 +136,17 @@ SHARED static esp_err_t head_set(httpd_req_t *r, enum head_part part, const char
 
 esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
 {
-    return head_set(r, HEAD_STATUS, status, status);
+    return head_set(r, status, status, HEAD_STATUS);
 }
 
 esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
 {
-    return head_set(r, HEAD_TYPE, type, type);
+    return head_set(r, type, type, HEAD_TYPE);
 }
 
 esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value)
 {
-    return head_set(r, HEAD_HDR, field, value);
+    return head_set(r, field, value, HEAD_HDR);
 }
 
 /* Writes v in base 10 or 16 (lowercase digits) so that it ends just before
@@ -344,40 +344,38 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
     end[0] = chunk ? '\r' : '\0';
     end[1] = '\n';
     char *digits = fmt_uint(end, len, chunk ? 16 : 10);
-    const char *framing;
-    if (!chunk) {
-        memcpy(digits - 18, "\r\nContent-Length: ", 18);
-        framing = bare ? NO_CONTENT : digits - 18;
-        v->iov_base = (void *)buf;
-        v->iov_len = body ? len : 0;
-        v++;
-    } else {
-        /* HTTP/1.0 has no chunked coding: the body goes unframed and the close
-         * ends it. A status without content has neither. */
-        bool framed = slot->rq.version_minor != 0;
+    memcpy(digits - 18, "\r\nContent-Length: ", 18);   /* (a chunk leaves it unused) */
+    const char *framing = digits - 18;
+    /* A chunk's data goes between its size line and "\r\n"; HTTP/1.0 has no
+     * chunked coding: there the body goes unframed and the close ends it. */
+    bool framed = chunk && slot->rq.version_minor != 0;
+    if (chunk) {
         if (!framed && !bare) {
             resp->close_after = true;
         }
         framing = NULL;   /* no head: it went out with the first chunk */
         if (!resp->chunk_head_sent) {
-            framing = bare ? NO_CONTENT : framed ? "\r\nTransfer-Encoding: chunked" : "";
+            framing = framed ? "\r\nTransfer-Encoding: chunked" : "";
         }
-        if (body) {
-            if (framed) {
-                v->iov_base = digits;
-                v->iov_len = (size_t)(end + 2 - digits);
-                v++;
-            }
-            if (len) {
-                v->iov_base = (void *)buf;
-                v->iov_len = len;
-                v++;
-            }
-            if (framed) {
-                v->iov_base = end;
-                v->iov_len = 2;
-                v++;
-            }
+    }
+    if (bare && framing) {
+        framing = NO_CONTENT;   /* a status without content has no framing */
+    }
+    if (body) {
+        if (framed) {
+            v->iov_base = digits;
+            v->iov_len = (size_t)(end + 2 - digits);
+            v++;
+        }
+        if (len) {
+            v->iov_base = (void *)buf;
+            v->iov_len = len;
+            v++;
+        }
+        if (framed) {
+            v->iov_base = end;
+            v->iov_len = 2;
+            v++;
         }
     }
     err = send_parts(slot, framing, iov, (int)(v - iov));

@@ -232,7 +232,8 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
      * close_fn and the free functions still run with its fd. (It reads the
      * flag under sess_lock: before or after this store, as with the lock.) */
     atomic_store_explicit(&s->closing, true, memory_order_relaxed);
-    httpd__loop_forget(hd, s);
+    httpd__loop_timer_clear(hd, s);   /* the loop forgets it: no deadline, */
+    httpd__loop_watch_change(hd, s, 0);   /* out of the poller (unless it is already) */
     if (hd->config.enable_so_linger) {
         httpd__port_set_linger(s->fd, hd->config.linger_timeout);
     }
@@ -312,7 +313,7 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
 }
 
 /* Replaces *ctx (and its free function): the old one is freed unless it is the new one. */
-SHARED static void ctx_replace(void **ctx, httpd_free_ctx_fn_t *fn, void *nctx, httpd_free_ctx_fn_t nfn)
+static void ctx_replace(void **ctx, httpd_free_ctx_fn_t *fn, void *nctx, httpd_free_ctx_fn_t nfn)
 {
     if (*ctx != nctx) {
         httpd__sess_free_ctx(ctx, *fn);
@@ -377,14 +378,6 @@ static int stop_or_timeout(struct httpd_data *hd)
     return httpd__workq_stopping(hd) ? HTTPD_SOCK_ERR_FAIL : HTTPD_SOCK_ERR_TIMEOUT;
 }
 
-/* A send or receive found the socket not ready: waits until it is. 0: try
- * again; otherwise the code to return (time-out, error, or server stop, so
- * httpd_stop() is not held up by a handler waiting on a slow client). On the
- * session's own job coroutine the job is suspended and the loop serves
- * everyone else meanwhile (conn.c resumes it); elsewhere (work functions,
- * async workers, builds without coroutines) the calling thread waits, until
- * *deadline: 0 until the first wait since the last progress sets it, for the
- * time-out counts from there. */
 /* True when the client a job waits for is not keeping up (docs/limits.md):
  * after the grace period its bytes per second of waiting fall below
  * CONFIG_HTTPD_RECV_MIN_RATE, or the waiting passed CONFIG_HTTPD_RECV_TOTAL_S.
@@ -403,6 +396,14 @@ static bool too_slow(const struct slot *slot, uint32_t extra_ms, bool grace)
 
 _Static_assert(TIMER_SEND == TIMER_RECV + 1, "wait_ready() adds for_write to TIMER_RECV");
 
+/* A send or receive found the socket not ready: waits until it is. 0: try
+ * again; otherwise the code to return (time-out, error, or server stop, so
+ * httpd_stop() is not held up by a handler waiting on a slow client). On the
+ * session's own job coroutine the job is suspended and the loop serves
+ * everyone else meanwhile (conn.c resumes it); elsewhere (work functions,
+ * async workers, builds without coroutines) the calling thread waits, until
+ * *deadline: 0 until the first wait since the last progress sets it, for the
+ * time-out counts from there. Its one caller is httpd__sess_io(). */
 static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_write, uint32_t *deadline)
 {
     if (!for_write && httpd__sess_held(s) && httpd__sess_flush_held(hd, s) != 0) {
@@ -461,9 +462,16 @@ int httpd__sess_io(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_
     int rc = op == SESS_IO_SEND ? httpd__sess_flush_held(hd, s) : 0;   /* raw bytes go after the held responses */
     uint32_t deadline = 0;   /* set at the first wait: no clock read otherwise */
     while (rc == 0) {
-        int n = op == SESS_IO_SENDV ? sock_result(httpd__port_sendv(s->fd, (const struct iovec *)(void *)buf, (int)len))
-              : for_write           ? s->send_fn(hd, s->fd, buf, len, flags)
-                                    : s->recv_fn(hd, s->fd, buf, len, flags);
+        int n;
+#if CONFIG_HTTPD_WS_SUPPORT
+        if (op == SESS_IO_QUEUE) {
+            n = httpd__sess_queue_flush(hd, s);   /* bytes left: wait as a send does */
+            n = n > 0 ? HTTPD_SOCK_ERR_TIMEOUT : n;   /* (-1: HTTPD_SOCK_ERR_FAIL) */
+        } else
+#endif
+        n = op == SESS_IO_SENDV ? sock_result(httpd__port_sendv(s->fd, (const struct iovec *)(void *)buf, (int)len))
+          : for_write           ? s->send_fn(hd, s->fd, buf, len, flags)
+                                : s->recv_fn(hd, s->fd, buf, len, flags);
         if (n != HTTPD_SOCK_ERR_TIMEOUT || op == SESS_IO_RECV_NOW) {
             if (!for_write && n > 0 && s->slot) {
                 uint32_t got = s->slot->rx.got + (uint32_t)n;
@@ -588,21 +596,18 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
     /* What the loop queued leaves first (only the server thread, which queues,
      * touches the queue: an async worker's sends go straight out). Before
      * `sending` is set: the flush sends nothing while a send is under way. */
-    uint32_t deadline = 0;
-    while (rc == 0 && s->outq && !s->sending && httpd__workq_on_server_thread(hd)) {
-        int r = httpd__sess_queue_flush(hd, s);
-        rc = r > 0 ? wait_ready(hd, s, true, &deadline) : r;   /* r < 0: HTTPD_SOCK_ERR_FAIL */
+    if (s->outq && !s->sending && httpd__workq_on_server_thread(hd)) {
+        rc = httpd__sess_io(hd, s, NULL, 0, 0, SESS_IO_QUEUE);
     }
 #endif
-    /* While this runs (possibly suspended), nobody else may write to s. */
-    bool outer = !s->sending;
+    /* While this runs (possibly suspended), nobody else may write to s; an
+     * inner send leaves the flag as the outer one set it. */
+    bool was_sending = s->sending;
     s->sending = true;
     if (rc == 0) {
         rc = sendv_all(hd, s, iov, iovcnt);
     }
-    if (outer) {
-        s->sending = false;
-    }
+    s->sending = was_sending;
     return rc;
 }
 
@@ -954,8 +959,11 @@ static esp_err_t queue_by_id(httpd_handle_t handle, int sockfd, int id)
         err = ESP_OK;
     }
     httpd__port_mutex_unlock(&hd->sess_lock);
+    if (err == ESP_OK) {
+        err = httpd__workq_push(hd, &w);   /* under the registry lock, as httpd_queue_work() pushes */
+    }
     httpd__workq_registry_unlock();
-    return err == ESP_OK ? httpd__workq_push(hd, &w) : err;
+    return err;
 }
 
 esp_err_t httpd_sess_trigger_close(httpd_handle_t handle, int sockfd)
@@ -992,21 +1000,21 @@ esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_
     return ESP_OK;
 }
 
-SHARED static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, bool for_write)
+SHARED static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, enum sess_io op)
 {
     struct httpd_sess *s = sess_lookup(hd, sockfd);
     if (!s || s->state == SESS_LINGER || (!buf && buf_len)) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    return httpd__sess_io(HTTPD_DATA(hd), s, buf, buf_len, flags, for_write ? SESS_IO_SEND : SESS_IO_RECV);
+    return httpd__sess_io(HTTPD_DATA(hd), s, buf, buf_len, flags, op);
 }
 
 int httpd_socket_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)
 {
-    return socket_io(hd, sockfd, (char *)(uintptr_t)buf, buf_len, flags, true);   /* only read */
+    return socket_io(hd, sockfd, (char *)(uintptr_t)buf, buf_len, flags, SESS_IO_SEND);   /* only read */
 }
 
 int httpd_socket_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
 {
-    return socket_io(hd, sockfd, buf, buf_len, flags, false);
+    return socket_io(hd, sockfd, buf, buf_len, flags, SESS_IO_RECV);
 }

@@ -20,8 +20,6 @@ static const char *TAG = "httpd_ws";
 
 #define WS_KEY_LEN 24   /* base64 of 16 bytes */
 
-#define NOINLINE __attribute__((noinline))   /* shared: one copy beats two inlined */
-
 /* ---- Helpers -------------------------------------------------------------------- */
 
 /* True when the comma/space separated list contains token (case-sensitive, as
@@ -549,18 +547,25 @@ static void send_wait_done(esp_err_t err, int fd, void *arg)
     httpd__port_mutex_unlock(&w->lock);
 }
 
-/* Fills j and queues it for the server thread: a job for a waiting thread
- * (cb send_wait_done) lives on that thread's stack, any other (j NULL) is
- * malloc'd here. A waiting send called on the server thread is not queued:
- * it is sent at once. (Checks the arguments of both public callers.) */
-NOINLINE static esp_err_t send_job_push(httpd_handle_t handle, struct ws_send_job *j, int fd, const httpd_ws_frame_t *frame,
-                               transfer_complete_cb cb, void *arg)
+/* Fills a job and queues it for the server thread: a job for a waiting send
+ * (cb send_wait_done: httpd_ws_send_data) lives on this stack and the outcome
+ * is waited for here; called on the server thread, that one is not queued
+ * but sent at once. Any other job is malloc'd. */
+esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int fd, httpd_ws_frame_t *frame,
+                                   transfer_complete_cb cb, void *arg)
 {
     if (!handle || !frame) {
         return ESP_ERR_INVALID_ARG;
     }
-    bool heap = !j;
-    if (heap && !(j = malloc(sizeof *j))) {
+    bool wait = cb == send_wait_done;
+    struct ws_send_wait w;
+    struct ws_send_job job, *j = &job;
+    if (wait) {
+        w.result = SEND_WAITING;
+        httpd__port_mutex_init(&w.lock);
+        httpd__port_cond_init(&w.cond);
+        arg = &w;
+    } else if (!(j = malloc(sizeof *j))) {
         return ESP_ERR_NO_MEM;
     }
     j->hd = HTTPD_DATA(handle);
@@ -568,35 +573,26 @@ NOINLINE static esp_err_t send_job_push(httpd_handle_t handle, struct ws_send_jo
     j->frame = *frame;
     j->cb = cb;
     j->arg = arg;
-    esp_err_t err = ESP_FAIL;
+    esp_err_t err = ESP_FAIL;   /* the server stopped meanwhile */
     bool here = false;
     if (httpd__workq_registry_lock_valid(handle)) {
-        here = !heap && httpd__workq_on_server_thread(j->hd);
+        here = wait && httpd__workq_on_server_thread(j->hd);
         err = ESP_OK;
         if (!here) {
-            struct work_item w = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
-            err = httpd__workq_push(j->hd, &w);   /* the callback runs even if the server stops first */
+            struct work_item wi = { .kind = WORK_ALWAYS, .fn = send_job_work, .arg = j };
+            err = httpd__workq_push(j->hd, &wi);   /* the callback runs even if the server stops first */
         }
         httpd__workq_registry_unlock();
     }
     if (here) {
         send_job_work(j);   /* never waits, except in fd's own handler; the waiting thread is told at once */
-    } else if (heap && err != ESP_OK) {
-        free(j);
     }
-    return err;
-}
-
-/* From the server thread: send now. From any other thread: have the server
- * thread send it between handler steps, and wait for the outcome. */
-esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame)
-{
-    struct ws_send_wait w;
-    struct ws_send_job j;
-    w.result = SEND_WAITING;
-    httpd__port_mutex_init(&w.lock);
-    httpd__port_cond_init(&w.cond);
-    esp_err_t err = send_job_push(handle, &j, socket, frame, send_wait_done, &w);   /* fails if the server stopped meanwhile */
+    if (!wait) {
+        if (err != ESP_OK) {
+            free(j);
+        }
+        return err;
+    }
     if (err == ESP_OK) {
         httpd__port_mutex_lock(&w.lock);
         while (w.result == SEND_WAITING) {
@@ -610,6 +606,13 @@ esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t
     return err;
 }
 
+/* From the server thread: send now. From any other thread: have the server
+ * thread send it between handler steps, and wait for the outcome. */
+esp_err_t httpd_ws_send_data(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame)
+{
+    return httpd_ws_send_data_async(handle, socket, frame, send_wait_done, NULL);
+}
+
 /* The same call under upstream's two names. */
 #ifdef __APPLE__   /* (Mach-O has no aliases) */
 esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame)
@@ -620,12 +623,6 @@ esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t 
 esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t *frame)
     __attribute__((alias("httpd_ws_send_data")));
 #endif
-
-esp_err_t httpd_ws_send_data_async(httpd_handle_t handle, int socket, httpd_ws_frame_t *frame,
-                                   transfer_complete_cb callback, void *arg)
-{
-    return send_job_push(handle, NULL, socket, frame, callback, arg);
-}
 
 httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd)
 {
