@@ -256,6 +256,10 @@ struct httpd_sess {
     bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
     bool      aborted;            /* its job was ended to make room: close once it returns */
+    /* What other threads are shown (httpd_get_client_list, httpd_ws_get_fd_info):
+     * httpd_ws_client_info_t's values, 0 none (free, closing, lingering), 1 HTTP,
+     * 2 WebSocket. Stored by the server thread, read under sess_lock. */
+    _Atomic uint8_t client_info;
 #if CONFIG_HTTPD_WS_SUPPORT
     /* ws.c */
     bool      ws;                 /* WebSocket handshake done */
@@ -536,6 +540,14 @@ void httpd__sess_table_free(struct httpd_data *hd);
 void httpd__sess_accept_ready(struct httpd_data *hd);
 /** The session for fd, or NULL. */
 struct httpd_sess *httpd__sess_find(struct httpd_data *hd, int fd);
+/** What other threads are shown of fd (any thread): httpd_ws_client_info_t's values. */
+uint8_t httpd__sess_client_info(struct httpd_data *hd, int fd);
+enum { CLIENT_NONE, CLIENT_HTTP, CLIENT_WS };   /* struct httpd_sess.client_info */
+/** Sets what other threads are shown of s (server thread). */
+static inline void httpd__sess_show(struct httpd_sess *s, uint8_t info)
+{
+    atomic_store_explicit(&s->client_info, info, memory_order_relaxed);
+}
 /** Closes a session at once: close_fn (or close), then the contexts. */
 void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s);
 /** Closes every session (server stop, after the async copies came back). With

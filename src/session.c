@@ -232,6 +232,7 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
      * close_fn and the free functions still run with its fd. (It reads the
      * flag under sess_lock: before or after this store, as with the lock.) */
     atomic_store_explicit(&s->closing, true, memory_order_relaxed);
+    httpd__sess_show(s, CLIENT_NONE);
     httpd__loop_timer_clear(hd, s);   /* the loop forgets it: no deadline, */
     httpd__loop_watch_change(hd, s, 0);   /* out of the poller (unless it is already) */
     if (hd->config.enable_so_linger) {
@@ -309,6 +310,7 @@ void httpd__sess_linger(struct httpd_data *hd, struct httpd_sess *s)
     httpd__sess_slot_release(hd, s);   /* held output was flushed by the job that decided to close */
     httpd__port_shutdown_wr(s->fd);
     s->state = SESS_LINGER;
+    httpd__sess_show(s, CLIENT_NONE);   /* no longer a client other threads may use */
     httpd__loop_timer_set(hd, s, TIMER_LINGER);
 }
 
@@ -809,6 +811,7 @@ static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
     s->fd = fd;
     s->gen = gen;
     s->state = SESS_IDLE;
+    httpd__sess_show(s, CLIENT_HTTP);
     if (HTTPD_SPEED && (unsigned)fd < hd->by_fd_cap) {
         hd->by_fd[fd] = (uint16_t)(s - hd->sessions + 1);
     }
@@ -979,25 +982,41 @@ esp_err_t httpd_sess_update_lru_counter(httpd_handle_t handle, int sockfd)
     return sockfd < 0 ? ESP_ERR_INVALID_ARG : queue_by_id(handle, sockfd, ~sockfd);
 }
 
+/* Other threads read an entry's fd and client_info under sess_lock: fd changes
+ * only under it, and client_info is an atomic the server thread stores. */
 esp_err_t httpd_get_client_list(httpd_handle_t handle, size_t *fds, int *client_fds)
 {
     if (!handle || !fds || !client_fds || *fds == 0) {
         return ESP_ERR_INVALID_ARG;
     }
     struct httpd_data *hd = HTTPD_DATA(handle);
+    esp_err_t err = ESP_OK;
     size_t n = 0;
     const struct httpd_sess *end = hd->sessions_end;
-    for (const struct httpd_sess *s = hd->sessions; s < end; s++) {
-        if (s->state == SESS_FREE || s->state == SESS_LINGER) {
-            continue;
+    httpd__port_mutex_lock(&hd->sess_lock);
+    for (const struct httpd_sess *s = hd->sessions; s < end && err == ESP_OK; s++) {
+        if (atomic_load_explicit(&s->client_info, memory_order_relaxed) != CLIENT_NONE) {
+            if (n == *fds) {
+                err = ESP_ERR_INVALID_ARG;
+            } else {
+                client_fds[n++] = s->fd;
+            }
         }
-        if (n == *fds) {
-            return ESP_ERR_INVALID_ARG;
-        }
-        client_fds[n++] = s->fd;
     }
-    *fds = n;
-    return ESP_OK;
+    httpd__port_mutex_unlock(&hd->sess_lock);
+    if (err == ESP_OK) {
+        *fds = n;
+    }
+    return err;
+}
+
+uint8_t httpd__sess_client_info(struct httpd_data *hd, int fd)
+{
+    httpd__port_mutex_lock(&hd->sess_lock);
+    struct httpd_sess *s = httpd__sess_find(hd, fd);
+    uint8_t info = s ? atomic_load_explicit(&s->client_info, memory_order_relaxed) : CLIENT_NONE;
+    httpd__port_mutex_unlock(&hd->sess_lock);
+    return info;
 }
 
 SHARED static int socket_io(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags, enum sess_io op)

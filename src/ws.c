@@ -43,6 +43,14 @@ static bool list_has(const char *list, size_t len, const char *token)
     return false;
 }
 
+/* No frame may follow: a close went out, or a send failed. Other threads see
+ * the session as HTTP from now on (httpd_ws_get_fd_info). */
+static void ws_mark_closing(struct httpd_sess *s)
+{
+    s->ws_closing = true;
+    httpd__sess_show(s, CLIENT_HTTP);
+}
+
 /* Sends one frame: from the session's own handler or an async worker,
  * waiting as any send does (queue false); from the loop or another session's
  * handler, without waiting (queue true: what the socket does not take at once
@@ -60,7 +68,7 @@ static esp_err_t ws_send_raw(struct httpd_data *hd, struct httpd_sess *s, uint8_
     esp_err_t err = queue ? httpd__sess_queue_sendv(hd, s, iov, 2)
                           : httpd__sess_sendv_all(hd, s, iov, 2) == 0 ? ESP_OK : ESP_FAIL;
     if (err == ESP_FAIL) {
-        s->ws_closing = true;
+        ws_mark_closing(s);
         if (queue) {
             httpd__sess_close_by_id(hd, s->fd, s->gen);   /* the loop's own: it closes now (or after its job) */
         }
@@ -74,7 +82,7 @@ static void ws_send_close(struct httpd_data *hd, struct httpd_sess *s, uint16_t 
     if (s->ws_closing) {
         return;
     }
-    s->ws_closing = true;
+    ws_mark_closing(s);
     uint8_t body[2] = { (uint8_t)(code >> 8), (uint8_t)code };
     ws_send_raw(hd, s, WS_OP_CLOSE, true, body, code ? 2 : 0, false);
 }
@@ -163,6 +171,7 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
     s->ws_uri = uri;
     s->on_close = ws_sess_release;
     s->ws = true;
+    httpd__sess_show(s, CLIENT_WS);
     s->ws_control = rt->ws_control;
     s->ws_handler = rt->handler;
     s->ws_user_ctx = rt->user_ctx;
@@ -477,7 +486,7 @@ static esp_err_t send_frame(struct httpd_data *hd, struct httpd_sess *s, const h
     bool fin = f->fragmented ? f->final : true;
     esp_err_t err = ws_send_raw(hd, s, (uint8_t)f->type, fin, f->payload, f->len, queue);
     if (err == ESP_OK && f->type == HTTPD_WS_TYPE_CLOSE) {
-        s->ws_closing = true;
+        ws_mark_closing(s);
     }
     return err;
 }
@@ -626,12 +635,6 @@ esp_err_t httpd_ws_send_frame_async(httpd_handle_t hd, int fd, httpd_ws_frame_t 
 
 httpd_ws_client_info_t httpd_ws_get_fd_info(httpd_handle_t hd, int fd)
 {
-    if (!hd) {
-        return HTTPD_WS_CLIENT_INVALID;
-    }
-    struct httpd_sess *s = httpd__sess_find(HTTPD_DATA(hd), fd);
-    if (!s || s->state == SESS_LINGER) {
-        return HTTPD_WS_CLIENT_INVALID;
-    }
-    return (s->ws && !s->ws_closing) ? HTTPD_WS_CLIENT_WEBSOCKET : HTTPD_WS_CLIENT_HTTP;
+    /* Any thread (e.g. a broadcast loop beside the server): what the server thread last showed. */
+    return hd ? (httpd_ws_client_info_t)httpd__sess_client_info(HTTPD_DATA(hd), fd) : HTTPD_WS_CLIENT_INVALID;
 }

@@ -22,7 +22,7 @@
  *
  * Usage: stress [seconds [rounds]]   (default 12 s, 3 rounds; env STRESS_SECONDS,
  *                                     STRESS_ROUNDS override the defaults;
- *                                     STRESS_ANY_THREAD_QUERIES=1: see client_fds)
+ *                                     STRESS_ANY_THREAD_QUERIES=0: see client_fds)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,8 +47,7 @@
  * (get_client_list, get_fd_info, update_lru_counter, (un)register: their
  * caller must know the server runs) hold g_up_lock for reading and look at
  * g_up, which main clears under the write lock before it stops the server.
- * (Registering during httpd_stop() is a separate use-after-free in
- * router.c, being fixed elsewhere: kept out of this test for now.) */
+ * (Registering during httpd_stop() itself is tests/unit/test_router_stop.c's.) */
 static _Atomic(httpd_handle_t) g_handle;
 static atomic_int g_port;
 static pthread_rwlock_t g_up_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -129,12 +128,12 @@ static int client(void)
     return port ? lb_client((uint16_t)port, 2) : -1;
 }
 
-/* httpd_get_client_list and httpd_ws_get_fd_info read session state the
- * server thread writes without a lock: from other threads they race (see
- * the report of scripts/test-tsan.sh). Until they are safe there, the
- * server thread itself takes the list (snapshot_fn, queued by work_thread)
- * and the other threads use that copy; STRESS_ANY_THREAD_QUERIES=1 makes
- * them call both directly instead, under g_up_lock. */
+/* httpd_get_client_list and httpd_ws_get_fd_info from any thread: the API
+ * threads call both directly (under g_up_lock, as their callers must know the
+ * server runs), while the server thread takes the same list in a work item
+ * (snapshot_fn, queued by work_thread), so both paths run against the
+ * session changes. STRESS_ANY_THREAD_QUERIES=0 makes the API threads use the
+ * server thread's copy instead. */
 static bool g_any_thread_queries;
 static pthread_mutex_t g_snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_snap_fds[MAX_SOCKETS];
@@ -538,7 +537,7 @@ int main(int argc, char **argv)
      * point of the test, not news */
     esp_log_level_set("*", ESP_LOG_ERROR);
     const char *any = getenv("STRESS_ANY_THREAD_QUERIES");
-    g_any_thread_queries = any && *any == '1';
+    g_any_thread_queries = !(any && *any == '0');
 
     httpd_handle_t h = start_server();
     if (!h) {
