@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import HOST, Conn, response_bytes, start_server
-from test_ws import OP_TEXT, WsConn, WsServer, frame
+from test_ws import OP_BIN, OP_TEXT, WsConn, WsServer, frame
 
 
 def build_config(name):
@@ -220,6 +220,37 @@ def test_handler_send_flushes_frames_queued_while_it_waited():
                 got.append(int(f.payload[1:].split(b" ")[1]))
             assert got == list(range(ok)), (got[:5], ok)
             assert time.monotonic() - t0 < 3.0
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
+
+
+def test_frame_cut_by_a_send_timeout_ends_the_websocket():
+    """A handler's echo of a 4 MiB frame to a client that stops reading runs out of
+    send_wait_timeout half-way: the frame is cut, so no frame may follow it. The
+    handler of /ws_twice sends a second frame without looking at the first's result,
+    just as the client starts reading again: that send must fail, and the client must
+    read the cut frame's bytes and then the end of the stream, never another frame's
+    bytes inside the cut one."""
+    srv = WsServer(("--send-timeout", "1")).start()
+    try:
+        c = WsConn(HOST, srv.port, connect=False, timeout=10)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.connect((HOST, srv.port))
+        with c:
+            c.handshake("/ws_twice")
+            big = bytes(range(256)) * (4 * 1024 * 1024 // 256)
+            c.send(frame(OP_BIN, big, key=b"\0\0\0\0"))
+            time.sleep(1.3)   # the echo stalls and fails at 1 s; then the client reads again
+            data = c.read_until_close(timeout=10)   # (asserts the close)
+            assert data[:2] == b"\x82\x7f", data[:10]   # the echo's header: BIN, 64-bit length
+            assert len(data) < 10 + len(big), "the whole frame arrived: nothing was cut?"
+            assert data[10:] == big[:len(data) - 10], "another frame's bytes inside the cut one"
+        deadline = time.monotonic() + 5
+        while "TWICE" not in srv.stdout_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        line = [x for x in srv.stdout_text().splitlines() if x.startswith("TWICE")]
+        assert line and "first=ESP_OK" not in line[0] and "second=ESP_OK" not in line[0], line
     finally:
         srv.stop()
     srv.assert_clean_exit()

@@ -4,7 +4,7 @@
  * WebSocket support (RFC 6455 handshake, frames, httpd_ws_* API).
  *
  * Usage:
- *   ws_server --port N [--max-sockets N] [--recv-timeout S]
+ *   ws_server --port N [--max-sockets N] [--recv-timeout S] [--send-timeout S]
  *
  * Prints "READY <port>" on stdout once the server runs; on failure "START_FAILED
  * <esp_err_to_name>" and exit 2 (bad command line: exit 64). SIGTERM / SIGINT:
@@ -145,6 +145,32 @@ static esp_err_t plain_reply(httpd_req_t *req)
 }
 
 /* ---- /ws echo ------------------------------------------------------------------------ */
+
+/* /ws_twice: echoes a frame, then sends the text "second" whatever the echo's
+ * result (a handler that does not check it). When the echo failed half-way
+ * (send_wait_timeout), the second frame must be refused, never written into
+ * the cut one. Prints "TWICE first=<err> second=<err>". */
+static esp_err_t twice_handler(httpd_req_t *req)
+{
+    if (req->method == HTTP_GET) {
+        return ESP_OK;
+    }
+    httpd_ws_frame_t f = { 0 };
+    esp_err_t err = httpd_ws_recv_frame(req, &f, 0);
+    uint8_t *buf = err == ESP_OK ? malloc(f.len + 1) : NULL;
+    if (!buf) {
+        return err != ESP_OK ? err : ESP_ERR_NO_MEM;
+    }
+    f.payload = buf;
+    err = httpd_ws_recv_frame(req, &f, f.len);
+    esp_err_t first = err == ESP_OK ? httpd_ws_send_frame(req, &f) : err;
+    httpd_ws_frame_t t = { .type = HTTPD_WS_TYPE_TEXT, .payload = (uint8_t *)"second", .len = 6 };
+    esp_err_t second = httpd_ws_send_frame(req, &t);
+    free(buf);
+    printf("TWICE first=%s second=%s\n", esp_err_to_name(first), esp_err_to_name(second));
+    fflush(stdout);
+    return first;
+}
 
 static esp_err_t echo_handler(httpd_req_t *req)
 {
@@ -593,6 +619,7 @@ static const httpd_uri_t s_uris[] = {
     { .uri = "/ws_part", .method = HTTP_GET, .handler = part_handler, .is_websocket = true },
     { .uri = "/ws_small", .method = HTTP_GET, .handler = small_handler, .is_websocket = true },
     { .uri = "/ws_count", .method = HTTP_GET, .handler = count_handler, .is_websocket = true },
+    { .uri = "/ws_twice", .method = HTTP_GET, .handler = twice_handler, .is_websocket = true },
     { .uri = "/push", .method = HTTP_GET, .handler = push_handler },
     { .uri = "/push_status", .method = HTTP_GET, .handler = push_status_handler },
     { .uri = "/push_async", .method = HTTP_GET, .handler = push_async_handler },
@@ -604,10 +631,10 @@ static const httpd_uri_t s_uris[] = {
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: ws_server --port N [--max-sockets N] [--recv-timeout S]\n");
+    fprintf(stderr, "usage: ws_server --port N [--max-sockets N] [--recv-timeout S] [--send-timeout S]\n");
 }
 
-enum { OPT_PORT = 1, OPT_MAX_SOCKETS, OPT_RECV_TIMEOUT };
+enum { OPT_PORT = 1, OPT_MAX_SOCKETS, OPT_RECV_TIMEOUT, OPT_SEND_TIMEOUT };
 
 int main(int argc, char **argv)
 {
@@ -615,6 +642,7 @@ int main(int argc, char **argv)
         { "port",         required_argument, NULL, OPT_PORT },
         { "max-sockets",  required_argument, NULL, OPT_MAX_SOCKETS },
         { "recv-timeout", required_argument, NULL, OPT_RECV_TIMEOUT },
+        { "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
         { NULL, 0, NULL, 0 },
     };
     httpd_config_t config = HTTPD_DEFAULT_CONFIG();
@@ -634,6 +662,9 @@ int main(int argc, char **argv)
             break;
         case OPT_RECV_TIMEOUT:
             ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.recv_wait_timeout);
+            break;
+        case OPT_SEND_TIMEOUT:
+            ok = fw_parse_u16(optarg, 1, UINT16_MAX, &config.send_wait_timeout);
             break;
         default:
             ok = false;
