@@ -37,6 +37,15 @@ short_grace = pytest.mark.skipif(not GRACE_S or GRACE_S > 5 or not MIN_RATE,
                                  reason="rate grace period not short in this build")
 
 
+def slow_reader(srv, timeout=5):
+    """A WebSocket client connection with a 4 KiB receive buffer: the server's sends
+    to it stall as soon as it stops reading."""
+    c = WsConn(HOST, srv.port, connect=False, timeout=timeout)
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.sock.connect((HOST, srv.port))
+    return c
+
+
 @short_idle
 def test_idle_keepalive_connection_closed_after_the_idle_timeout():
     """An idle keep-alive connection (and one that never sent a byte) is closed after
@@ -135,9 +144,7 @@ def test_ws_client_that_never_reads_does_not_stall_the_server():
     other clients are answered at once meanwhile."""
     srv = WsServer(()).start()
     try:
-        c = WsConn(HOST, srv.port, connect=False, timeout=5)
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.sock.connect((HOST, srv.port))
+        c = slow_reader(srv)
         with c:
             c.handshake("/ws")
             fd = c.ask_fd()
@@ -166,9 +173,7 @@ def test_ws_frames_queued_for_a_slow_reader_arrive_whole_and_in_order():
     frame it was sent (those the queue took), none cut."""
     srv = WsServer(()).start()
     try:
-        c = WsConn(HOST, srv.port, connect=False, timeout=5)
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.sock.connect((HOST, srv.port))
+        c = slow_reader(srv)
         with c:
             c.handshake("/ws")
             fd = c.ask_fd()
@@ -194,9 +199,7 @@ def test_handler_send_flushes_frames_queued_while_it_waited():
     frame, then the echo, all at once (not after send_wait_timeout)."""
     srv = WsServer(()).start()
     try:
-        c = WsConn(HOST, srv.port, connect=False, timeout=5)
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.sock.connect((HOST, srv.port))
+        c = slow_reader(srv)
         with c:
             c.handshake("/ws")
             fd = c.ask_fd()
@@ -234,9 +237,7 @@ def test_frame_cut_by_a_send_timeout_ends_the_websocket():
     bytes inside the cut one."""
     srv = WsServer(("--send-timeout", "1")).start()
     try:
-        c = WsConn(HOST, srv.port, connect=False, timeout=10)
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.sock.connect((HOST, srv.port))
+        c = slow_reader(srv, timeout=10)
         with c:
             c.handshake("/ws_twice")
             big = bytes(range(256)) * (4 * 1024 * 1024 // 256)
