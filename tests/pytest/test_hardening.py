@@ -99,6 +99,37 @@ def test_trickled_body_fails_after_the_grace_period():
     srv.assert_clean_exit()
 
 
+@short_grace
+def test_trickled_websocket_frame_fails_after_the_grace_period():
+    """The same for a WebSocket frame: its header announces 100,000 bytes, its payload
+    comes one byte every 0.3 s. After the grace period the handler's receive fails and
+    the connection closes, long before the frame could end."""
+    srv = WsServer(("--recv-timeout", "30")).start()
+    try:
+        with WsConn(HOST, srv.port, timeout=30) as c:
+            c.handshake("/ws")
+            whole = frame(OP_BIN, b"\0" * 100000, key=b"\0\0\0\0")
+            c.send(whole[:len(whole) - 100000])   # the header (with its mask) alone
+            t0 = time.monotonic()
+            closed = False
+            while time.monotonic() - t0 < GRACE_S + 10:
+                try:
+                    c.send(b"x")
+                    c.assert_closed(timeout=0.3, allow_data=True)
+                    closed = True
+                    break
+                except OSError:
+                    closed = True
+                    break
+                except AssertionError:
+                    pass
+            assert closed, "still open after %.1f s" % (time.monotonic() - t0)
+            assert time.monotonic() - t0 >= GRACE_S - 0.5
+    finally:
+        srv.stop()
+    srv.assert_clean_exit()
+
+
 def _trickle(port, stop, body_len=100000):
     """A POST whose body arrives one byte every 0.3 s until stop is set."""
     c = Conn(HOST, port, timeout=30)
