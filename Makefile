@@ -3,23 +3,32 @@
 # `make bench`, `make footprint` and `make test-cross`.
 
 PORT  ?= 8080
+PORT_TLS ?= 8443
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-RUN_PKGS  = cmake make gcc libc6-dev
-TEST_PKGS = $(RUN_PKGS) clang pkg-config python3 python3-pytest python3-websockets python3-kconfiglib \
+RUN_PKGS  = cmake make gcc libc6-dev libmbedtls-dev openssl
+TEST_PKGS = $(RUN_PKGS) clang curl pkg-config python3 python3-pytest python3-websockets python3-kconfiglib \
             chromium chromium-driver python3-selenium \
             gcc-arm-none-eabi gcc-riscv64-unknown-elf libnewlib-dev liblwip-dev \
             qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libclang-rt-14-dev
 
 .PHONY: run test test-cross demo clean
 
-## make run: build the demo and serve it on http://127.0.0.1:$(PORT)
+## make run: build the demo and serve it on http://127.0.0.1:$(PORT) and, with a
+## self-signed certificate made on first use ($(BUILD)/tls/), https://127.0.0.1:$(PORT_TLS)
+TLS_DIR = $(BUILD)/tls
 run:
 	@./scripts/deps.sh $(RUN_PKGS)
 	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHTTPD_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD)/release -j$(JOBS) --target example_demo >/dev/null
-	PORT=$(PORT) ./$(BUILD)/release/example_demo
+	@[ -f $(TLS_DIR)/cert.pem ] || { mkdir -p $(TLS_DIR) && openssl req -x509 -newkey ec \
+	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj /CN=localhost \
+	    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	    -keyout $(TLS_DIR)/key.pem -out $(TLS_DIR)/cert.pem 2>/dev/null \
+	  && echo "Made a self-signed certificate: $(TLS_DIR)/cert.pem"; }
+	PORT=$(PORT) PORT_TLS=$(PORT_TLS) TLS_CERT=$(TLS_DIR)/cert.pem TLS_KEY=$(TLS_DIR)/key.pem \
+	    $(BUILD)/release/example_demo
 
 ## make test: every test (ctest + pytest) with ASan and UBSan, gcc and clang
 test:

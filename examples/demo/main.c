@@ -20,8 +20,11 @@
  * A WebSocket handler runs for each frame, not at the handshake, so a client
  * subscribes with its first message; close_fn ends the subscription.
  *
- * Port: $PORT, default 8080. SIGINT / SIGTERM stop the timer thread, then the
- * server; exit status 0.
+ * Port: $PORT, default 8080. Built with the HTTPS library, the same pages are
+ * also served over TLS on $PORT_TLS (default 8443) when $TLS_CERT and $TLS_KEY
+ * name a certificate and its key (make run makes a self-signed pair on first
+ * use): one more server instance, started with httpd_ssl_start().
+ * SIGINT / SIGTERM stop the timer thread, then the servers; exit status 0.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -39,10 +42,14 @@
 
 #include "esp_http_server.h"
 #include "esp_log.h"
+#ifdef HTTPD_DEMO_HTTPS
+#include "esp_https_server.h"
+#endif
 
 static const char *TAG = "demo";
 
 #define DEFAULT_PORT    8080
+#define DEFAULT_PORT_TLS 8443
 #define ECHO_MAX_LEN    (64 * 1024)
 #define NAME_MAX_LEN    128
 #define STREAM_LINES    5
@@ -671,6 +678,10 @@ static void broadcast_work(void *arg)
     }
 }
 
+/* The servers the timer feeds (plain HTTP, and HTTPS when it runs). */
+static httpd_handle_t servers[2];
+static size_t n_servers;
+
 /* The timer thread: queues broadcast_work once per second until timer_join(). */
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t timer_cond;
@@ -678,7 +689,7 @@ static bool timer_stop;
 
 static void *timer_main(void *arg)
 {
-    httpd_handle_t server = arg;
+    (void)arg;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
 
@@ -693,8 +704,10 @@ static void *timer_main(void *arg)
             break;
         }
         pthread_mutex_unlock(&timer_lock);
-        if (httpd_queue_work(server, broadcast_work, server) != ESP_OK) {
-            ESP_LOGW(TAG, "/ws/broadcast: work queue full, tick skipped");
+        for (size_t i = 0; i < n_servers; i++) {
+            if (httpd_queue_work(servers[i], broadcast_work, servers[i]) != ESP_OK) {
+                ESP_LOGW(TAG, "/ws/broadcast: work queue full, tick skipped");
+            }
         }
         pthread_mutex_lock(&timer_lock);
     }
@@ -702,14 +715,14 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
-static int timer_start(pthread_t *thread, httpd_handle_t server)
+static int timer_start(pthread_t *thread)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&timer_cond, &attr);
     pthread_condattr_destroy(&attr);
-    return pthread_create(thread, NULL, timer_main, server);
+    return pthread_create(thread, NULL, timer_main, NULL);
 }
 
 static void timer_join(pthread_t thread)
@@ -742,9 +755,9 @@ static const httpd_uri_t handlers[] = {
 #endif
 };
 
-static int port_from_env(uint16_t *port, uint16_t fallback)
+static int port_from_env(const char *name, uint16_t *port, uint16_t fallback)
 {
-    const char *s = getenv("PORT");
+    const char *s = getenv(name);
     if (s == NULL || *s == '\0') {
         *port = fallback;
         return 0;
@@ -759,11 +772,87 @@ static int port_from_env(uint16_t *port, uint16_t fallback)
     return 0;
 }
 
+static esp_err_t register_all(httpd_handle_t server)
+{
+    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+        esp_err_t err = httpd_register_uri_handler(server, &handlers[i]);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "Registering %s: %s", handlers[i].uri, esp_err_to_name(err));
+            return err;
+        }
+    }
+    return ESP_OK;
+}
+
+#ifdef HTTPD_DEMO_HTTPS
+/* A whole file, NUL-terminated; *len counts the NUL for PEM (as mbedTLS parses it). */
+static uint8_t *load_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)size, f) == (size_t)size) {
+            buf[size] = '\0';
+            *len = strstr((char *)buf, "-----BEGIN") ? (size_t)size + 1 : (size_t)size;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+static uint8_t *tls_cert, *tls_key;
+
+/* The HTTPS instance: the same pages on port over TLS; NULL when there is no
+ * certificate or it cannot start (the plain server runs on). */
+static httpd_handle_t https_start(uint16_t port)
+{
+    const char *cert = getenv("TLS_CERT"), *key = getenv("TLS_KEY");
+    if (!cert || !key) {
+        ESP_LOGI(TAG, "no TLS_CERT / TLS_KEY: HTTPS off");
+        return NULL;
+    }
+    httpd_ssl_config_t conf = HTTPD_SSL_CONFIG_DEFAULT();
+    tls_cert = load_file(cert, &conf.servercert_len);
+    tls_key = load_file(key, &conf.prvtkey_len);
+    if (!tls_cert || !tls_key) {
+        ESP_LOGE(TAG, "cannot read %s or %s: HTTPS off", cert, key);
+        return NULL;
+    }
+    conf.servercert = tls_cert;
+    conf.prvtkey_pem = tls_key;
+    conf.port_secure = port;
+    conf.httpd.max_uri_handlers = 16;
+    conf.httpd.max_open_sockets = MAX_CLIENTS;
+    conf.httpd.stack_size = 16384;
+#if CONFIG_HTTPD_WS_SUPPORT
+    conf.httpd.close_fn = on_close;
+#endif
+    httpd_handle_t server = NULL;
+    esp_err_t err = httpd_ssl_start(&server, &conf);
+    if (err == ESP_OK && register_all(server) != ESP_OK) {
+        httpd_ssl_stop(server);
+        err = ESP_FAIL;
+    }
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "HTTPS on port %u: %s", port, esp_err_to_name(err));
+        return NULL;
+    }
+    return server;
+}
+#endif
+
 int main(void)
 {
-    uint16_t port;
-    if (port_from_env(&port, DEFAULT_PORT) != 0) {
-        fprintf(stderr, "invalid PORT: %s\n", getenv("PORT"));
+    uint16_t port, port_tls;
+    if (port_from_env("PORT", &port, DEFAULT_PORT) != 0 || port_from_env("PORT_TLS", &port_tls, DEFAULT_PORT_TLS) != 0) {
+        fprintf(stderr, "invalid PORT or PORT_TLS\n");
         return 2;
     }
 
@@ -790,24 +879,34 @@ int main(void)
         ESP_LOGE(TAG, "httpd_start on port %u: %s", port, esp_err_to_name(err));
         return 1;
     }
-    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-        err = httpd_register_uri_handler(server, &handlers[i]);
-        if (err != ESP_OK) {
-            ESP_LOGE(TAG, "Registering %s: %s", handlers[i].uri, esp_err_to_name(err));
-            httpd_stop(server);
-            return 1;
-        }
+    if (register_all(server) != ESP_OK) {
+        httpd_stop(server);
+        return 1;
     }
+    servers[n_servers++] = server;
+    httpd_handle_t secure = NULL;
+#ifdef HTTPD_DEMO_HTTPS
+    secure = https_start(port_tls);
+    if (secure) {
+        servers[n_servers++] = secure;
+    }
+#endif
 #if CONFIG_HTTPD_WS_SUPPORT
     pthread_t timer;
-    if (timer_start(&timer, server) != 0) {
+    if (timer_start(&timer) != 0) {
         ESP_LOGE(TAG, "Cannot start the broadcast timer thread");
         httpd_stop(server);
+        if (secure) {
+            httpd_stop(secure);
+        }
         return 1;
     }
 #endif
 
     printf("Serving on http://127.0.0.1:%u/\n", port);
+    if (secure) {
+        printf("Serving on https://127.0.0.1:%u/\n", port_tls);
+    }
     fflush(stdout);
 
     int sig = 0;
@@ -817,6 +916,13 @@ int main(void)
     timer_join(timer);      /* first: no broadcast is queued after this */
 #endif
     err = httpd_stop(server);
+    if (secure && httpd_stop(secure) != ESP_OK) {
+        err = ESP_FAIL;
+    }
+#ifdef HTTPD_DEMO_HTTPS
+    free(tls_cert);
+    free(tls_key);
+#endif
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "httpd_stop: %s", esp_err_to_name(err));
         return 1;

@@ -73,13 +73,16 @@ def _free_port():
 class Demo:
     """example_demo on a free port; stderr to a file, checked at stop."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, tls=None):
         self.exe = BUILD_DIR / "example_demo"
         if not self.exe.exists():
             pytest.fail(f"{self.exe} is not built (set HTTPD_BUILD_DIR)")
         self.port = _free_port()
+        self.port_tls = _free_port() if tls else None
         self.err_path = workdir / "demo.stderr"
         env = dict(os.environ, PORT=str(self.port))
+        if tls:   # (cert, key): the demo serves HTTPS too
+            env.update(PORT_TLS=str(self.port_tls), TLS_CERT=tls[0], TLS_KEY=tls[1])
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
         with open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen([str(self.exe)], env=env, stdout=subprocess.DEVNULL,
@@ -89,14 +92,17 @@ class Demo:
             if self.proc.poll() is not None:
                 pytest.fail(f"example_demo exited early with {self.proc.returncode}:\n{self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
-                    break
+                for p in (self.port, self.port_tls or self.port):
+                    with socket.create_connection(("127.0.0.1", p), timeout=1.0):
+                        pass
+                break
             except OSError:
                 if time.monotonic() > deadline:
                     self.proc.kill()
                     pytest.fail(f"example_demo did not listen on {self.port}:\n{self.log()}")
                 time.sleep(0.05)
         self.url = f"http://127.0.0.1:{self.port}/"
+        self.url_tls = f"https://localhost:{self.port_tls}/" if tls else None
 
     def log(self):
         return self.err_path.read_text(errors="replace") if self.err_path.exists() else ""
@@ -112,15 +118,55 @@ class Demo:
             return "hung"
 
 
-@pytest.fixture
-def demo(tmp_path):
-    d = Demo(tmp_path)
-    yield d
+def _stop_and_check(d):
     rc = d.stop()
     log = d.log()
     for marker in SANITIZER_MARKERS:
         assert marker not in log, f"{marker!r} on example_demo's stderr:\n{log[-8000:]}"
     assert rc == 0, f"example_demo exited with {rc}; stderr:\n{log[-4000:]}"
+
+
+@pytest.fixture
+def demo(tmp_path):
+    d = Demo(tmp_path)
+    yield d
+    _stop_and_check(d)
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def test_ca(tmp_path):
+    """A test CA made with the openssl command line tool, and a certificate for
+    localhost signed by it: (ca.pem, the server's chain, its key, the CA key's SPKI hash)."""
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl command line tool")
+    d = tmp_path / "pki"
+    d.mkdir()
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=httpd browser test CA", cwd=d)
+    _openssl("req", "-new", *ec, "-keyout", "key.pem", "-out", "cert.csr", "-subj", "/CN=localhost", cwd=d)
+    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    _openssl("x509", "-req", "-in", "cert.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "cert.pem", "-days", "2", "-extfile", "ext", cwd=d)
+    # The server presents the chain (its certificate, then the CA's); Chromium trusts
+    # the CA through the hash of its public key (SubjectPublicKeyInfo), which it
+    # accepts for a certificate of the presented chain.
+    (d / "chain.pem").write_text((d / "cert.pem").read_text() + (d / "ca.pem").read_text())
+    spki = subprocess.run("openssl x509 -in ca.pem -pubkey -noout | openssl pkey -pubin -outform der"
+                          " | openssl dgst -sha256 -binary | base64", shell=True, cwd=d, check=True,
+                          capture_output=True, timeout=60).stdout.decode().strip()
+    return str(d / "ca.pem"), str(d / "chain.pem"), str(d / "key.pem"), spki
+
+
+@pytest.fixture
+def demo_tls(tmp_path, test_ca):
+    d = Demo(tmp_path, tls=test_ca[1:3])
+    yield d
+    _stop_and_check(d)
 
 
 @pytest.fixture
@@ -130,8 +176,10 @@ def tools():
 
 
 @pytest.fixture
-def browser(tools, tmp_path):
+def browser(tools, tmp_path, request):
     chromium, driver_path, webdriver = tools
+    # A test that asks for test_ca gets a browser that trusts that CA.
+    spki = request.getfixturevalue("test_ca")[3] if "test_ca" in request.fixturenames else None
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
@@ -140,6 +188,8 @@ def browser(tools, tmp_path):
                 "--window-size=1000,1500", "--no-first-run", "--no-default-browser-check",
                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
         opts.add_argument(arg)
+    if spki:
+        opts.add_argument("--ignore-certificate-errors-spki-list=" + spki)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # Selenium 4.11 renamed log_path to log_output; Debian 12 has 4.8.
     log_kw = "log_output" if "log_output" in inspect.signature(Service).parameters else "log_path"
@@ -218,3 +268,18 @@ def test_demo_page_websocket_panel(tools, demo, browser):
         entries = []
     errors = [e for e in entries if e.get("level") == "SEVERE" and "favicon.ico" not in e.get("message", "")]
     assert not errors, errors
+
+
+def test_demo_page_over_https(tools, test_ca, demo_tls, browser):
+    """The same page over TLS (httpd_ssl_start), the WebSocket panel over wss://."""
+    browser.get(demo_tls.url_tls)
+    assert browser.title == "esp_http_server demo"
+    assert browser.execute_script("return location.protocol") == "https:"
+    _wait(browser, "the echo WebSocket (wss) to connect", lambda d: _text(d, "ws-status") == "connected")
+    box = browser.find_element("id", "ws-text")
+    box.clear()
+    box.send_keys("over TLS\n")
+    _wait(browser, "the echo over wss", lambda d: "\u2190 over TLS" in _text(d, "ws-log"))
+    _wait(browser, "a broadcast tick over wss", lambda d: "tick " in _text(d, "ws-feed"))
+    browser.find_element("id", "send").click()
+    _wait(browser, "the POST /echo reply over HTTPS", lambda d: "200 OK" in _text(d, "reply"))
