@@ -28,7 +28,7 @@ T0=$(date +%s)
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- packages -----------------------------------------------------------------------
-PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev valgrind strace build-essential python3 cmake"
+PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev libmbedtls-dev openssl valgrind strace build-essential python3 cmake"
 command -v gnuplot >/dev/null 2>&1 || PKGS="$PKGS gnuplot-nox"
 # shellcheck disable=SC2086
 ./scripts/deps.sh $PKGS
@@ -39,19 +39,21 @@ mkdir -p "$BIN"
 echo "bench: building the library (Release) in $OUT"
 cmake -S . -B "$OUT" -DCMAKE_BUILD_TYPE=Release -DHTTPD_BUILD_TESTS=OFF -DHTTPD_BUILD_EXAMPLES=OFF \
       >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake configure failed"; }
-cmake --build "$OUT" -j"$JOBS" --target esp_http_server_static >>"$OUT/cmake.log" 2>&1 \
+cmake --build "$OUT" -j"$JOBS" --target esp_http_server_static esp_https_server_static >>"$OUT/cmake.log" 2>&1 \
     || { cat "$OUT/cmake.log" >&2; die "library build failed"; }
 CFLAGS="-O2 -Wall"
 # shellcheck disable=SC2086
 {
-    $CC $CFLAGS -I"$REPO/include" -I"$OUT/generated" -o "$BIN/esp_api_hello" "$PEERS/esp_api_hello.c" \
+    $CC $CFLAGS -I"$REPO/include" -I"$REPO/host/include" -I"$OUT/generated" -o "$BIN/esp_api_hello" "$PEERS/esp_api_hello.c" \
         "$OUT/libesp_http_server.a" -pthread
+    $CC $CFLAGS -I"$REPO/include" -I"$REPO/host/include" -I"$OUT/generated" -o "$BIN/esp_api_tls_hello" "$PEERS/esp_api_tls_hello.c" \
+        "$OUT/libesp_https_server.a" "$OUT/libesp_http_server.a" -lmbedtls -lmbedx509 -lmbedcrypto -pthread
     $CC $CFLAGS -o "$BIN/mhd_hello" "$PEERS/mhd_hello.c" -lmicrohttpd
     $CC $CFLAGS -o "$BIN/civetweb_hello" "$PEERS/civetweb_hello.c" -lcivetweb
     $CC $CFLAGS -o "$BIN/kaclient" "$PEERS/kaclient.c"
     $CC $CFLAGS -o "$BIN/floor" "$REPO/bench/floor/floor.c"
 } || die "building the bench binaries failed"
-echo "bench: built esp_api_hello mhd_hello civetweb_hello kaclient floor in $BIN"
+echo "bench: built esp_api_hello esp_api_tls_hello mhd_hello civetweb_hello kaclient floor in $BIN"
 
 # ---- run ------------------------------------------------------------------------------
 # 1,000 idle connections on one side, as many on the other, plus the server's own fds
@@ -75,5 +77,12 @@ PY=$!
 rc=0
 wait "$PY" || rc=$?
 PY=
+# The TLS rows (BENCH_TLS=0 leaves them out), appended to results.md.
+if [ "$rc" -eq 0 ] && [ "${BENCH_TLS:-1}" != 0 ]; then
+    python3 "$REPO/bench/tls_bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" &
+    PY=$!
+    wait "$PY" || rc=$?
+    PY=
+fi
 echo "bench: done in $(( $(date +%s) - T0 )) s (builds included), exit status $rc"
 exit "$rc"
