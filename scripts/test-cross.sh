@@ -80,7 +80,7 @@ for target in "$@"; do
     step "build ($target: $triple, no sanitizers, -Werror)"
     # shellcheck disable=SC2086
     if ! cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-$target.cmake" \
-            -DCMAKE_BUILD_TYPE=Debug -DHTTPD_SANITIZE=OFF -DHTTPD_WERROR=ON -DHTTPD_BUILD_EXAMPLES=OFF \
+            -DCMAKE_BUILD_TYPE=Debug -DHTTPD_SANITIZE=OFF -DHTTPD_WERROR=ON -DHTTPD_BUILD_EXAMPLES=OFF -DHTTPD_HTTPS=OFF \
             ${CROSS_CMAKE_ARGS:-} >"$dir.configure.log" 2>&1; then
         cat "$dir.configure.log"
         status=1 summary="$summary

@@ -29,4 +29,27 @@ cmake -S "$src/tests/install/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$tmp/pr
 cmake --build "$tmp/cm" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/cm/consumer_shared"
 "$tmp/cm/consumer_static"
+# An application without TLS links no mbedTLS.
+if ldd "$tmp/pc_consumer" | grep -q mbed; then
+    echo "the plain consumer links mbedTLS" >&2
+    exit 1
+fi
+
+# 3. The HTTPS library, when it was built: pkg-config (shared, and static with
+#    --static for its private libraries) and the CMake targets.
+if [ -f "$libdir/pkgconfig/esp_https_server.pc" ]; then
+    test -f "$tmp/prefix/include/esp_http_server/esp_https_server.h"
+    # shellcheck disable=SC2046,SC2086
+    cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_https_server) \
+       "$src/tests/install/consumer/tls_main.c" -o "$tmp/pc_tls" $(pkg-config --libs esp_https_server) -pthread
+    LD_LIBRARY_PATH="$libdir" "$tmp/pc_tls"
+    # shellcheck disable=SC2046,SC2086
+    cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_https_server) \
+       "$src/tests/install/consumer/tls_main.c" -o "$tmp/pc_tls_static" \
+       "$libdir/libesp_https_server.a" "$libdir/libesp_http_server.a" \
+       $(pkg-config --static --libs-only-l esp_https_server | sed 's/-lesp_https\?_server//g') -pthread
+    "$tmp/pc_tls_static"
+    LD_LIBRARY_PATH="$libdir" "$tmp/cm/tls_consumer_shared"
+    "$tmp/cm/tls_consumer_static"
+fi
 echo "install check passed"

@@ -718,6 +718,10 @@ def pytest_report_header(config):
 # valgrind (tens of times slower) makes meaningless; the rest of the suite still runs
 # every code path they cover.
 WRAPPER_SKIP = {
+    "test_https.py::test_stalled_handshakes_do_not_hold_up_other_clients":
+        "each request must take under a second, a TLS handshake under valgrind takes longer",
+    "test_https.py::test_slow_handshake_fails_at_the_handshake_timeout": "times the handshake limit",
+    "test_https.py::test_50_concurrent_handshakes": "50 ECDSA handshakes at once outrun the client's time-outs",
 }
 
 
