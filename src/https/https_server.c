@@ -44,6 +44,10 @@
 static const char *TAG = "esp_https_server";
 
 #define DEFAULT_HANDSHAKE_MS 10000u
+/* Bytes read ahead from the socket per session: mbedTLS asks for a record's
+ * 5-byte header, then for its body; one read of this size takes a whole small
+ * record (a request, a WebSocket frame) in one system call instead of two. */
+#define READ_AHEAD 512u
 
 /* The server's TLS state: the global transport context. */
 struct tls_server {
@@ -67,8 +71,10 @@ struct esp_tls {
     mbedtls_ssl_context ssl;
     struct tls_server *srv;
     time_t started;                     /* when the handshake began */
-    int fd;                             /* the socket (the BIO's context) */
+    int fd;                             /* the socket */
     bool open;                          /* the handshake finished */
+    uint16_t ra_pos, ra_len;            /* unread bytes of ra: [ra_pos, ra_len) */
+    unsigned char ra[READ_AHEAD];
 };
 
 /* ---- esp_tls.h ----------------------------------------------------------------------- */
@@ -114,6 +120,36 @@ static void log_tls_error(const char *what, int fd, int err)
     (void)what;
     (void)fd;
     (void)err;
+}
+
+/* mbedTLS's receive callback: from the read-ahead, else from the socket (a
+ * short request refills the read-ahead, a long one reads straight through). */
+static int net_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    esp_tls_t *t = ctx;
+    if (t->ra_pos == t->ra_len) {
+        if (len >= READ_AHEAD) {
+            return httpd_tls__net_recv(&t->fd, buf, len);
+        }
+        int n = httpd_tls__net_recv(&t->fd, t->ra, READ_AHEAD);
+        if (n <= 0) {
+            return n;
+        }
+        t->ra_pos = 0;
+        t->ra_len = (uint16_t)n;
+    }
+    size_t n = t->ra_len - t->ra_pos;
+    if (n > len) {
+        n = len;
+    }
+    memcpy(buf, t->ra + t->ra_pos, n);
+    t->ra_pos = (uint16_t)(t->ra_pos + n);
+    return (int)n;
+}
+
+static int net_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    return httpd_tls__net_send(&((esp_tls_t *)ctx)->fd, buf, len);
 }
 
 /* An mbedTLS result as the server's transport functions return it. */
@@ -210,11 +246,17 @@ static int tls_send(httpd_handle_t hd, int fd, const char *buf, size_t len, int 
 }
 
 /* Bytes the server can read without the socket signalling them: decrypted
- * data, or a record already in mbedTLS's buffer. */
+ * data, a record already in mbedTLS's buffer, or bytes read ahead. */
 static int tls_pending(httpd_handle_t hd, int fd)
 {
     esp_tls_t *t = session(hd, fd);
-    if (!t || !t->open) {
+    if (!t) {
+        return 0;
+    }
+    if (t->ra_pos != t->ra_len) {
+        return t->ra_len - t->ra_pos;   /* (during the handshake too: its next step reads them) */
+    }
+    if (!t->open) {
         return 0;
     }
     size_t n = mbedtls_ssl_get_bytes_avail(&t->ssl);
@@ -263,7 +305,7 @@ static esp_err_t tls_open(httpd_handle_t hd, int fd)
         mbedtls_ssl_set_user_data_p(&t->ssl, srv->userdata);
     }
 #endif
-    mbedtls_ssl_set_bio(&t->ssl, &t->fd, httpd_tls__net_send, httpd_tls__net_recv, NULL);
+    mbedtls_ssl_set_bio(&t->ssl, t, net_send, net_recv, NULL);
     httpd_sess_set_transport_ctx(hd, fd, t, tls_free);
     if (httpd_sess_set_recv_override(hd, fd, tls_recv) != ESP_OK ||
         httpd_sess_set_send_override(hd, fd, tls_send) != ESP_OK ||

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tls_net.h: the socket under a TLS session, as mbedTLS's send/receive
- * callbacks (mbedtls_ssl_set_bio). One implementation per port
- * (src/port/<port>/tls_net.c): they own the OS calls, the layer above names
- * none. ctx points to the session's socket (an int).
+ * tls_net.h: the socket under a TLS session, in the shape of mbedTLS's
+ * send/receive callbacks (https_server.c's, which add a read-ahead, call
+ * these). One implementation per port (src/port/<port>/tls/tls_net.c): they
+ * own the OS calls, the layer above names none. ctx points to the session's
+ * socket (an int).
  *
  * Both never block (the server's sockets are non-blocking) and never raise
  * SIGPIPE. They return the byte count (recv: 0 when the peer closed), or
