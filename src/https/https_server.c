@@ -7,10 +7,10 @@
  *   random generator, ticket keys) is the global transport context; the
  *   server frees it at stop through global_transport_ctx_free_fn.
  * - open_fn sets up a TLS session per connection as its transport context,
- *   with the send/recv/pending overrides, and starts the handshake. It does
- *   not wait for it: the handshake advances inside the overrides each time the
- *   server reads (the client's bytes arrived) or writes, so a client that is
- *   slow or silent holds up nobody. The application's own open_fn and the user
+ *   with the send/recv/pending overrides. It does not wait for the handshake:
+ *   that advances inside the overrides each time the server reads (the
+ *   client's bytes arrived) or writes, so a client that is slow or silent
+ *   holds up nobody. The application's own open_fn and the user
  *   callback (SESS_CREATE) run once the handshake has finished.
  * - The pending override reports decrypted bytes (and whole records not yet
  *   decrypted) that the socket no longer signals, so pipelined requests and
@@ -312,9 +312,12 @@ static esp_err_t tls_open(httpd_handle_t hd, int fd)
         httpd_sess_set_pending_override(hd, fd, tls_pending) != ESP_OK) {
         return ESP_FAIL;   /* (the transport context goes with the session) */
     }
-    /* The client's hello may be here already; otherwise the server reads it
-     * when it arrives (tls_recv). A failure now closes the connection. */
-    return handshake(hd, t) == HTTPD_SOCK_ERR_FAIL ? ESP_FAIL : ESP_OK;
+    /* The handshake starts when the client's hello is readable: the server
+     * reads (tls_recv) as soon as the socket says so, which it does at once
+     * when the hello is already there. Not here: a handshake that finished in
+     * open_fn (a resumed session's can, with a quick client) would leave the
+     * bytes after it, read ahead, with no event to have them served. */
+    return ESP_OK;
 }
 
 /* ---- Server ------------------------------------------------------------------------------ */
