@@ -30,6 +30,10 @@ targets="example_simple example_persistent_sockets example_demo example_async_ha
 for src in tests/server/*.c; do
     targets="$targets $(basename "$src" .c)"
 done
+# The HTTPS test firmware, when the HTTPS library is built (mbedTLS installed).
+if grep -q "HTTPS library: esp_https_server" "$dir.configure.log"; then
+    targets="$targets tls_server"
+fi
 # shellcheck disable=SC2086
 cmake --build "$dir" -j"$JOBS" --target $targets >"$dir.build.log" 2>&1 \
     || { cat "$dir.build.log"; exit 1; }
