@@ -19,7 +19,10 @@ cd "$REPO"
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-cc}
-OUT=$REPO/$BUILD/bench
+case $BUILD in
+    /*) OUT=$BUILD/bench ;;          # an absolute build folder
+    *) OUT=$REPO/$BUILD/bench ;;
+esac
 BIN=$OUT/bin
 PEERS=$REPO/bench/peers
 PNG=${BENCH_PNG:-$REPO/docs/img/bench.png}
