@@ -9,7 +9,8 @@
 # reports an error or a definite/indirect leak (each server also exits 99 then, which
 # fails its test at teardown). Logs: $BUILD/valgrind/logs/<pid>.log.
 # Environment: BUILD (default build), JOBS (default 2), CC (default gcc), PYTEST_ARGS
-# (extra pytest arguments, e.g. "-k keepalive").
+# (extra pytest arguments, e.g. "-k keepalive"), PYTEST_FILES (what pytest runs, default
+# tests/pytest; e.g. "tests/pytest/test_ws.py tests/pytest/test_https.py").
 set -u
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
@@ -48,7 +49,7 @@ export HTTPD_SERVER_WRAPPER="valgrind --tool=memcheck --error-exitcode=99 --leak
 echo "==== pytest under valgrind (logs: $logs)"
 start=$(date +%s)
 # shellcheck disable=SC2086
-HTTPD_BUILD_DIR="$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs ${PYTEST_ARGS:-} tests/pytest
+HTTPD_BUILD_DIR="$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs ${PYTEST_ARGS:-} ${PYTEST_FILES:-tests/pytest}
 status=$?
 echo "pytest: exit $status, $(( $(date +%s) - start )) s"
 
