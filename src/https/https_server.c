@@ -205,9 +205,12 @@ static esp_tls_t *session(httpd_handle_t hd, int fd)
     return httpd_sess_get_transport_ctx(hd, fd);
 }
 
-static int tls_recv(httpd_handle_t hd, int fd, char *buf, size_t len, int flags)
+/* The session's read or write: the handshake first, while it has not
+ * finished (a step with what has arrived), then the data. A record the socket
+ * did not take whole stays in mbedTLS: the server calls again with the same
+ * bytes once the socket is writable. */
+static int tls_io(httpd_handle_t hd, int fd, char *buf, size_t len, bool write)
 {
-    (void)flags;
     esp_tls_t *t = session(hd, fd);
     if (!t) {
         return HTTPD_SOCK_ERR_INVALID;
@@ -221,28 +224,20 @@ static int tls_recv(httpd_handle_t hd, int fd, char *buf, size_t len, int flags)
     if (len == 0) {
         return 0;
     }
-    return io_result(t, mbedtls_ssl_read(&t->ssl, (unsigned char *)buf, len), "read failed");
+    return write ? io_result(t, mbedtls_ssl_write(&t->ssl, (const unsigned char *)buf, len), "write failed")
+                 : io_result(t, mbedtls_ssl_read(&t->ssl, (unsigned char *)buf, len), "read failed");
+}
+
+static int tls_recv(httpd_handle_t hd, int fd, char *buf, size_t len, int flags)
+{
+    (void)flags;
+    return tls_io(hd, fd, buf, len, false);
 }
 
 static int tls_send(httpd_handle_t hd, int fd, const char *buf, size_t len, int flags)
 {
     (void)flags;
-    esp_tls_t *t = session(hd, fd);
-    if (!t) {
-        return HTTPD_SOCK_ERR_INVALID;
-    }
-    if (!t->open) {
-        int r = handshake(hd, t);
-        if (r != 0) {
-            return r;
-        }
-    }
-    if (len == 0) {
-        return 0;
-    }
-    /* A record the socket did not take whole stays in mbedTLS: the server
-     * calls again with the same bytes once the socket is writable. */
-    return io_result(t, mbedtls_ssl_write(&t->ssl, (const unsigned char *)buf, len), "write failed");
+    return tls_io(hd, fd, (char *)buf, len, true);   /* (buf is only read when writing) */
 }
 
 /* Bytes the server can read without the socket signalling them: decrypted
