@@ -66,35 +66,38 @@ def test_idle_keepalive_connection_closed_after_the_idle_timeout():
     srv.assert_clean_exit()
 
 
+def assert_cut_after_grace(c):
+    """Sends one byte every 0.3 s on c (a request body or frame payload already begun)
+    and asserts the server closes the connection: not before the grace period, and
+    within 10 s after it."""
+    t0 = time.monotonic()
+    closed = False
+    while time.monotonic() - t0 < GRACE_S + 10:
+        try:
+            c.send(b"x")
+            c.assert_closed(timeout=0.3, allow_data=True)
+            closed = True
+            break
+        except OSError:
+            closed = True
+            break
+        except AssertionError:
+            pass
+    assert closed, "still open after %.1f s" % (time.monotonic() - t0)
+    assert time.monotonic() - t0 >= GRACE_S - 0.5
+
+
 @short_grace
 def test_trickled_body_fails_after_the_grace_period():
     """A body sent one byte every 0.3 s keeps every wait short of recv_wait_timeout,
     but falls below the minimum rate: after the grace period the handler's receive
     fails and the connection closes, well before the body could end."""
     srv = start_server(["--recv-timeout", "30"])
-    stop = threading.Event()
     try:
-        c = Conn(HOST, srv.port, timeout=30)
-        with c:
+        with Conn(HOST, srv.port, timeout=30) as c:
             c.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-            t0 = time.monotonic()
-            closed = False
-            while time.monotonic() - t0 < GRACE_S + 10:
-                try:
-                    c.send(b"x")
-                except OSError:
-                    closed = True
-                    break
-                try:
-                    c.assert_closed(timeout=0.3, allow_data=True)
-                    closed = True
-                    break
-                except AssertionError:
-                    pass
-            assert closed, "still open after %.1f s" % (time.monotonic() - t0)
-            assert time.monotonic() - t0 >= GRACE_S - 0.5
+            assert_cut_after_grace(c)
     finally:
-        stop.set()
         srv.stop()
     srv.assert_clean_exit()
 
@@ -110,21 +113,7 @@ def test_trickled_websocket_frame_fails_after_the_grace_period():
             c.handshake("/ws")
             whole = frame(OP_BIN, b"\0" * 100000, key=b"\0\0\0\0")
             c.send(whole[:len(whole) - 100000])   # the header (with its mask) alone
-            t0 = time.monotonic()
-            closed = False
-            while time.monotonic() - t0 < GRACE_S + 10:
-                try:
-                    c.send(b"x")
-                    c.assert_closed(timeout=0.3, allow_data=True)
-                    closed = True
-                    break
-                except OSError:
-                    closed = True
-                    break
-                except AssertionError:
-                    pass
-            assert closed, "still open after %.1f s" % (time.monotonic() - t0)
-            assert time.monotonic() - t0 >= GRACE_S - 0.5
+            assert_cut_after_grace(c)
     finally:
         srv.stop()
     srv.assert_clean_exit()
