@@ -183,6 +183,12 @@ def wrk(a, pid, test):
     url = 'http://127.0.0.1:%d' % a.port
     args = {'ka50': ['-t1', '-c50', url + '/hello'], 'ka8': ['-t1', '-c8', url + '/hello'],
             'upload': ['-t1', '-c4', '-s', os.path.join(HERE, 'peers', 'upload.lua'), url + '/upload']}[test]
+    return wrk_run(a, pid, args)
+
+
+def wrk_run(a, pid, args):
+    """wrk with args for a.duration seconds: req/s, requests, errors (socket errors and
+    non-2xx/3xx answers) and the server's CPU per request (µs). tls_bench.py uses it too."""
     t0 = cpu_ticks(pid)
     out = client(a, ['wrk', '-d%ds' % a.duration] + args, timeout=a.duration + 60).stdout
     t1 = cpu_ticks(pid)

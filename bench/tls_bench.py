@@ -55,16 +55,7 @@ def check(a, name, cert):
 
 
 def wrk(a, pid, conns):
-    t0 = B.cpu_ticks(pid)
-    out = B.client(a, ['wrk', '-t1', '-c%d' % conns, '-d%ds' % a.duration, 'https://127.0.0.1:%d/hello' % a.port],
-                   timeout=a.duration + 60).stdout
-    t1 = B.cpu_ticks(pid)
-    m = re.search(r'(\d+) requests in', out)
-    reqs = int(m.group(1)) if m else 0
-    m = re.search(r'Requests/sec:\s+([\d.]+)', out)
-    rps = float(m.group(1)) if m else 0.0
-    errs = sum(int(x) for x in re.findall(r'(?:connect|read|write|timeout) (\d+)', out))
-    return dict(rps=rps, requests=reqs, errors=errs, cpu_us=(t1 - t0) / B.TCK / reqs * 1e6 if reqs else None)
+    return B.wrk_run(a, pid, ['-t1', '-c%d' % conns, 'https://127.0.0.1:%d/hello' % a.port])
 
 
 def handshakes(a, pid):
@@ -140,7 +131,7 @@ def main():
                 for c in (50, 8):
                     w = wrk(a, p.pid, c)
                     raw[n]['ka%d_rps' % c].append(w['rps'])
-                    raw[n]['ka%d_cpu' % c].append(w['cpu_us'])
+                    raw[n]['ka%d_cpu' % c].append(w['cpu_us_per_req'])
                 h = handshakes(a, p.pid)
                 raw[n]['hs_rate'].append(h['per_s'])
                 raw[n]['hs_cpu'].append(h['cpu_us'])
