@@ -8,7 +8,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 RUN_PKGS  = cmake make gcc libc6-dev libmbedtls-dev openssl
-TEST_PKGS = $(RUN_PKGS) clang curl pkg-config python3 python3-pytest python3-websockets python3-kconfiglib \
+TEST_PKGS = $(RUN_PKGS) clang curl pkg-config libcjson-dev python3 python3-pytest python3-websockets python3-kconfiglib \
             chromium chromium-driver python3-selenium \
             gcc-arm-none-eabi gcc-riscv64-unknown-elf libnewlib-dev liblwip-dev \
             qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libclang-rt-14-dev
