@@ -133,7 +133,7 @@ static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
 #endif
     int code = HTTPD_400_BAD_REQUEST;
     struct route rt;
-    rt.handler = NULL;
+    rt.f.handler = NULL;
     if (upgrade && !ws_upgrade) {
         httpd__resp_set_broken(slot);   /* no protocol to switch to */
     } else {
@@ -141,15 +141,15 @@ static bool serve_request(struct httpd_data *hd, struct httpd_sess *s)
     }
 #if CONFIG_HTTPD_WS_SUPPORT
     bool keep;
-    if (rt.handler && upgrade && httpd__ws_handshake(hd, s, &rt, &keep)) {
+    if (rt.f.handler && upgrade && httpd__ws_handshake(hd, s, &rt, &keep)) {
         return keep;
     }
 #endif
-    if (!rt.handler) {
+    if (!rt.f.handler) {
         slot->job.err = (uint8_t)code;
         return serve_error(slot);
     }
-    esp_err_t ret = httpd__req_invoke(slot, rt.handler);
+    esp_err_t ret = httpd__req_invoke(slot, rt.f.handler);
     if (!slot->rq.async && ret == ESP_OK && slot->resp.chunk_head_sent && !slot->resp.chunk_term_sent) {
         ESP_LOGD(TAG, "terminating the chunked response the handler left open");
         httpd_resp_send_chunk(r, NULL, 0);

@@ -320,22 +320,30 @@ struct timer_list {
     struct httpd_sess *tail;
 };
 
-struct uri_entry {
-    char           *uri;          /* copy of the template, in a block of its own; NULL = free slot */
-    size_t          uri_len;
-    httpd_method_t  method;
+/* The fields of a route a lookup hands on (struct route): one block, copied
+ * whole. */
+struct route_fields {
     esp_err_t     (*handler)(httpd_req_t *r);
     void           *user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
-    bool            is_websocket;
-    bool            ws_control;   /* handle_ws_control_frames */
-    char           *subprotocol;  /* copy of supported_subprotocol ("" if none), in uri's block */
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
     esp_err_t     (*ws_pre_handshake_cb)(httpd_req_t *req);
 #endif
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
     esp_err_t     (*ws_post_handshake_cb)(httpd_req_t *req);
 #endif
+    bool            is_websocket;
+    bool            ws_control;   /* handle_ws_control_frames */
+#endif
+};
+
+struct uri_entry {
+    char           *uri;          /* copy of the template, in a block of its own; NULL = free slot */
+    size_t          uri_len;
+    httpd_method_t  method;
+    struct route_fields f;
+#if CONFIG_HTTPD_WS_SUPPORT
+    char           *subprotocol;  /* copy of supported_subprotocol ("" if none), in uri's block */
 #endif
 };
 
@@ -344,18 +352,9 @@ struct uri_entry {
 /* What a lookup hands the dispatcher: copies, so a handler may be
  * unregistered (by any thread) while its request runs. */
 struct route {
-    esp_err_t (*handler)(httpd_req_t *r);
-    void      *user_ctx;
+    struct route_fields f;
 #if CONFIG_HTTPD_WS_SUPPORT
-    bool       is_websocket;
-    bool       ws_control;
     char       subprotocol[WS_SUBPROTO_MAX];   /* "" when none */
-#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-    esp_err_t (*ws_pre_handshake_cb)(httpd_req_t *req);
-#endif
-#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-    esp_err_t (*ws_post_handshake_cb)(httpd_req_t *req);
-#endif
 #endif
 };
 

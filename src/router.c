@@ -101,20 +101,20 @@ static esp_err_t entry_fill(struct uri_entry *e, const httpd_uri_t *uh, size_t u
     memcpy(uri, uh->uri, ulen + 1);
 #if CONFIG_HTTPD_WS_SUPPORT
     e->subprotocol = strcpy(uri + ulen + 1, sp);
-    e->is_websocket = uh->is_websocket;
-    e->ws_control = uh->handle_ws_control_frames;
+    e->f.is_websocket = uh->is_websocket;
+    e->f.ws_control = uh->handle_ws_control_frames;
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-    e->ws_pre_handshake_cb = uh->ws_pre_handshake_cb;
+    e->f.ws_pre_handshake_cb = uh->ws_pre_handshake_cb;
 #endif
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-    e->ws_post_handshake_cb = uh->ws_post_handshake_cb;
+    e->f.ws_post_handshake_cb = uh->ws_post_handshake_cb;
 #endif
 #endif
     e->uri = uri;
     e->uri_len = ulen;
     e->method = uh->method;
-    e->handler = uh->handler;
-    e->user_ctx = uh->user_ctx;
+    e->f.handler = uh->handler;
+    e->f.user_ctx = uh->user_ctx;
     return ESP_OK;
 }
 
@@ -265,19 +265,11 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
             continue;
         }
         if ((int)e->method == method || method_is_any(e->method)) {
-            out->handler = e->handler;
-            slot->rq.req.user_ctx = out->user_ctx = e->user_ctx;
+            out->f = e->f;
+            slot->rq.req.user_ctx = e->f.user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
-            out->is_websocket = e->is_websocket;
-            out->ws_control = e->ws_control;
             /* shorter than WS_SUBPROTO_MAX: checked at registration */
             strcpy(out->subprotocol, e->subprotocol);
-#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-            out->ws_pre_handshake_cb = e->ws_pre_handshake_cb;
-#endif
-#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-            out->ws_post_handshake_cb = e->ws_post_handshake_cb;
-#endif
 #endif
             return 0;
         }

@@ -101,7 +101,7 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
      * (it refuses other upgrades before routing), so those are not checked again. */
     struct slot *slot = s->slot;
     httpd_req_t *r = &slot->rq.req;
-    if (!rt->is_websocket) {
+    if (!rt->f.is_websocket) {
         return false;   /* a plain request: the handler runs as for HTTP */
     }
     *keep = false;
@@ -140,7 +140,7 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
         return true;
     }
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
-    if (rt->ws_pre_handshake_cb && rt->ws_pre_handshake_cb(r) != ESP_OK) {
+    if (rt->f.ws_pre_handshake_cb && rt->f.ws_pre_handshake_cb(r) != ESP_OK) {
         ESP_LOGD(TAG, "fd %d: pre-handshake callback refused", s->fd);
         return true;   /* closed without a response, as upstream */
     }
@@ -172,15 +172,15 @@ bool httpd__ws_handshake(struct httpd_data *hd, struct httpd_sess *s, const stru
     s->on_close = ws_sess_release;
     s->ws = true;
     httpd__sess_show(s, CLIENT_WS);
-    s->ws_control = rt->ws_control;
-    s->ws_handler = rt->handler;
-    s->ws_user_ctx = rt->user_ctx;
+    s->ws_control = rt->f.ws_control;
+    s->ws_handler = rt->f.handler;
+    s->ws_user_ctx = rt->f.user_ctx;
     ESP_LOGD(TAG, "fd %d: WebSocket open on %s", s->fd, uri);
     *keep = true;
 #if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
-    if (rt->ws_post_handshake_cb) {
+    if (rt->f.ws_post_handshake_cb) {
         httpd__ws_req_setup(hd, s);
-        *keep = rt->ws_post_handshake_cb(r) == ESP_OK;
+        *keep = rt->f.ws_post_handshake_cb(r) == ESP_OK;
     }
 #endif
     return true;

@@ -20,6 +20,21 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_http_server) \
    "$src/tests/install/consumer/main.c" -o "$tmp/pc_consumer" $(pkg-config --libs esp_http_server) -pthread
 LD_LIBRARY_PATH="$libdir" "$tmp/pc_consumer"
+# The same program finds the shared library through an rpath (no LD_LIBRARY_PATH),
+# and links the static one through esp_http_server_static.pc (no shared one at all).
+# shellcheck disable=SC2046,SC2086
+cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_http_server) \
+   "$src/tests/install/consumer/main.c" -o "$tmp/pc_rpath" $(pkg-config --libs esp_http_server) -pthread \
+   -Wl,-rpath,"$(pkg-config --variable=libdir esp_http_server)"
+env -u LD_LIBRARY_PATH "$tmp/pc_rpath"
+# shellcheck disable=SC2046,SC2086
+cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_http_server_static) \
+   "$src/tests/install/consumer/main.c" -o "$tmp/pc_static" $(pkg-config --libs esp_http_server_static)
+if ldd "$tmp/pc_static" | grep -q libesp_http_server; then
+    echo "the consumer linked through esp_http_server_static.pc needs the shared library" >&2
+    exit 1
+fi
+env -u LD_LIBRARY_PATH "$tmp/pc_static"
 grep -q "CONFIG_HTTPD_MAX_URI_LEN  *$(sed -n 's/^CONFIG_HTTPD_MAX_URI_LEN:STRING=//p' "$build/CMakeCache.txt")" \
    "$tmp/prefix/include/esp_http_server/esp_http_server_config.h"
 
@@ -35,8 +50,8 @@ if ldd "$tmp/pc_consumer" | grep -q mbed; then
     exit 1
 fi
 
-# 3. The HTTPS library, when it was built: pkg-config (shared, and static with
-#    --static for its private libraries) and the CMake targets.
+# 3. The HTTPS library, when it was built: pkg-config (esp_https_server.pc and
+#    esp_https_server_static.pc) and the CMake targets.
 if [ -f "$libdir/pkgconfig/esp_https_server.pc" ]; then
     test -f "$tmp/prefix/include/esp_http_server/esp_https_server.h"
     # shellcheck disable=SC2046,SC2086
@@ -44,10 +59,8 @@ if [ -f "$libdir/pkgconfig/esp_https_server.pc" ]; then
        "$src/tests/install/consumer/tls_main.c" -o "$tmp/pc_tls" $(pkg-config --libs esp_https_server) -pthread
     LD_LIBRARY_PATH="$libdir" "$tmp/pc_tls"
     # shellcheck disable=SC2046,SC2086
-    cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_https_server) \
-       "$src/tests/install/consumer/tls_main.c" -o "$tmp/pc_tls_static" \
-       "$libdir/libesp_https_server.a" "$libdir/libesp_http_server.a" \
-       $(pkg-config --static --libs-only-l esp_https_server | sed 's/-lesp_https\?_server//g') -pthread
+    cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags esp_https_server_static) \
+       "$src/tests/install/consumer/tls_main.c" -o "$tmp/pc_tls_static" $(pkg-config --libs esp_https_server_static)
     "$tmp/pc_tls_static"
     LD_LIBRARY_PATH="$libdir" "$tmp/cm/tls_consumer_shared"
     "$tmp/cm/tls_consumer_static"

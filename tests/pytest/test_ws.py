@@ -322,6 +322,33 @@ def test_handshake_errors(wsrv, req, code, msg, hdrs):
         c.assert_closed(timeout=3)
 
 
+# The handshake callbacks (on by default): /ws_gate's pre-handshake callback wants
+# "X-Gate: open"; its post-handshake callback greets, and fails on "?deny".
+
+def test_pre_handshake_cb_refuses_without_a_response(wsrv):
+    with Conn(port=wsrv.port) as c:
+        c.send(upgrade_req("/ws_gate"))
+        assert c.read_until_close(timeout=3.0) == b""
+
+
+def test_pre_and_post_handshake_cb_accept_and_greet(wsrv):
+    key = new_key()
+    with WsConn(HOST, wsrv.port, timeout=5.0) as c:
+        c.send(upgrade_req("/ws_gate", key, extra=[("X-Gate", "open")]))
+        assert c.read_until(b"\r\n\r\n") == switching_bytes(key)
+        c.expect(OP_TEXT, "welcome /ws_gate")
+        c.echo(OP_TEXT, "after the greeting")
+
+
+def test_post_handshake_cb_failure_closes_after_101(wsrv):
+    key = new_key()
+    with WsConn(HOST, wsrv.port, timeout=5.0) as c:
+        c.send(upgrade_req("/ws_gate?deny", key, extra=[("X-Gate", "open")]))
+        assert c.read_until(b"\r\n\r\n") == switching_bytes(key)
+        c.expect(OP_TEXT, "welcome /ws_gate?deny")
+        c.assert_closed(timeout=3.0)
+
+
 def test_plain_get_runs_handler(wsrv):
     """Without upgrade headers (or with Upgrade but no Connection: Upgrade) a ws URI is plain HTTP."""
     with WsConn(HOST, wsrv.port) as c:

@@ -45,6 +45,11 @@
  *              answers TEXT "len=<n> err=<esp_err_to_name>[ data=<payload>]".
  *   /ws_count  keeps a call counter in req->sess_ctx (free_ctx frees it) and
  *              answers every frame with TEXT "calls=<n>" (n counts this frame).
+ *   /ws_gate   the /ws echo with both handshake callbacks: ws_pre_handshake_cb
+ *              refuses the upgrade unless the request has "X-Gate: open";
+ *              ws_post_handshake_cb sends TEXT "welcome <uri>" and keeps the
+ *              connection, unless the query has "deny" (then it fails, and the
+ *              server closes the connection after its 101).
  *
  * HTTP endpoints (GET):
  *   /push?fd=N&n=K&size=S&api=frame|data
@@ -606,6 +611,31 @@ static esp_err_t fdinfo_handler(httpd_req_t *req)
     return httpd_resp_sendstr(req, body);
 }
 
+/* ---- Handshake callbacks (/ws_gate) ------------------------------------------------ */
+
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+static esp_err_t gate_pre(httpd_req_t *req)
+{
+    char v[16];
+    if (httpd_req_get_hdr_value_str(req, "X-Gate", v, sizeof v) == ESP_OK && strcmp(v, "open") == 0) {
+        return ESP_OK;
+    }
+    return ESP_FAIL;
+}
+#endif
+
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+static esp_err_t gate_post(httpd_req_t *req)
+{
+    char text[64];
+    snprintf(text, sizeof text, "welcome %.40s", req->uri);
+    if (send_text(req, text) != ESP_OK) {
+        return ESP_FAIL;
+    }
+    return strstr(req->uri, "deny") ? ESP_FAIL : ESP_OK;
+}
+#endif
+
 /* ---- URIs ------------------------------------------------------------------------------ */
 
 static const httpd_uri_t s_uris[] = {
@@ -620,6 +650,14 @@ static const httpd_uri_t s_uris[] = {
     { .uri = "/ws_small", .method = HTTP_GET, .handler = small_handler, .is_websocket = true },
     { .uri = "/ws_count", .method = HTTP_GET, .handler = count_handler, .is_websocket = true },
     { .uri = "/ws_twice", .method = HTTP_GET, .handler = twice_handler, .is_websocket = true },
+    { .uri = "/ws_gate", .method = HTTP_GET, .handler = echo_handler, .is_websocket = true,
+#if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
+      .ws_pre_handshake_cb = gate_pre,
+#endif
+#if CONFIG_HTTPD_WS_POST_HANDSHAKE_CB_SUPPORT
+      .ws_post_handshake_cb = gate_post,
+#endif
+    },
     { .uri = "/push", .method = HTTP_GET, .handler = push_handler },
     { .uri = "/push_status", .method = HTTP_GET, .handler = push_status_handler },
     { .uri = "/push_async", .method = HTTP_GET, .handler = push_async_handler },
