@@ -31,6 +31,8 @@
 #                         # comments); exit 1 when one is over
 #   --no-port             the core alone, without src/port/lwip/*.c (the port's
 #                         port_platform.h is still used)
+#   --addons              the add-on library instead (src/addons/*.c, one line per
+#                         file; json.c with libcjson-dev's cJSON.h), no budget
 #   --targets LIST        comma-separated, default arm,riscv,xtensa
 #   -D NAME=VALUE         set a CONFIG_HTTPD_* value of the generated
 #                         esp_http_server_config.h (default: CMakeLists.txt's;
@@ -61,7 +63,7 @@ declare -A BIN_PKG=([arm]=binutils-arm-none-eabi [riscv]=binutils-riscv64-unknow
 usage() { sed -n '3,/^set -u/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "$ME: $*" >&2; exit 2; }
 
-PERFILE=0 CHECK="" PORT=1 TARGETS="arm,riscv,xtensa"
+PERFILE=0 CHECK="" PORT=1 ADDONS=0 TARGETS="arm,riscv,xtensa"
 OVERRIDES=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -69,6 +71,7 @@ while [ $# -gt 0 ]; do
         --check) [ $# -ge 2 ] || die "--check needs a file"; CHECK=$2; shift 2 ;;
         --check=*) CHECK=${1#--check=}; shift ;;
         --no-port) PORT=0; shift ;;
+        --addons) ADDONS=1 PERFILE=1; shift ;;
         --targets) [ $# -ge 2 ] || die "--targets needs a list"; TARGETS=$2; shift 2 ;;
         --targets=*) TARGETS=${1#--targets=}; shift ;;
         -D) [ $# -ge 2 ] || die "-D needs NAME=VALUE"; OVERRIDES+=("$2"); shift 2 ;;
@@ -140,6 +143,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 2
 fi
 FILES=("${CORE[@]}" "${PORT_SRCS[@]}")
+if [ $ADDONS = 1 ]; then
+    mapfile -t FILES < <(find src/addons -maxdepth 1 -name '*.c' -type f | LC_ALL=C sort)
+    [ ${#FILES[@]} -gt 0 ] || die "no src/addons/*.c"
+    [ -z "$CHECK" ] || die "--addons has no budget (--check)"
+fi
 
 # ---- Configuration header ----------------------------------------------------------
 # cmake/esp_http_server_config.h.in with the default values of CMakeLists.txt
@@ -196,6 +204,12 @@ fi
 # ---- Compile -----------------------------------------------------------------------
 # Ours first; lwIP's configuration (tests/footprint/lwip) before lwIP's headers.
 INCLUDES=(-I include -I "$GEN" -I host/include -I src -I "$PORT_DIR" -I tests/footprint/lwip)
+if [ $ADDONS = 1 ]; then
+    # cJSON's header alone, from the Debian package, for json.c
+    mkdir -p "$BUILD/footprint/cjson" || exit 2
+    [ -f /usr/include/cjson/cJSON.h ] && ln -sfn /usr/include/cjson "$BUILD/footprint/cjson/cjson"
+    INCLUDES+=(-I src/addons -isystem "$BUILD/footprint/cjson")
+fi
 # GCC's own headers before newlib's (newlib's generic stdatomic.h breaks C11 _Atomic).
 sys_includes() { # target
     printf '%s\n' -isystem "$(${CC[$1]} -print-file-name=include)" -isystem tests/footprint/shim \
@@ -272,6 +286,7 @@ done
 # ---- Report ------------------------------------------------------------------------
 what="core (${#CORE[@]} files)"
 [ $PORT = 1 ] && what="$what + lwIP port (${#PORT_SRCS[@]} files)"
+[ $ADDONS = 1 ] && what="add-on library (${#FILES[@]} files)"
 echo "Footprint of the $what, object sums in bytes; flash = .text + .rodata + .data."
 echo "Flags: $COMMON_FLAGS $DEFINES; CONFIG_HTTPD_WS_SUPPORT 1; port_platform.h from $PORT_DIR/."
 for t in "${TLIST[@]}"; do
