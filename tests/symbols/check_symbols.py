@@ -7,7 +7,7 @@ library must export exactly that set; the static library may define, besides it,
 only names with the private prefix "httpd__" (everything else would collide with
 a user's own globals when linking statically).
 
-usage: check_symbols.py --cc CC --nm NM --shared LIB.so --static LIB.a HEADER...
+usage: check_symbols.py --cc CC --nm NM --shared LIB.so --static LIB.a [--include DIR]... HEADER...
 Exit status: 0 clean, 1 offending symbols, 2 usage or tool error.
 """
 import argparse
@@ -35,7 +35,7 @@ def run(cmd):
     return res.stdout
 
 
-def public_api(cc, headers):
+def public_api(cc, headers, include_dirs=()):
     """Function names declared in the headers, after the preprocessor, so that the
     build's CONFIG_* switches (e.g. WebSocket support) decide as they do for users."""
     wanted = {os.path.realpath(h) for h in headers}
@@ -43,6 +43,7 @@ def public_api(cc, headers):
         tu.write("".join('#include "%s"\n' % os.path.realpath(h) for h in headers))
         tu.flush()
         incs = sorted({"-I" + os.path.dirname(os.path.realpath(h)) for h in headers})
+        incs += ["-I" + d for d in include_dirs]
         out = run([cc, "-std=c11", "-D_GNU_SOURCE", "-E"] + incs + [tu.name])
     # Keep only the text that comes from our headers (line markers name the file).
     text, keep = [], False
@@ -93,10 +94,12 @@ def main():
     ap.add_argument("--nm", default="nm")
     ap.add_argument("--shared", required=True)
     ap.add_argument("--static", required=True)
+    ap.add_argument("--include", action="append", default=[],
+                    help="an include folder for headers the API headers include (not part of the API)")
     ap.add_argument("headers", nargs="+")
     a = ap.parse_args()
 
-    api = public_api(a.cc, a.headers)
+    api = public_api(a.cc, a.headers, a.include)
     print("public API: %d functions declared in %s" % (len(api), ", ".join(
         os.path.basename(h) for h in a.headers)))
     for name in sorted(api):
