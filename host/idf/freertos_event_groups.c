@@ -55,7 +55,7 @@ EventGroupHandle_t xEventGroupCreate(void)
     }
     g->magic = FR_EVENT_GROUP_MAGIC;
     pthread_mutex_init(&g->lock, NULL);
-    fr_host_cond_init(&g->changed);
+    idf_host__fr_cond_init(&g->changed);
     return g;
 }
 
@@ -78,7 +78,7 @@ EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_
         return 0;
     }
     if (xTicksToWait != 0) {
-        fr_host_task_check_deleted();
+        idf_host__fr_task_check_deleted();
     }
     struct EventGroupDef_t *g = xEventGroup;
     pthread_mutex_lock(&g->lock);
@@ -97,9 +97,9 @@ EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_
     struct fr_waiter w = { want, xWaitForAllBits != pdFALSE, xClearOnExit != pdFALSE, 0, 0, g->waiters };
     g->waiters = &w;
     struct timespec ts;
-    const struct timespec *deadline = fr_host_deadline(xTicksToWait, &ts);
+    const struct timespec *deadline = idf_host__fr_deadline(xTicksToWait, &ts);
     while (!w.released) {
-        if (fr_host_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
+        if (idf_host__fr_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
             break;
         }
     }
@@ -113,13 +113,9 @@ EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_
     return result;
 }
 
-EventBits_t xEventGroupSetBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet)
+/* Sets bits and releases the waiters they satisfy; with g->lock held. */
+static void fr_set_locked(struct EventGroupDef_t *g, EventBits_t uxBitsToSet)
 {
-    if (!fr_valid(xEventGroup)) {
-        return 0;
-    }
-    struct EventGroupDef_t *g = xEventGroup;
-    pthread_mutex_lock(&g->lock);
     g->bits |= uxBitsToSet & ~FR_EVENT_CONTROL_BITS;
     EventBits_t to_clear = 0;
     int released = 0;
@@ -137,9 +133,68 @@ EventBits_t xEventGroupSetBits(EventGroupHandle_t xEventGroup, const EventBits_t
     if (released) {
         pthread_cond_broadcast(&g->changed);
     }
+}
+
+EventBits_t xEventGroupSetBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet)
+{
+    if (!fr_valid(xEventGroup)) {
+        return 0;
+    }
+    struct EventGroupDef_t *g = xEventGroup;
+    pthread_mutex_lock(&g->lock);
+    fr_set_locked(g, uxBitsToSet);
     EventBits_t now = g->bits;
     pthread_mutex_unlock(&g->lock);
     return now;
+}
+
+EventBits_t xEventGroupSync(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet,
+                            const EventBits_t uxBitsToWaitFor, TickType_t xTicksToWait)
+{
+    EventBits_t want = uxBitsToWaitFor & ~FR_EVENT_CONTROL_BITS;
+    if (!fr_valid(xEventGroup) || want == 0) {
+        return 0;
+    }
+    if (xTicksToWait != 0) {
+        idf_host__fr_task_check_deleted();
+    }
+    struct EventGroupDef_t *g = xEventGroup;
+    pthread_mutex_lock(&g->lock);
+    /* setting and starting to wait are one step, as on the chip */
+    EventBits_t original = g->bits;
+    fr_set_locked(g, uxBitsToSet);
+    EventBits_t with_ours = original | (uxBitsToSet & ~FR_EVENT_CONTROL_BITS);
+    if ((with_ours & want) == want) {
+        g->bits &= ~want;
+        pthread_mutex_unlock(&g->lock);
+        return with_ours;
+    }
+    if (xTicksToWait == 0 || g->deleting) {
+        EventBits_t now = g->bits;
+        pthread_mutex_unlock(&g->lock);
+        return now;
+    }
+    struct fr_waiter w = { want, 1, 1, 0, 0, g->waiters };
+    g->waiters = &w;
+    struct timespec ts;
+    const struct timespec *deadline = idf_host__fr_deadline(xTicksToWait, &ts);
+    while (!w.released) {
+        if (idf_host__fr_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    fr_unlink(g, &w);
+    EventBits_t result = w.released ? w.result : g->bits;
+    if (g->deleting && !g->waiters) {
+        pthread_cond_broadcast(&g->changed);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return result;
+}
+
+EventGroupHandle_t xEventGroupCreateStatic(StaticEventGroup_t *pxEventGroupBuffer)
+{
+    return pxEventGroupBuffer ? xEventGroupCreate() : NULL;
 }
 
 EventBits_t xEventGroupClearBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToClear)

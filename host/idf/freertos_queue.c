@@ -67,8 +67,8 @@ static struct QueueDefinition *fr_queue_new(UBaseType_t length, UBaseType_t item
     q->length = length;
     q->item_size = item_size;
     pthread_mutex_init(&q->lock, NULL);
-    fr_host_cond_init(&q->not_empty);
-    fr_host_cond_init(&q->not_full);
+    idf_host__fr_cond_init(&q->not_empty);
+    idf_host__fr_cond_init(&q->not_full);
     return q;
 }
 
@@ -178,7 +178,7 @@ static BaseType_t fr_send(struct QueueDefinition *q, const void *item, TickType_
         return pdFAIL;
     }
     if (ticks != 0) {
-        fr_host_task_check_deleted();
+        idf_host__fr_task_check_deleted();
     }
     struct timespec ts;
     const struct timespec *deadline = NULL;
@@ -199,10 +199,10 @@ static BaseType_t fr_send(struct QueueDefinition *q, const void *item, TickType_
             break;
         }
         if (!deadline_set) {
-            deadline = fr_host_deadline(ticks, &ts);
+            deadline = idf_host__fr_deadline(ticks, &ts);
             deadline_set = 1;
         }
-        if (fr_host_cond_wait(&q->not_full, &q->lock, deadline) == ETIMEDOUT && q->count >= q->length) {
+        if (idf_host__fr_cond_wait(&q->not_full, &q->lock, deadline) == ETIMEDOUT && q->count >= q->length) {
             break;
         }
     }
@@ -241,7 +241,7 @@ static BaseType_t fr_receive(struct QueueDefinition *q, void *buf, TickType_t ti
         return pdFAIL;
     }
     if (ticks != 0) {
-        fr_host_task_check_deleted();
+        idf_host__fr_task_check_deleted();
     }
     struct timespec ts;
     const struct timespec *deadline = NULL;
@@ -261,10 +261,10 @@ static BaseType_t fr_receive(struct QueueDefinition *q, void *buf, TickType_t ti
             break;
         }
         if (!deadline_set) {
-            deadline = fr_host_deadline(ticks, &ts);
+            deadline = idf_host__fr_deadline(ticks, &ts);
             deadline_set = 1;
         }
-        if (fr_host_cond_wait(&q->not_empty, &q->lock, deadline) == ETIMEDOUT && q->count == 0) {
+        if (idf_host__fr_cond_wait(&q->not_empty, &q->lock, deadline) == ETIMEDOUT && q->count == 0) {
             break;
         }
     }

@@ -4,9 +4,11 @@
  * data (freed when its thread ends); a thread that was not created by
  * xTaskCreate() gets a control block when it first asks for its handle.
  * Differs from the chip: no priorities, no stack sizes, no cores (everything
- * is "core 0"); deleting another task only sets a flag that the task acts on
- * at its next vTaskDelay()/xTaskDelayUntil() (woken at once if it sleeps in
- * one) or its next call that may block; a task whose function returns ends
+ * is "core 0"); deleting or suspending another task only sets a flag that
+ * the task acts on at its next vTaskDelay()/xTaskDelayUntil() (woken at once
+ * if it sleeps in one) or its next call that may block, where it also waits
+ * while another task holds vTaskSuspendAll(); a notification is a value and a
+ * state under the task's lock; a task whose function returns ends
  * as if it had called vTaskDelete(NULL) (the chip aborts); critical sections
  * are one process-wide recursive mutex. */
 #define _POSIX_C_SOURCE 200809L
@@ -29,15 +31,27 @@ struct tskTaskControlBlock {
     void *arg;
     _Atomic UBaseType_t priority;
     atomic_int delete_requested;
-    pthread_mutex_t lock;       /* guards the delay wait */
-    pthread_cond_t wake;        /* signalled by vTaskDelete() of this task */
+    atomic_int suspended;
+    int blocked;                /* in a delay or a notification wait (under lock) */
+    pthread_mutex_t lock;       /* guards the delay and notification waits */
+    pthread_cond_t wake;        /* signalled by vTaskDelete(), vTaskResume(), a notification */
+    uint32_t notify_value;      /* under lock */
+    uint8_t notify_state;       /* FR_NOTIFY_* (under lock) */
+    struct tskTaskControlBlock *next_task;  /* fr_tasks list */
 };
+
+#define FR_NOTIFY_NONE      0
+#define FR_NOTIFY_WAITING   1
+#define FR_NOTIFY_RECEIVED  2
 
 static pthread_once_t fr_once = PTHREAD_ONCE_INIT;
 static pthread_key_t fr_task_key;
 static pthread_mutex_t fr_critical;
 static uint64_t fr_start_ms;
 static atomic_uint fr_task_count;
+static pthread_mutex_t fr_tasks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tskTaskControlBlock *fr_tasks;   /* every live task, for look-ups */
+static pthread_mutex_t fr_sched;                /* held by vTaskSuspendAll() */
 
 static uint64_t fr_clock_ms(void)
 {
@@ -52,6 +66,14 @@ static void fr_task_free(void *p)
     if (!t) {
         return;
     }
+    pthread_mutex_lock(&fr_tasks_lock);
+    for (struct tskTaskControlBlock **pp = &fr_tasks; *pp; pp = &(*pp)->next_task) {
+        if (*pp == t) {
+            *pp = t->next_task;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&fr_tasks_lock);
     t->magic = 0;
     pthread_cond_destroy(&t->wake);
     pthread_mutex_destroy(&t->lock);
@@ -65,18 +87,19 @@ static void fr_init(void)
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&fr_critical, &attr);
+    pthread_mutex_init(&fr_sched, &attr);
     pthread_mutexattr_destroy(&attr);
     pthread_key_create(&fr_task_key, fr_task_free);
     fr_start_ms = fr_clock_ms();
 }
 
-uint64_t fr_host_now_ms(void)
+uint64_t idf_host__fr_now_ms(void)
 {
     pthread_once(&fr_once, fr_init);
     return fr_clock_ms() - fr_start_ms;
 }
 
-void fr_host_ms_to_timespec(uint64_t ms, struct timespec *ts)
+void idf_host__fr_ms_to_timespec(uint64_t ms, struct timespec *ts)
 {
     pthread_once(&fr_once, fr_init);
     uint64_t abs_ms = ms + fr_start_ms;
@@ -84,14 +107,14 @@ void fr_host_ms_to_timespec(uint64_t ms, struct timespec *ts)
     ts->tv_nsec = (long)(abs_ms % 1000u) * 1000000L;
 }
 
-const struct timespec *fr_host_deadline(TickType_t ticks, struct timespec *ts)
+const struct timespec *idf_host__fr_deadline(TickType_t ticks, struct timespec *ts)
 {
     if (ticks == portMAX_DELAY) {
         return NULL;
     }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    uint64_t ms = fr_host_ticks_to_ms(ticks);
+    uint64_t ms = idf_host__fr_ticks_to_ms(ticks);
     ts->tv_sec = now.tv_sec + (time_t)(ms / 1000u);
     ts->tv_nsec = now.tv_nsec + (long)(ms % 1000u) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {
@@ -101,7 +124,7 @@ const struct timespec *fr_host_deadline(TickType_t ticks, struct timespec *ts)
     return ts;
 }
 
-void fr_host_cond_init(pthread_cond_t *cond)
+void idf_host__fr_cond_init(pthread_cond_t *cond)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -110,7 +133,7 @@ void fr_host_cond_init(pthread_cond_t *cond)
     pthread_condattr_destroy(&attr);
 }
 
-int fr_host_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock, const struct timespec *deadline)
+int idf_host__fr_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock, const struct timespec *deadline)
 {
     if (!deadline) {
         return pthread_cond_wait(cond, lock);
@@ -129,8 +152,12 @@ static struct tskTaskControlBlock *fr_task_alloc(const char *name)
         strncpy(t->name, name, sizeof t->name - 1);
     }
     pthread_mutex_init(&t->lock, NULL);
-    fr_host_cond_init(&t->wake);
+    idf_host__fr_cond_init(&t->wake);
     atomic_fetch_add(&fr_task_count, 1u);
+    pthread_mutex_lock(&fr_tasks_lock);
+    t->next_task = fr_tasks;
+    fr_tasks = t;
+    pthread_mutex_unlock(&fr_tasks_lock);
     return t;
 }
 
@@ -150,11 +177,24 @@ static struct tskTaskControlBlock *fr_self(void)
     return t;
 }
 
-void fr_host_task_check_deleted(void)
+void idf_host__fr_task_check_deleted(void)
 {
     pthread_once(&fr_once, fr_init);
+    /* held here while another task has the scheduler suspended */
+    pthread_mutex_lock(&fr_sched);
+    pthread_mutex_unlock(&fr_sched);
     struct tskTaskControlBlock *t = pthread_getspecific(fr_task_key);
-    if (t && atomic_load(&t->delete_requested)) {
+    if (!t) {
+        return;
+    }
+    if (atomic_load(&t->suspended)) {
+        pthread_mutex_lock(&t->lock);
+        while (atomic_load(&t->suspended) && !atomic_load(&t->delete_requested)) {
+            pthread_cond_wait(&t->wake, &t->lock);
+        }
+        pthread_mutex_unlock(&t->lock);
+    }
+    if (atomic_load(&t->delete_requested)) {
         pthread_exit(NULL); /* the key's destructor frees t */
     }
 }
@@ -220,37 +260,39 @@ void vTaskDelete(TaskHandle_t xTaskToDelete)
     pthread_mutex_unlock(&xTaskToDelete->lock);
 }
 
-/* Sleeps until `until_ms` (fr_host_now_ms()'s scale), or until deleted. */
+/* Sleeps until `until_ms` (idf_host__fr_now_ms()'s scale), or until deleted. */
 static void fr_sleep_until(uint64_t until_ms)
 {
     struct tskTaskControlBlock *t = fr_self();
-    fr_host_task_check_deleted();
+    idf_host__fr_task_check_deleted();
     if (!t) {
         struct timespec ts;
-        fr_host_ms_to_timespec(until_ms, &ts);
+        idf_host__fr_ms_to_timespec(until_ms, &ts);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
         }
         return;
     }
     struct timespec ts;
-    fr_host_ms_to_timespec(until_ms, &ts);
+    idf_host__fr_ms_to_timespec(until_ms, &ts);
     pthread_mutex_lock(&t->lock);
+    t->blocked++;
     while (!atomic_load(&t->delete_requested) &&
-           fr_host_cond_wait(&t->wake, &t->lock, &ts) != ETIMEDOUT) {
+           idf_host__fr_cond_wait(&t->wake, &t->lock, &ts) != ETIMEDOUT) {
     }
+    t->blocked--;
     pthread_mutex_unlock(&t->lock);
-    fr_host_task_check_deleted();
+    idf_host__fr_task_check_deleted();
 }
 
 void vTaskDelay(const TickType_t xTicksToDelay)
 {
     if (xTicksToDelay == 0) {
-        fr_host_task_check_deleted();
+        idf_host__fr_task_check_deleted();
         sched_yield();
         return;
     }
     /* portMAX_DELAY here is a number of ticks (about 49 days), as on the chip */
-    fr_sleep_until(fr_host_now_ms() + fr_host_ticks_to_ms(xTicksToDelay));
+    fr_sleep_until(idf_host__fr_now_ms() + idf_host__fr_ticks_to_ms(xTicksToDelay));
 }
 
 BaseType_t xTaskDelayUntil(TickType_t * const pxPreviousWakeTime, const TickType_t xTimeIncrement)
@@ -264,16 +306,16 @@ BaseType_t xTaskDelayUntil(TickType_t * const pxPreviousWakeTime, const TickType
     /* how far ahead the wake time is, with tick-count wrap-around */
     TickType_t ahead = wake - now;
     if (ahead == 0 || ahead > (TickType_t)(portMAX_DELAY / 2)) {
-        fr_host_task_check_deleted();
+        idf_host__fr_task_check_deleted();
         return pdFALSE; /* already past: no delay, as on the chip */
     }
-    fr_sleep_until(fr_host_now_ms() + fr_host_ticks_to_ms(ahead));
+    fr_sleep_until(idf_host__fr_now_ms() + idf_host__fr_ticks_to_ms(ahead));
     return pdTRUE;
 }
 
 TickType_t xTaskGetTickCount(void)
 {
-    return (TickType_t)pdMS_TO_TICKS(fr_host_now_ms());
+    return (TickType_t)pdMS_TO_TICKS(idf_host__fr_now_ms());
 }
 
 TickType_t xTaskGetTickCountFromISR(void)
@@ -367,4 +409,278 @@ void vPortExitCritical(portMUX_TYPE *mux)
 {
     (void)mux;
     pthread_mutex_unlock(&fr_critical);
+}
+
+/* ---- Static creation ------------------------------------------------------------- */
+TaskHandle_t xTaskCreateStaticPinnedToCore(TaskFunction_t pxTaskCode, const char * const pcName,
+                                           const uint32_t ulStackDepth, void * const pvParameters,
+                                           UBaseType_t uxPriority, StackType_t * const puxStackBuffer,
+                                           StaticTask_t * const pxTaskBuffer, const BaseType_t xCoreID)
+{
+    if (!puxStackBuffer || !pxTaskBuffer) {
+        return NULL;
+    }
+    TaskHandle_t handle = NULL;
+    if (xTaskCreatePinnedToCore(pxTaskCode, pcName, ulStackDepth, pvParameters, uxPriority, &handle,
+                                xCoreID) != pdPASS) {
+        return NULL;
+    }
+    return handle;
+}
+
+/* ---- Suspension -------------------------------------------------------------------- */
+static struct tskTaskControlBlock *fr_live(TaskHandle_t t)
+{
+    if (!t) {
+        return fr_self();
+    }
+    pthread_mutex_lock(&fr_tasks_lock);
+    struct tskTaskControlBlock *it = fr_tasks;
+    while (it && it != t) {
+        it = it->next_task;
+    }
+    pthread_mutex_unlock(&fr_tasks_lock);
+    return it;
+}
+
+void vTaskSuspend(TaskHandle_t xTaskToSuspend)
+{
+    struct tskTaskControlBlock *t = fr_live(xTaskToSuspend);
+    if (!t) {
+        return;
+    }
+    atomic_store(&t->suspended, 1);
+    if (t == fr_self()) {
+        idf_host__fr_task_check_deleted(); /* waits until resumed */
+    }
+}
+
+void vTaskResume(TaskHandle_t xTaskToResume)
+{
+    struct tskTaskControlBlock *t = fr_live(xTaskToResume);
+    if (!t || t == fr_self()) {
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    atomic_store(&t->suspended, 0);
+    pthread_cond_broadcast(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+}
+
+BaseType_t xTaskResumeFromISR(TaskHandle_t xTaskToResume)
+{
+    struct tskTaskControlBlock *t = fr_live(xTaskToResume);
+    BaseType_t was = t && atomic_load(&t->suspended) ? pdTRUE : pdFALSE;
+    vTaskResume(xTaskToResume);
+    return was;
+}
+
+void vTaskSuspendAll(void)
+{
+    pthread_once(&fr_once, fr_init);
+    pthread_mutex_lock(&fr_sched);
+}
+
+BaseType_t xTaskResumeAll(void)
+{
+    pthread_once(&fr_once, fr_init);
+    pthread_mutex_unlock(&fr_sched);
+    return pdFALSE;
+}
+
+TaskHandle_t xTaskGetHandle(const char *pcNameToQuery)
+{
+    if (!pcNameToQuery) {
+        return NULL;
+    }
+    pthread_once(&fr_once, fr_init);
+    pthread_mutex_lock(&fr_tasks_lock);
+    struct tskTaskControlBlock *it = fr_tasks;
+    while (it && (atomic_load(&it->delete_requested) || strncmp(it->name, pcNameToQuery, sizeof it->name - 1) != 0)) {
+        it = it->next_task;
+    }
+    pthread_mutex_unlock(&fr_tasks_lock);
+    return it;
+}
+
+eTaskState eTaskGetState(TaskHandle_t xTask)
+{
+    if (!xTask) {
+        return eInvalid;
+    }
+    struct tskTaskControlBlock *t = fr_live(xTask);
+    if (!t || atomic_load(&t->delete_requested)) {
+        return eDeleted;
+    }
+    if (t == fr_self()) {
+        return eRunning;
+    }
+    if (atomic_load(&t->suspended)) {
+        return eSuspended;
+    }
+    pthread_mutex_lock(&t->lock);
+    int blocked = t->blocked;
+    pthread_mutex_unlock(&t->lock);
+    return blocked ? eBlocked : eReady;
+}
+
+/* ---- Notifications ----------------------------------------------------------------- */
+BaseType_t xTaskGenericNotify(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify, uint32_t ulValue,
+                              eNotifyAction eAction, uint32_t *pulPreviousNotificationValue)
+{
+    struct tskTaskControlBlock *t = xTaskToNotify ? fr_live(xTaskToNotify) : NULL;
+    if (!t || uxIndexToNotify >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+        return pdFAIL;
+    }
+    BaseType_t ret = pdPASS;
+    pthread_mutex_lock(&t->lock);
+    if (pulPreviousNotificationValue) {
+        *pulPreviousNotificationValue = t->notify_value;
+    }
+    uint8_t before = t->notify_state;
+    switch (eAction) {
+    case eSetBits:
+        t->notify_value |= ulValue;
+        break;
+    case eIncrement:
+        t->notify_value++;
+        break;
+    case eSetValueWithOverwrite:
+        t->notify_value = ulValue;
+        break;
+    case eSetValueWithoutOverwrite:
+        if (before == FR_NOTIFY_RECEIVED) {
+            ret = pdFAIL;
+        } else {
+            t->notify_value = ulValue;
+        }
+        break;
+    case eNoAction:
+    default:
+        break;
+    }
+    if (ret == pdPASS) {
+        t->notify_state = FR_NOTIFY_RECEIVED;
+        pthread_cond_broadcast(&t->wake);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return ret;
+}
+
+BaseType_t xTaskGenericNotifyFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify, uint32_t ulValue,
+                                     eNotifyAction eAction, uint32_t *pulPreviousNotificationValue,
+                                     BaseType_t *pxHigherPriorityTaskWoken)
+{
+    (void)pxHigherPriorityTaskWoken;
+    return xTaskGenericNotify(xTaskToNotify, uxIndexToNotify, ulValue, eAction, pulPreviousNotificationValue);
+}
+
+void vTaskGenericNotifyGiveFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
+                                   BaseType_t *pxHigherPriorityTaskWoken)
+{
+    (void)pxHigherPriorityTaskWoken;
+    (void)xTaskGenericNotify(xTaskToNotify, uxIndexToNotify, 0, eIncrement, NULL);
+}
+
+/* Waits, with t->lock held, until a notification arrives or the time is up. */
+static void fr_notify_block(struct tskTaskControlBlock *t, TickType_t ticks)
+{
+    struct timespec ts;
+    const struct timespec *deadline = idf_host__fr_deadline(ticks, &ts);
+    t->notify_state = FR_NOTIFY_WAITING;
+    t->blocked++;
+    while (t->notify_state != FR_NOTIFY_RECEIVED && !atomic_load(&t->delete_requested)) {
+        if (idf_host__fr_cond_wait(&t->wake, &t->lock, deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    t->blocked--;
+}
+
+BaseType_t xTaskGenericNotifyWait(UBaseType_t uxIndexToWaitOn, uint32_t ulBitsToClearOnEntry,
+                                  uint32_t ulBitsToClearOnExit, uint32_t *pulNotificationValue,
+                                  TickType_t xTicksToWait)
+{
+    struct tskTaskControlBlock *t = fr_self();
+    if (!t || uxIndexToWaitOn >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+        return pdFALSE;
+    }
+    if (xTicksToWait) {
+        idf_host__fr_task_check_deleted();
+    }
+    pthread_mutex_lock(&t->lock);
+    if (t->notify_state != FR_NOTIFY_RECEIVED) {
+        t->notify_value &= ~ulBitsToClearOnEntry;
+        if (xTicksToWait) {
+            fr_notify_block(t, xTicksToWait);
+        }
+    }
+    if (pulNotificationValue) {
+        *pulNotificationValue = t->notify_value;
+    }
+    BaseType_t ret = pdFALSE;
+    if (t->notify_state == FR_NOTIFY_RECEIVED) {
+        t->notify_value &= ~ulBitsToClearOnExit;
+        ret = pdTRUE;
+    }
+    t->notify_state = FR_NOTIFY_NONE;
+    pthread_mutex_unlock(&t->lock);
+    if (xTicksToWait) {
+        idf_host__fr_task_check_deleted();
+    }
+    return ret;
+}
+
+uint32_t ulTaskGenericNotifyTake(UBaseType_t uxIndexToWaitOn, BaseType_t xClearCountOnExit,
+                                 TickType_t xTicksToWait)
+{
+    struct tskTaskControlBlock *t = fr_self();
+    if (!t || uxIndexToWaitOn >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+        return 0;
+    }
+    if (xTicksToWait) {
+        idf_host__fr_task_check_deleted();
+    }
+    pthread_mutex_lock(&t->lock);
+    if (t->notify_value == 0 && xTicksToWait) {
+        fr_notify_block(t, xTicksToWait);
+    }
+    uint32_t value = t->notify_value;
+    if (value != 0) {
+        t->notify_value = xClearCountOnExit ? 0 : value - 1;
+    }
+    t->notify_state = FR_NOTIFY_NONE;
+    pthread_mutex_unlock(&t->lock);
+    if (xTicksToWait) {
+        idf_host__fr_task_check_deleted();
+    }
+    return value;
+}
+
+BaseType_t xTaskGenericNotifyStateClear(TaskHandle_t xTask, UBaseType_t uxIndexToClear)
+{
+    struct tskTaskControlBlock *t = fr_live(xTask);
+    if (!t || uxIndexToClear >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+        return pdFAIL;
+    }
+    pthread_mutex_lock(&t->lock);
+    BaseType_t ret = t->notify_state == FR_NOTIFY_RECEIVED ? pdPASS : pdFAIL;
+    if (ret == pdPASS) {
+        t->notify_state = FR_NOTIFY_NONE;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return ret;
+}
+
+uint32_t ulTaskGenericNotifyValueClear(TaskHandle_t xTask, UBaseType_t uxIndexToClear, uint32_t ulBitsToClear)
+{
+    struct tskTaskControlBlock *t = fr_live(xTask);
+    if (!t || uxIndexToClear >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+        return 0;
+    }
+    pthread_mutex_lock(&t->lock);
+    uint32_t before = t->notify_value;
+    t->notify_value &= ~ulBitsToClear;
+    pthread_mutex_unlock(&t->lock);
+    return before;
 }

@@ -29,7 +29,7 @@ struct tmrTimerControl {
     TimerCallbackFunction_t callback;
     int active;
     int deleted;                /* deleted while its callback ran: free it after */
-    uint64_t expiry_ms;         /* on fr_host_now_ms()'s scale, when active */
+    uint64_t expiry_ms;         /* on idf_host__fr_now_ms()'s scale, when active */
     struct tmrTimerControl *next;
 };
 
@@ -83,14 +83,14 @@ static void fr_timer_service(void *arg)
             pthread_cond_wait(&fr_timers_changed, &fr_timers_lock);
             continue;
         }
-        if (t->expiry_ms > fr_host_now_ms()) {
+        if (t->expiry_ms > idf_host__fr_now_ms()) {
             struct timespec ts;
-            fr_host_ms_to_timespec(t->expiry_ms, &ts);
+            idf_host__fr_ms_to_timespec(t->expiry_ms, &ts);
             pthread_cond_timedwait(&fr_timers_changed, &fr_timers_lock, &ts);
             continue; /* a command may have changed the timers */
         }
         if (t->auto_reload) {
-            t->expiry_ms += fr_host_ticks_to_ms(t->period);
+            t->expiry_ms += idf_host__fr_ticks_to_ms(t->period);
         } else {
             t->active = 0;
         }
@@ -109,14 +109,14 @@ static void fr_timer_service(void *arg)
  * period starts, as on the chip; on the 64-bit millisecond scale. */
 static uint64_t fr_command_time_ms(TickType_t tick)
 {
-    uint64_t now = fr_host_now_ms();
-    uint64_t ago = fr_host_ticks_to_ms((TickType_t)(xTaskGetTickCount() - tick));
+    uint64_t now = idf_host__fr_now_ms();
+    uint64_t ago = idf_host__fr_ticks_to_ms((TickType_t)(xTaskGetTickCount() - tick));
     return ago < now ? now - ago : 0;
 }
 
 static void fr_timers_init(void)
 {
-    fr_host_cond_init(&fr_timers_changed);
+    idf_host__fr_cond_init(&fr_timers_changed);
 }
 
 TimerHandle_t xTimerCreate(const char * const pcTimerName, const TickType_t xTimerPeriodInTicks,
@@ -170,7 +170,7 @@ BaseType_t xTimerGenericCommand(TimerHandle_t xTimer, const BaseType_t xCommandI
     case tmrCOMMAND_RESET:
     case tmrCOMMAND_START_FROM_ISR:
     case tmrCOMMAND_RESET_FROM_ISR:
-        xTimer->expiry_ms = fr_command_time_ms(xOptionalValue) + fr_host_ticks_to_ms(xTimer->period);
+        xTimer->expiry_ms = fr_command_time_ms(xOptionalValue) + idf_host__fr_ticks_to_ms(xTimer->period);
         xTimer->active = 1;
         break;
     case tmrCOMMAND_STOP:
@@ -184,7 +184,7 @@ BaseType_t xTimerGenericCommand(TimerHandle_t xTimer, const BaseType_t xCommandI
             break;
         }
         xTimer->period = xOptionalValue;
-        xTimer->expiry_ms = fr_host_now_ms() + fr_host_ticks_to_ms(xOptionalValue);
+        xTimer->expiry_ms = idf_host__fr_now_ms() + idf_host__fr_ticks_to_ms(xOptionalValue);
         xTimer->active = 1;
         break;
     case tmrCOMMAND_DELETE:
@@ -292,4 +292,62 @@ TickType_t xTimerGetExpiryTime(TimerHandle_t xTimer)
     TickType_t e = (TickType_t)pdMS_TO_TICKS(xTimer->expiry_ms);
     pthread_mutex_unlock(&fr_timers_lock);
     return e;
+}
+
+TimerHandle_t xTimerCreateStatic(const char * const pcTimerName, const TickType_t xTimerPeriodInTicks,
+                                 const BaseType_t xAutoReload, void * const pvTimerID,
+                                 TimerCallbackFunction_t pxCallbackFunction, StaticTimer_t *pxTimerBuffer)
+{
+    if (!pxTimerBuffer) {
+        return NULL;
+    }
+    return xTimerCreate(pcTimerName, xTimerPeriodInTicks, xAutoReload, pvTimerID, pxCallbackFunction);
+}
+
+struct fr_pended {
+    PendedFunction_t fn;
+    void *p1;
+    uint32_t p2;
+};
+
+static void fr_pended_run(TimerHandle_t xTimer)
+{
+    struct fr_pended *call = pvTimerGetTimerID(xTimer);
+    call->fn(call->p1, call->p2);
+    free(call);
+    xTimerDelete(xTimer, 0); /* freed once this callback returns */
+}
+
+BaseType_t xTimerPendFunctionCall(PendedFunction_t xFunctionToPend, void *pvParameter1, uint32_t ulParameter2,
+                                  TickType_t xTicksToWait)
+{
+    (void)xTicksToWait; /* there is no command queue to wait on */
+    if (!xFunctionToPend) {
+        return pdFAIL;
+    }
+    struct fr_pended *call = malloc(sizeof *call);
+    if (!call) {
+        return pdFAIL;
+    }
+    call->fn = xFunctionToPend;
+    call->p1 = pvParameter1;
+    call->p2 = ulParameter2;
+    TimerHandle_t t = xTimerCreate("pended", 1, pdFALSE, call, fr_pended_run);
+    if (!t) {
+        free(call);
+        return pdFAIL;
+    }
+    if (xTimerStart(t, 0) != pdPASS) {
+        xTimerDelete(t, 0);
+        free(call);
+        return pdFAIL;
+    }
+    return pdPASS;
+}
+
+BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t xFunctionToPend, void *pvParameter1,
+                                         uint32_t ulParameter2, BaseType_t *pxHigherPriorityTaskWoken)
+{
+    (void)pxHigherPriorityTaskWoken;
+    return xTimerPendFunctionCall(xFunctionToPend, pvParameter1, ulParameter2, 0);
 }

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 #include <stdarg.h>
+#include <inttypes.h>   /* PRIu32 etc., as ESP-IDF's esp_log.h brings in */
+#include <sdkconfig.h>  /* CONFIG_LOG_MAXIMUM_LEVEL where the build sets it */
 
 #ifdef __cplusplus
 extern "C" {

@@ -44,10 +44,10 @@
 #endif
 
 /* Longest file system path (base_path, URL path, index name and ".gz"). */
-#ifndef CONFIG_HTTPD_STATIC_PATH_MAX
-#define CONFIG_HTTPD_STATIC_PATH_MAX 256
+#ifndef HTTPD_STATIC_PATH_MAX
+#define HTTPD_STATIC_PATH_MAX 256
 #endif
-#define PATH_CAP   ((size_t)CONFIG_HTTPD_STATIC_PATH_MAX)
+#define PATH_CAP   ((size_t)HTTPD_STATIC_PATH_MAX)
 #define PREFIX_MAX 128u
 #define HDR_MAX    128u   /* longest request header value looked at */
 #define ETAG_MAX   48u

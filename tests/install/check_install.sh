@@ -65,4 +65,24 @@ if [ -f "$libdir/pkgconfig/esp_https_server.pc" ]; then
     LD_LIBRARY_PATH="$libdir" "$tmp/cm/tls_consumer_shared"
     "$tmp/cm/tls_consumer_static"
 fi
+# 4. The ESP-IDF host environment, when it was built: a firmware with only
+#    app_main() (FreeRTOS, NVS, a SPIFFS mount mapped to a host folder, the
+#    server), through esp_idf_host.pc (shared), esp_idf_host_static.pc and the
+#    CMake target.
+if [ -f "$libdir/pkgconfig/esp_idf_host.pc" ]; then
+    test -f "$tmp/prefix/include/esp_idf_host/freertos/FreeRTOS.h"
+    for pc in esp_idf_host esp_idf_host_static; do
+        # shellcheck disable=SC2046,SC2086
+        cc -std=c11 -Wall -Wextra -Werror $extra $(pkg-config --cflags $pc) \
+           "$src/tests/install/consumer/idf_main.c" -o "$tmp/idf_$pc" $(pkg-config --libs $pc) -pthread
+    done
+    for prog in "$tmp/idf_esp_idf_host" "$tmp/idf_esp_idf_host_static" "$tmp/cm/idf_consumer_static"; do
+        rm -rf "$tmp/fs" "$tmp/nvs.bin"
+        LD_LIBRARY_PATH="$libdir" ESP_IDF_HOST_FS_ROOT="$tmp/fs" ESP_IDF_HOST_NVS="$tmp/nvs.bin" \
+            timeout 30 "$prog" > "$tmp/idf.log" 2>&1 || { cat "$tmp/idf.log" >&2; exit 1; }
+        grep -q IDF_CONSUMER_OK "$tmp/idf.log" || { cat "$tmp/idf.log" >&2; exit 1; }
+        grep -q "hello from app_main" "$tmp/fs/data/hello.txt"
+        test -s "$tmp/nvs.bin"
+    done
+fi
 echo "install check passed"

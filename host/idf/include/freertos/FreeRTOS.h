@@ -25,8 +25,13 @@
 #define configUSE_RECURSIVE_MUTEXES         1
 #define configUSE_COUNTING_SEMAPHORES       1
 #define configUSE_TIMERS                    1
+#define configUSE_TASK_NOTIFICATIONS        1
+#define INCLUDE_vTaskSuspend                1
+#define INCLUDE_xTaskGetHandle              1
+#define INCLUDE_eTaskGetState               1
+#define INCLUDE_xTimerPendFunctionCall      1
 #define configSUPPORT_DYNAMIC_ALLOCATION    1
-#define configSUPPORT_STATIC_ALLOCATION     0
+#define configSUPPORT_STATIC_ALLOCATION     1
 #define configUSE_16_BIT_TICKS              0
 #define configTIMER_TASK_PRIORITY           1
 #define configTIMER_QUEUE_LENGTH            10

@@ -22,7 +22,17 @@ extern "C" {
 typedef struct EventGroupDef_t *EventGroupHandle_t;
 typedef TickType_t EventBits_t;
 
+typedef struct xSTATIC_EVENT_GROUP {
+    void *pxDummy[8];
+} StaticEventGroup_t;
+
 EventGroupHandle_t xEventGroupCreate( void );
+/* The buffer is checked, not used: the host allocates the group. */
+EventGroupHandle_t xEventGroupCreateStatic( StaticEventGroup_t *pxEventGroupBuffer );
+EventBits_t xEventGroupSync( EventGroupHandle_t xEventGroup,
+                             const EventBits_t uxBitsToSet,
+                             const EventBits_t uxBitsToWaitFor,
+                             TickType_t xTicksToWait );
 EventBits_t xEventGroupWaitBits( EventGroupHandle_t xEventGroup,
                                  const EventBits_t uxBitsToWaitFor,
                                  const BaseType_t xClearOnExit,

@@ -88,6 +88,34 @@ uint8_t ucQueueGetQueueType( QueueHandle_t xQueue );
 QueueHandle_t xQueueCreateMutex( const uint8_t ucQueueType );
 QueueHandle_t xQueueCreateCountingSemaphore( const UBaseType_t uxMaxCount,
                                              const UBaseType_t uxInitialCount );
+
+/* Static creation: the buffers are checked, not used (the host allocates). */
+typedef struct xSTATIC_QUEUE {
+    void *pvDummy[10];
+} StaticQueue_t;
+static inline QueueHandle_t xQueueGenericCreateStatic( const UBaseType_t uxQueueLength,
+                                                       const UBaseType_t uxItemSize,
+                                                       uint8_t *pucQueueStorage,
+                                                       StaticQueue_t *pxStaticQueue,
+                                                       const uint8_t ucQueueType )
+{
+    if( pxStaticQueue == NULL || ( uxItemSize > 0 && pucQueueStorage == NULL ) ) {
+        return NULL;
+    }
+    return xQueueGenericCreate( uxQueueLength, uxItemSize, ucQueueType );
+}
+#define xQueueCreateStatic( uxQueueLength, uxItemSize, pucQueueStorage, pxQueueBuffer ) \
+    xQueueGenericCreateStatic( ( uxQueueLength ), ( uxItemSize ), ( pucQueueStorage ), ( pxQueueBuffer ), ( queueQUEUE_TYPE_BASE ) )
+static inline QueueHandle_t xQueueCreateMutexStatic( const uint8_t ucQueueType, StaticQueue_t *pxStaticQueue )
+{
+    return pxStaticQueue ? xQueueCreateMutex( ucQueueType ) : NULL;
+}
+static inline QueueHandle_t xQueueCreateCountingSemaphoreStatic( const UBaseType_t uxMaxCount,
+                                                                 const UBaseType_t uxInitialCount,
+                                                                 StaticQueue_t *pxStaticQueue )
+{
+    return pxStaticQueue ? xQueueCreateCountingSemaphore( uxMaxCount, uxInitialCount ) : NULL;
+}
 BaseType_t xQueueSemaphoreTake( QueueHandle_t xQueue,
                                 TickType_t xTicksToWait );
 TaskHandle_t xQueueGetMutexHolder( QueueHandle_t xSemaphore );

@@ -28,6 +28,15 @@ typedef QueueHandle_t SemaphoreHandle_t;
     } while( 0 )
 #define xSemaphoreCreateBinary() \
     xQueueGenericCreate( ( UBaseType_t ) 1, semSEMAPHORE_QUEUE_ITEM_LENGTH, queueQUEUE_TYPE_BINARY_SEMAPHORE )
+typedef StaticQueue_t StaticSemaphore_t;
+#define xSemaphoreCreateBinaryStatic( pxStaticSemaphore ) \
+    xQueueGenericCreateStatic( ( UBaseType_t ) 1, semSEMAPHORE_QUEUE_ITEM_LENGTH, NULL, ( pxStaticSemaphore ), queueQUEUE_TYPE_BINARY_SEMAPHORE )
+#define xSemaphoreCreateMutexStatic( pxMutexBuffer ) \
+    xQueueCreateMutexStatic( queueQUEUE_TYPE_MUTEX, ( pxMutexBuffer ) )
+#define xSemaphoreCreateRecursiveMutexStatic( pxStaticSemaphore ) \
+    xQueueCreateMutexStatic( queueQUEUE_TYPE_RECURSIVE_MUTEX, ( pxStaticSemaphore ) )
+#define xSemaphoreCreateCountingStatic( uxMaxCount, uxInitialCount, pxSemaphoreBuffer ) \
+    xQueueCreateCountingSemaphoreStatic( ( uxMaxCount ), ( uxInitialCount ), ( pxSemaphoreBuffer ) )
 #define xSemaphoreCreateMutex()             xQueueCreateMutex( queueQUEUE_TYPE_MUTEX )
 #define xSemaphoreCreateRecursiveMutex()    xQueueCreateMutex( queueQUEUE_TYPE_RECURSIVE_MUTEX )
 #define xSemaphoreCreateCounting( uxMaxCount, uxInitialCount ) \

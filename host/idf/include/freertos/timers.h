@@ -39,6 +39,25 @@ TimerHandle_t xTimerCreate( const char * const pcTimerName,
                             const BaseType_t xAutoReload,
                             void * const pvTimerID,
                             TimerCallbackFunction_t pxCallbackFunction );
+typedef struct xSTATIC_TIMER {
+    void *pvDummy[8];
+} StaticTimer_t;
+/* The buffer is checked, not used: the host allocates the timer. */
+TimerHandle_t xTimerCreateStatic( const char * const pcTimerName,
+                                  const TickType_t xTimerPeriodInTicks,
+                                  const BaseType_t xAutoReload,
+                                  void * const pvTimerID,
+                                  TimerCallbackFunction_t pxCallbackFunction,
+                                  StaticTimer_t *pxTimerBuffer );
+
+typedef void (*PendedFunction_t)( void *, uint32_t );
+/* Runs xFunctionToPend(pvParameter1, ulParameter2) on the timer service task
+ * (through a one-shot timer of one tick); pdFAIL when out of memory. */
+BaseType_t xTimerPendFunctionCall( PendedFunction_t xFunctionToPend, void *pvParameter1,
+                                   uint32_t ulParameter2, TickType_t xTicksToWait );
+BaseType_t xTimerPendFunctionCallFromISR( PendedFunction_t xFunctionToPend, void *pvParameter1,
+                                          uint32_t ulParameter2, BaseType_t *pxHigherPriorityTaskWoken );
+
 BaseType_t xTimerGenericCommand( TimerHandle_t xTimer,
                                  const BaseType_t xCommandID,
                                  const TickType_t xOptionalValue,
