@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,20 @@ static int netif_next_index = 1;
 static bool netif_valid(const esp_netif_t *n)
 {
     return n && n->magic == NETIF_MAGIC;
+}
+
+/* Copies size bytes between the interface's member at offset and the caller,
+ * under netif_lock: out of the interface to `out`, or else from `in` into it. */
+static esp_err_t netif_member(esp_netif_t *esp_netif, size_t offset, size_t size, void *out, const void *in)
+{
+    if (!netif_valid(esp_netif) || (!out && !in)) {
+        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
+    }
+    unsigned char *member = (unsigned char *)esp_netif + offset;
+    pthread_mutex_lock(&netif_lock);
+    memcpy(out ? out : member, out ? member : in, size);
+    pthread_mutex_unlock(&netif_lock);
+    return ESP_OK;
 }
 
 esp_err_t esp_netif_init(void)
@@ -153,24 +168,12 @@ esp_netif_t *esp_netif_get_default_netif(void)
 
 esp_err_t esp_netif_set_mac(esp_netif_t *esp_netif, uint8_t mac[])
 {
-    if (!netif_valid(esp_netif) || !mac) {
-        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
-    }
-    pthread_mutex_lock(&netif_lock);
-    memcpy(esp_netif->mac, mac, 6);
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, offsetof(struct esp_netif_obj, mac), sizeof esp_netif->mac, NULL, mac);
 }
 
 esp_err_t esp_netif_get_mac(esp_netif_t *esp_netif, uint8_t mac[])
 {
-    if (!netif_valid(esp_netif) || !mac) {
-        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
-    }
-    pthread_mutex_lock(&netif_lock);
-    memcpy(mac, esp_netif->mac, 6);
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, offsetof(struct esp_netif_obj, mac), sizeof esp_netif->mac, mac, NULL);
 }
 
 esp_err_t esp_netif_set_hostname(esp_netif_t *esp_netif, const char *hostname)
@@ -203,24 +206,12 @@ bool esp_netif_is_netif_up(esp_netif_t *esp_netif)
 
 esp_err_t esp_netif_get_ip_info(esp_netif_t *esp_netif, esp_netif_ip_info_t *ip_info)
 {
-    if (!netif_valid(esp_netif) || !ip_info) {
-        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
-    }
-    pthread_mutex_lock(&netif_lock);
-    *ip_info = esp_netif->ip_info;
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, offsetof(struct esp_netif_obj, ip_info), sizeof *ip_info, ip_info, NULL);
 }
 
 esp_err_t esp_netif_set_ip_info(esp_netif_t *esp_netif, const esp_netif_ip_info_t *ip_info)
 {
-    if (!netif_valid(esp_netif) || !ip_info) {
-        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
-    }
-    pthread_mutex_lock(&netif_lock);
-    esp_netif->ip_info = *ip_info;
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, offsetof(struct esp_netif_obj, ip_info), sizeof *ip_info, NULL, ip_info);
 }
 
 int esp_netif_get_netif_impl_index(esp_netif_t *esp_netif)
@@ -288,13 +279,8 @@ esp_err_t esp_netif_dhcps_stop(esp_netif_t *esp_netif) { return netif_dhcp_set(e
 
 static esp_err_t netif_dhcp_status(esp_netif_t *esp_netif, bool server, esp_netif_dhcp_status_t *status)
 {
-    if (!netif_valid(esp_netif) || !status) {
-        return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
-    }
-    pthread_mutex_lock(&netif_lock);
-    *status = server ? esp_netif->dhcps : esp_netif->dhcpc;
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    size_t offset = server ? offsetof(struct esp_netif_obj, dhcps) : offsetof(struct esp_netif_obj, dhcpc);
+    return netif_member(esp_netif, offset, sizeof *status, status, NULL);
 }
 
 esp_err_t esp_netif_dhcpc_get_status(esp_netif_t *esp_netif, esp_netif_dhcp_status_t *status)
@@ -307,26 +293,26 @@ esp_err_t esp_netif_dhcps_get_status(esp_netif_t *esp_netif, esp_netif_dhcp_stat
     return netif_dhcp_status(esp_netif, true, status);
 }
 
+/* The offset of the DNS server of type in an interface; the caller checks type. */
+static size_t netif_dns_offset(esp_netif_dns_type_t type)
+{
+    return offsetof(struct esp_netif_obj, dns) + (size_t)type * sizeof(esp_netif_dns_info_t);
+}
+
 esp_err_t esp_netif_set_dns_info(esp_netif_t *esp_netif, esp_netif_dns_type_t type, esp_netif_dns_info_t *dns)
 {
-    if (!netif_valid(esp_netif) || !dns || (unsigned)type >= (unsigned)ESP_NETIF_DNS_MAX) {
+    if ((unsigned)type >= (unsigned)ESP_NETIF_DNS_MAX) {
         return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
     }
-    pthread_mutex_lock(&netif_lock);
-    esp_netif->dns[type] = *dns;
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, netif_dns_offset(type), sizeof *dns, NULL, dns);
 }
 
 esp_err_t esp_netif_get_dns_info(esp_netif_t *esp_netif, esp_netif_dns_type_t type, esp_netif_dns_info_t *dns)
 {
-    if (!netif_valid(esp_netif) || !dns || (unsigned)type >= (unsigned)ESP_NETIF_DNS_MAX) {
+    if ((unsigned)type >= (unsigned)ESP_NETIF_DNS_MAX) {
         return ESP_ERR_ESP_NETIF_INVALID_PARAMS;
     }
-    pthread_mutex_lock(&netif_lock);
-    *dns = esp_netif->dns[type];
-    pthread_mutex_unlock(&netif_lock);
-    return ESP_OK;
+    return netif_member(esp_netif, netif_dns_offset(type), sizeof *dns, dns, NULL);
 }
 
 esp_err_t esp_netif_create_ip6_linklocal(esp_netif_t *esp_netif)
@@ -382,18 +368,30 @@ esp_err_t esp_netif_str_to_ip4(const char *src, esp_ip4_addr_t *dst)
     return ESP_OK;
 }
 
-esp_netif_t *esp_netif_get_handle_from_ifkey(const char *if_key)
+/* A search for the interface whose string member at offset is value. */
+struct netif_match {
+    size_t offset;
+    const char *value;
+};
+
+static bool netif_member_is(esp_netif_t *esp_netif, void *ctx)
 {
-    if (!if_key) {
+    const struct netif_match *m = ctx;
+    return strcmp((const char *)esp_netif + m->offset, m->value) == 0;
+}
+
+static esp_netif_t *netif_find_member(size_t offset, const char *value)
+{
+    if (!value) {
         return NULL;
     }
-    pthread_mutex_lock(&netif_lock);
-    struct esp_netif_obj *n = netif_list;
-    while (n && strcmp(n->if_key, if_key) != 0) {
-        n = n->next;
-    }
-    pthread_mutex_unlock(&netif_lock);
-    return n;
+    struct netif_match m = { offset, value };
+    return esp_netif_find_if(netif_member_is, &m);
+}
+
+esp_netif_t *esp_netif_get_handle_from_ifkey(const char *if_key)
+{
+    return netif_find_member(offsetof(struct esp_netif_obj, if_key), if_key);
 }
 
 const char *esp_netif_get_ifkey(esp_netif_t *esp_netif)
@@ -548,38 +546,40 @@ esp_err_t esp_wifi_deinit(void)
     return err;
 }
 
+/* Copies size bytes under wifi_lock, once Wi-Fi is initialized where need_init
+ * (ESP_ERR_INVALID_ARG for a NULL pointer). */
+static esp_err_t wifi_copy(void *to, const void *from, size_t size, bool need_init)
+{
+    if (!to || !from) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    pthread_mutex_lock(&wifi_lock);
+    esp_err_t err = wifi_inited || !need_init ? ESP_OK : ESP_ERR_WIFI_NOT_INIT;
+    if (err == ESP_OK) {
+        memcpy(to, from, size);
+    }
+    pthread_mutex_unlock(&wifi_lock);
+    return err;
+}
+
 esp_err_t esp_wifi_set_mode(wifi_mode_t mode)
 {
     if ((unsigned)mode >= (unsigned)WIFI_MODE_MAX) {
         return ESP_ERR_INVALID_ARG;
     }
-    pthread_mutex_lock(&wifi_lock);
-    esp_err_t err = wifi_inited ? ESP_OK : ESP_ERR_WIFI_NOT_INIT;
-    if (err == ESP_OK) {
-        wifi_mode = mode;
-    }
-    pthread_mutex_unlock(&wifi_lock);
-    return err;
+    return wifi_copy(&wifi_mode, &mode, sizeof mode, true);
 }
 
 esp_err_t esp_wifi_get_mode(wifi_mode_t *mode)
 {
-    if (!mode) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    pthread_mutex_lock(&wifi_lock);
-    esp_err_t err = wifi_inited ? ESP_OK : ESP_ERR_WIFI_NOT_INIT;
-    if (err == ESP_OK) {
-        *mode = wifi_mode;
-    }
-    pthread_mutex_unlock(&wifi_lock);
-    return err;
+    return wifi_copy(mode, &wifi_mode, sizeof *mode, true);
 }
 
 static bool wifi_has_sta(wifi_mode_t m) { return m == WIFI_MODE_STA || m == WIFI_MODE_APSTA; }
 static bool wifi_has_ap(wifi_mode_t m) { return m == WIFI_MODE_AP || m == WIFI_MODE_APSTA; }
 
-esp_err_t esp_wifi_start(void)
+/* esp_wifi_start() and esp_wifi_stop(): the events go out on a change. */
+static esp_err_t wifi_run(bool start)
 {
     pthread_mutex_lock(&wifi_lock);
     if (!wifi_inited) {
@@ -587,41 +587,31 @@ esp_err_t esp_wifi_start(void)
         return ESP_ERR_WIFI_NOT_INIT;
     }
     bool was = wifi_started;
-    wifi_started = true;
+    wifi_started = start;
+    if (!start) {
+        wifi_connected = false;
+    }
     wifi_mode_t mode = wifi_mode;
     pthread_mutex_unlock(&wifi_lock);
-    if (!was) {
+    if (was != start) {
         if (wifi_has_sta(mode)) {
-            wifi_post(WIFI_EVENT, WIFI_EVENT_STA_START, NULL, 0);
+            wifi_post(WIFI_EVENT, start ? WIFI_EVENT_STA_START : WIFI_EVENT_STA_STOP, NULL, 0);
         }
         if (wifi_has_ap(mode)) {
-            wifi_post(WIFI_EVENT, WIFI_EVENT_AP_START, NULL, 0);
+            wifi_post(WIFI_EVENT, start ? WIFI_EVENT_AP_START : WIFI_EVENT_AP_STOP, NULL, 0);
         }
     }
     return ESP_OK;
 }
 
+esp_err_t esp_wifi_start(void)
+{
+    return wifi_run(true);
+}
+
 esp_err_t esp_wifi_stop(void)
 {
-    pthread_mutex_lock(&wifi_lock);
-    if (!wifi_inited) {
-        pthread_mutex_unlock(&wifi_lock);
-        return ESP_ERR_WIFI_NOT_INIT;
-    }
-    bool was = wifi_started;
-    wifi_started = false;
-    wifi_connected = false;
-    wifi_mode_t mode = wifi_mode;
-    pthread_mutex_unlock(&wifi_lock);
-    if (was) {
-        if (wifi_has_sta(mode)) {
-            wifi_post(WIFI_EVENT, WIFI_EVENT_STA_STOP, NULL, 0);
-        }
-        if (wifi_has_ap(mode)) {
-            wifi_post(WIFI_EVENT, WIFI_EVENT_AP_STOP, NULL, 0);
-        }
-    }
-    return ESP_OK;
+    return wifi_run(false);
 }
 
 esp_err_t esp_wifi_restore(void)
@@ -652,72 +642,65 @@ static void wifi_post_got_ip(void)
     wifi_post(IP_EVENT, IP_EVENT_STA_GOT_IP, &ev, sizeof ev);
 }
 
-esp_err_t esp_wifi_connect(void)
+/* esp_wifi_connect() and esp_wifi_disconnect(). */
+static esp_err_t wifi_link(bool connect)
 {
     pthread_mutex_lock(&wifi_lock);
     esp_err_t err = !wifi_inited ? ESP_ERR_WIFI_NOT_INIT : !wifi_started ? ESP_ERR_WIFI_NOT_STARTED
-                    : !wifi_has_sta(wifi_mode) ? ESP_ERR_WIFI_MODE : ESP_OK;
+                    : connect && !wifi_has_sta(wifi_mode) ? ESP_ERR_WIFI_MODE : ESP_OK;
     wifi_sta_config_t sta = wifi_cfg[WIFI_IF_STA].sta;
     if (err == ESP_OK) {
-        wifi_connected = true;
+        wifi_connected = connect;
     }
     pthread_mutex_unlock(&wifi_lock);
     if (err != ESP_OK) {
         return err;
     }
-    wifi_event_sta_connected_t ev = { .channel = 1, .authmode = sta.threshold.authmode, .aid = 1 };
-    memcpy(ev.ssid, sta.ssid, sizeof ev.ssid);
-    ev.ssid_len = (uint8_t)strnlen((const char *)sta.ssid, sizeof sta.ssid);
-    wifi_post(WIFI_EVENT, WIFI_EVENT_STA_CONNECTED, &ev, sizeof ev);
-    wifi_post_got_ip();
+    uint8_t ssid_len = (uint8_t)strnlen((const char *)sta.ssid, sizeof sta.ssid);
+    if (connect) {
+        wifi_event_sta_connected_t ev = { .channel = 1, .authmode = sta.threshold.authmode, .aid = 1 };
+        memcpy(ev.ssid, sta.ssid, sizeof ev.ssid);
+        ev.ssid_len = ssid_len;
+        wifi_post(WIFI_EVENT, WIFI_EVENT_STA_CONNECTED, &ev, sizeof ev);
+        wifi_post_got_ip();
+    } else {
+        wifi_event_sta_disconnected_t ev = { .reason = WIFI_REASON_ASSOC_LEAVE };
+        memcpy(ev.ssid, sta.ssid, sizeof ev.ssid);
+        ev.ssid_len = ssid_len;
+        wifi_post(WIFI_EVENT, WIFI_EVENT_STA_DISCONNECTED, &ev, sizeof ev);
+    }
     return ESP_OK;
+}
+
+esp_err_t esp_wifi_connect(void)
+{
+    return wifi_link(true);
 }
 
 esp_err_t esp_wifi_disconnect(void)
 {
-    pthread_mutex_lock(&wifi_lock);
-    esp_err_t err = !wifi_inited ? ESP_ERR_WIFI_NOT_INIT : !wifi_started ? ESP_ERR_WIFI_NOT_STARTED : ESP_OK;
-    wifi_sta_config_t sta = wifi_cfg[WIFI_IF_STA].sta;
-    if (err == ESP_OK) {
-        wifi_connected = false;
-    }
-    pthread_mutex_unlock(&wifi_lock);
-    if (err != ESP_OK) {
-        return err;
-    }
-    wifi_event_sta_disconnected_t ev = { .reason = WIFI_REASON_ASSOC_LEAVE };
-    memcpy(ev.ssid, sta.ssid, sizeof ev.ssid);
-    ev.ssid_len = (uint8_t)strnlen((const char *)sta.ssid, sizeof sta.ssid);
-    wifi_post(WIFI_EVENT, WIFI_EVENT_STA_DISCONNECTED, &ev, sizeof ev);
-    return ESP_OK;
+    return wifi_link(false);
+}
+
+static bool wifi_if_valid(wifi_interface_t ifx)
+{
+    return ifx == WIFI_IF_STA || ifx == WIFI_IF_AP;
 }
 
 esp_err_t esp_wifi_set_config(wifi_interface_t interface, wifi_config_t *conf)
 {
-    if (!conf || (interface != WIFI_IF_STA && interface != WIFI_IF_AP)) {
+    if (!conf || !wifi_if_valid(interface)) {
         return ESP_ERR_INVALID_ARG;
     }
-    pthread_mutex_lock(&wifi_lock);
-    esp_err_t err = wifi_inited ? ESP_OK : ESP_ERR_WIFI_NOT_INIT;
-    if (err == ESP_OK) {
-        wifi_cfg[interface] = *conf;
-    }
-    pthread_mutex_unlock(&wifi_lock);
-    return err;
+    return wifi_copy(&wifi_cfg[interface], conf, sizeof *conf, true);
 }
 
 esp_err_t esp_wifi_get_config(wifi_interface_t interface, wifi_config_t *conf)
 {
-    if (!conf || (interface != WIFI_IF_STA && interface != WIFI_IF_AP)) {
+    if (!conf || !wifi_if_valid(interface)) {
         return ESP_ERR_INVALID_ARG;
     }
-    pthread_mutex_lock(&wifi_lock);
-    esp_err_t err = wifi_inited ? ESP_OK : ESP_ERR_WIFI_NOT_INIT;
-    if (err == ESP_OK) {
-        *conf = wifi_cfg[interface];
-    }
-    pthread_mutex_unlock(&wifi_lock);
-    return err;
+    return wifi_copy(conf, &wifi_cfg[interface], sizeof *conf, true);
 }
 
 esp_err_t esp_wifi_set_ps(wifi_ps_type_t type)
@@ -725,21 +708,12 @@ esp_err_t esp_wifi_set_ps(wifi_ps_type_t type)
     if ((unsigned)type > (unsigned)WIFI_PS_MAX_MODEM) {
         return ESP_ERR_INVALID_ARG;
     }
-    pthread_mutex_lock(&wifi_lock);
-    wifi_ps = type;
-    pthread_mutex_unlock(&wifi_lock);
-    return ESP_OK;
+    return wifi_copy(&wifi_ps, &type, sizeof type, false);
 }
 
 esp_err_t esp_wifi_get_ps(wifi_ps_type_t *type)
 {
-    if (!type) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    pthread_mutex_lock(&wifi_lock);
-    *type = wifi_ps;
-    pthread_mutex_unlock(&wifi_lock);
-    return ESP_OK;
+    return wifi_copy(type, &wifi_ps, sizeof *type, false);
 }
 
 esp_err_t esp_wifi_set_storage(wifi_storage_t storage)
@@ -749,7 +723,7 @@ esp_err_t esp_wifi_set_storage(wifi_storage_t storage)
 
 esp_err_t esp_wifi_get_mac(wifi_interface_t ifx, uint8_t mac[6])
 {
-    if (!mac || (ifx != WIFI_IF_STA && ifx != WIFI_IF_AP)) {
+    if (!mac || !wifi_if_valid(ifx)) {
         return ESP_ERR_INVALID_ARG;
     }
     return esp_read_mac(mac, ifx == WIFI_IF_STA ? ESP_MAC_WIFI_STA : ESP_MAC_WIFI_SOFTAP);
@@ -757,7 +731,7 @@ esp_err_t esp_wifi_get_mac(wifi_interface_t ifx, uint8_t mac[6])
 
 esp_err_t esp_wifi_set_mac(wifi_interface_t ifx, const uint8_t mac[6])
 {
-    if (!mac || (ifx != WIFI_IF_STA && ifx != WIFI_IF_AP) || (mac[0] & 0x01)) {
+    if (!mac || !wifi_if_valid(ifx) || (mac[0] & 0x01)) {
         return ESP_ERR_INVALID_ARG;
     }
     return ESP_OK;
@@ -770,16 +744,7 @@ static bool ex_owns_netif;  /* example_connect() made the interface (example_dis
 
 esp_netif_t *get_example_netif_from_desc(const char *desc)
 {
-    if (!desc) {
-        return NULL;
-    }
-    pthread_mutex_lock(&netif_lock);
-    struct esp_netif_obj *n = netif_list;
-    while (n && strcmp(n->if_desc, desc) != 0) {
-        n = n->next;
-    }
-    pthread_mutex_unlock(&netif_lock);
-    return n;
+    return netif_find_member(offsetof(struct esp_netif_obj, if_desc), desc);
 }
 
 esp_err_t example_connect(void)
@@ -814,7 +779,7 @@ esp_err_t example_connect(void)
     ESP_LOGI(EX_TAG, "Connecting to %s...", ssid);
     ESP_LOGI(EX_TAG, "Waiting for IP(s)");
     netif->up = true;
-    esp_netif_ip_info_t ip;
+    esp_netif_ip_info_t ip = { 0 };
     esp_netif_get_ip_info(netif, &ip);
     ESP_LOGI(EX_TAG, "Got IPv4 event: Interface \"%s\" address: " IPSTR, esp_netif_get_desc(netif), IP2STR(&ip.ip));
     ip_event_got_ip_t ev = { .esp_netif = netif, .ip_info = ip, .ip_changed = true };

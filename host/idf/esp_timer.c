@@ -91,6 +91,13 @@ static void etm_unlink(struct esp_timer *timer)
     }
 }
 
+static void etm_free(struct esp_timer *timer)
+{
+    etm_unlink(timer);
+    timer->magic = 0;
+    free(timer);
+}
+
 static void etm_task_fn(void *arg)
 {
     (void)arg;
@@ -121,9 +128,7 @@ static void etm_task_fn(void *arg)
         pthread_mutex_lock(&etm_lock);
         etm_running = NULL;
         if (t->delete_pending) {
-            etm_unlink(t);
-            t->magic = 0;
-            free(t);
+            etm_free(t);
         }
         pthread_cond_broadcast(&etm_done);
     }
@@ -141,6 +146,17 @@ static esp_err_t etm_start_task(void)
         return ESP_ERR_NO_MEM;
     }
     return ESP_OK;
+}
+
+/* Ends a change made under etm_lock: wakes the timer task if it succeeded,
+ * then releases the lock. */
+static esp_err_t etm_end_change(esp_err_t err)
+{
+    if (err == ESP_OK) {
+        pthread_cond_broadcast(&etm_cond);
+    }
+    pthread_mutex_unlock(&etm_lock);
+    return err;
 }
 
 esp_err_t esp_timer_early_init(void)
@@ -169,6 +185,22 @@ esp_err_t esp_timer_deinit(void)
 static bool etm_valid(const struct esp_timer *t)
 {
     return t && t->magic == ETM_MAGIC && !t->delete_pending;
+}
+
+/* What an operation needs of a timer besides being valid. */
+typedef enum { ETM_ANY, ETM_ARMED, ETM_IDLE } etm_need_t;
+
+/* With etm_lock held: ESP_ERR_INVALID_ARG for an invalid timer,
+ * ESP_ERR_INVALID_STATE for one not armed or idle as need says. */
+static esp_err_t etm_check(const struct esp_timer *t, etm_need_t need)
+{
+    if (!etm_valid(t)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if ((need == ETM_ARMED && !t->armed) || (need == ETM_IDLE && t->armed)) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return ESP_OK;
 }
 
 esp_err_t esp_timer_create(const esp_timer_create_args_t *create_args, esp_timer_handle_t *out_handle)
@@ -204,19 +236,13 @@ esp_err_t esp_timer_create(const esp_timer_create_args_t *create_args, esp_timer
 static esp_err_t etm_arm(esp_timer_handle_t timer, uint64_t alarm, uint64_t period)
 {
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = ESP_OK;
-    if (!etm_valid(timer)) {
-        err = ESP_ERR_INVALID_ARG;
-    } else if (timer->armed) {
-        err = ESP_ERR_INVALID_STATE;
-    } else {
+    esp_err_t err = etm_check(timer, ETM_IDLE);
+    if (err == ESP_OK) {
         timer->alarm = alarm;
         timer->period = period;
         timer->armed = true;
-        pthread_cond_broadcast(&etm_cond);
     }
-    pthread_mutex_unlock(&etm_lock);
-    return err;
+    return etm_end_change(err);
 }
 
 static uint64_t etm_min_period(uint64_t period)
@@ -254,12 +280,8 @@ esp_err_t esp_timer_start_periodic_at(esp_timer_handle_t timer, uint64_t period_
 esp_err_t esp_timer_restart(esp_timer_handle_t timer, uint64_t timeout_us)
 {
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = ESP_OK;
-    if (!etm_valid(timer)) {
-        err = ESP_ERR_INVALID_ARG;
-    } else if (!timer->armed) {
-        err = ESP_ERR_INVALID_STATE;
-    } else {
+    esp_err_t err = etm_check(timer, ETM_ARMED);
+    if (err == ESP_OK) {
         uint64_t now = (uint64_t)esp_timer_get_time();
         if (timer->period) {
             /* a periodic timer keeps running with timeout_us as its new period */
@@ -268,42 +290,28 @@ esp_err_t esp_timer_restart(esp_timer_handle_t timer, uint64_t timeout_us)
         } else {
             timer->alarm = now + timeout_us;
         }
-        pthread_cond_broadcast(&etm_cond);
     }
-    pthread_mutex_unlock(&etm_lock);
-    return err;
+    return etm_end_change(err);
 }
 
 esp_err_t esp_timer_stop(esp_timer_handle_t timer)
 {
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = ESP_OK;
-    if (!etm_valid(timer)) {
-        err = ESP_ERR_INVALID_ARG;
-    } else if (!timer->armed) {
-        err = ESP_ERR_INVALID_STATE;
-    } else {
+    esp_err_t err = etm_check(timer, ETM_ARMED);
+    if (err == ESP_OK) {
         timer->armed = false;
-        pthread_cond_broadcast(&etm_cond);
     }
-    pthread_mutex_unlock(&etm_lock);
-    return err;
+    return etm_end_change(err);
 }
 
 esp_err_t esp_timer_delete(esp_timer_handle_t timer)
 {
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = ESP_OK;
-    if (!etm_valid(timer)) {
-        err = ESP_ERR_INVALID_ARG;
-    } else if (timer->armed) {
-        err = ESP_ERR_INVALID_STATE;
-    } else if (etm_running == timer) {
+    esp_err_t err = etm_check(timer, ETM_IDLE);
+    if (err == ESP_OK && etm_running == timer) {
         timer->delete_pending = true; /* freed by the timer task after the callback */
-    } else {
-        etm_unlink(timer);
-        timer->magic = 0;
-        free(timer);
+    } else if (err == ESP_OK) {
+        etm_free(timer);
     }
     pthread_mutex_unlock(&etm_lock);
     return err;
@@ -329,7 +337,7 @@ esp_err_t esp_timer_get_period(esp_timer_handle_t timer, uint64_t *period)
         return ESP_ERR_INVALID_ARG;
     }
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = etm_valid(timer) ? ESP_OK : ESP_ERR_INVALID_ARG;
+    esp_err_t err = etm_check(timer, ETM_ANY);
     if (err == ESP_OK) {
         *period = timer->period;
     }
@@ -343,14 +351,13 @@ esp_err_t esp_timer_get_expiry_time(esp_timer_handle_t timer, uint64_t *expiry)
         return ESP_ERR_INVALID_ARG;
     }
     pthread_mutex_lock(&etm_lock);
-    esp_err_t err = ESP_OK;
-    if (!etm_valid(timer)) {
-        err = ESP_ERR_INVALID_ARG;
-    } else if (timer->period) {
-        err = ESP_ERR_NOT_SUPPORTED;
-    } else if (!timer->armed) {
-        err = ESP_ERR_INVALID_STATE;
-    } else {
+    esp_err_t err = etm_check(timer, ETM_ANY);
+    if (err == ESP_OK && timer->period) {
+        err = ESP_ERR_NOT_SUPPORTED;    /* a periodic timer has no one expiry */
+    } else if (err == ESP_OK) {
+        err = etm_check(timer, ETM_ARMED);
+    }
+    if (err == ESP_OK) {
         *expiry = timer->alarm;
     }
     pthread_mutex_unlock(&etm_lock);

@@ -69,50 +69,6 @@ static void fr_unlink(struct EventGroupDef_t *g, struct fr_waiter *w)
     }
 }
 
-EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToWaitFor,
-                                const BaseType_t xClearOnExit, const BaseType_t xWaitForAllBits,
-                                TickType_t xTicksToWait)
-{
-    EventBits_t want = uxBitsToWaitFor & ~FR_EVENT_CONTROL_BITS;
-    if (!fr_valid(xEventGroup) || want == 0) {
-        return 0;
-    }
-    if (xTicksToWait != 0) {
-        idf_host__fr_task_check_deleted();
-    }
-    struct EventGroupDef_t *g = xEventGroup;
-    pthread_mutex_lock(&g->lock);
-    EventBits_t result = g->bits;
-    if (fr_met(g->bits, want, xWaitForAllBits != pdFALSE)) {
-        if (xClearOnExit != pdFALSE) {
-            g->bits &= ~want;
-        }
-        pthread_mutex_unlock(&g->lock);
-        return result;
-    }
-    if (xTicksToWait == 0 || g->deleting) {
-        pthread_mutex_unlock(&g->lock);
-        return result;
-    }
-    struct fr_waiter w = { want, xWaitForAllBits != pdFALSE, xClearOnExit != pdFALSE, 0, 0, g->waiters };
-    g->waiters = &w;
-    struct timespec ts;
-    const struct timespec *deadline = idf_host__fr_deadline(xTicksToWait, &ts);
-    while (!w.released) {
-        if (idf_host__fr_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
-            break;
-        }
-    }
-    fr_unlink(g, &w);
-    /* timed out: the bits now, none cleared, as on the chip */
-    result = w.released ? w.result : g->bits;
-    if (g->deleting && !g->waiters) {
-        pthread_cond_broadcast(&g->changed);
-    }
-    pthread_mutex_unlock(&g->lock);
-    return result;
-}
-
 /* Sets bits and releases the waiters they satisfy; with g->lock held. */
 static void fr_set_locked(struct EventGroupDef_t *g, EventBits_t uxBitsToSet)
 {
@@ -135,6 +91,65 @@ static void fr_set_locked(struct EventGroupDef_t *g, EventBits_t uxBitsToSet)
     }
 }
 
+/* xEventGroupWaitBits() and, with sync, xEventGroupSync(): with sync, sets
+ * to_set and starts to wait in one step, as on the chip. Returns the bits that
+ * satisfied the wait (before clearing), or those at the time it gave up. */
+static EventBits_t fr_wait(EventGroupHandle_t xEventGroup, int sync, EventBits_t to_set, EventBits_t bits,
+                           int clear, int all, TickType_t xTicksToWait)
+{
+    EventBits_t want = bits & ~FR_EVENT_CONTROL_BITS;
+    if (!fr_valid(xEventGroup) || want == 0) {
+        return 0;
+    }
+    if (xTicksToWait != 0) {
+        idf_host__fr_task_check_deleted();
+    }
+    struct EventGroupDef_t *g = xEventGroup;
+    pthread_mutex_lock(&g->lock);
+    EventBits_t seen = g->bits;
+    if (sync) {
+        fr_set_locked(g, to_set);
+        seen |= to_set & ~FR_EVENT_CONTROL_BITS;    /* ours count even if a waiter cleared them */
+    }
+    if (fr_met(seen, want, all)) {
+        if (clear) {
+            g->bits &= ~want;
+        }
+        pthread_mutex_unlock(&g->lock);
+        return seen;
+    }
+    if (xTicksToWait == 0 || g->deleting) {
+        seen = g->bits;
+        pthread_mutex_unlock(&g->lock);
+        return seen;
+    }
+    struct fr_waiter w = { want, all, clear, 0, 0, g->waiters };
+    g->waiters = &w;
+    struct timespec ts;
+    const struct timespec *deadline = idf_host__fr_deadline(xTicksToWait, &ts);
+    while (!w.released) {
+        if (idf_host__fr_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    fr_unlink(g, &w);
+    /* timed out: the bits now, none cleared, as on the chip */
+    EventBits_t result = w.released ? w.result : g->bits;
+    if (g->deleting && !g->waiters) {
+        pthread_cond_broadcast(&g->changed);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return result;
+}
+
+EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToWaitFor,
+                                const BaseType_t xClearOnExit, const BaseType_t xWaitForAllBits,
+                                TickType_t xTicksToWait)
+{
+    return fr_wait(xEventGroup, 0, 0, uxBitsToWaitFor, xClearOnExit != pdFALSE, xWaitForAllBits != pdFALSE,
+                   xTicksToWait);
+}
+
 EventBits_t xEventGroupSetBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet)
 {
     if (!fr_valid(xEventGroup)) {
@@ -151,45 +166,7 @@ EventBits_t xEventGroupSetBits(EventGroupHandle_t xEventGroup, const EventBits_t
 EventBits_t xEventGroupSync(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet,
                             const EventBits_t uxBitsToWaitFor, TickType_t xTicksToWait)
 {
-    EventBits_t want = uxBitsToWaitFor & ~FR_EVENT_CONTROL_BITS;
-    if (!fr_valid(xEventGroup) || want == 0) {
-        return 0;
-    }
-    if (xTicksToWait != 0) {
-        idf_host__fr_task_check_deleted();
-    }
-    struct EventGroupDef_t *g = xEventGroup;
-    pthread_mutex_lock(&g->lock);
-    /* setting and starting to wait are one step, as on the chip */
-    EventBits_t original = g->bits;
-    fr_set_locked(g, uxBitsToSet);
-    EventBits_t with_ours = original | (uxBitsToSet & ~FR_EVENT_CONTROL_BITS);
-    if ((with_ours & want) == want) {
-        g->bits &= ~want;
-        pthread_mutex_unlock(&g->lock);
-        return with_ours;
-    }
-    if (xTicksToWait == 0 || g->deleting) {
-        EventBits_t now = g->bits;
-        pthread_mutex_unlock(&g->lock);
-        return now;
-    }
-    struct fr_waiter w = { want, 1, 1, 0, 0, g->waiters };
-    g->waiters = &w;
-    struct timespec ts;
-    const struct timespec *deadline = idf_host__fr_deadline(xTicksToWait, &ts);
-    while (!w.released) {
-        if (idf_host__fr_cond_wait(&g->changed, &g->lock, deadline) == ETIMEDOUT) {
-            break;
-        }
-    }
-    fr_unlink(g, &w);
-    EventBits_t result = w.released ? w.result : g->bits;
-    if (g->deleting && !g->waiters) {
-        pthread_cond_broadcast(&g->changed);
-    }
-    pthread_mutex_unlock(&g->lock);
-    return result;
+    return fr_wait(xEventGroup, 1, uxBitsToSet, uxBitsToWaitFor, 1, 1, xTicksToWait);
 }
 
 EventGroupHandle_t xEventGroupCreateStatic(StaticEventGroup_t *pxEventGroupBuffer)

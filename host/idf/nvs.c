@@ -594,26 +594,63 @@ esp_err_t nvs_commit(nvs_handle_t handle)
 }
 
 /* ---- nvs.h: values --------------------------------------------------------------- */
-static esp_err_t nvs_set(nvs_handle_t handle, const char *key, nvs_type_t type, const void *data, size_t len)
+/* Takes nvs_lock and finds the handle, refusing a read-only one when write.
+ * On ESP_OK it returns with nvs_lock held (the caller releases it) and *out the
+ * handle; on an error, without the lock. */
+static esp_err_t nvs_lock_handle(nvs_handle_t handle, bool write, nvs_hnd_t **out)
+{
+    pthread_mutex_lock(&nvs_lock);
+    nvs_hnd_t *h = nvs_find_handle(handle);
+    esp_err_t err = !h ? ESP_ERR_NVS_INVALID_HANDLE : (write && h->readonly) ? ESP_ERR_NVS_READ_ONLY : ESP_OK;
+    if (err == ESP_OK) {
+        *out = h;
+    } else {
+        pthread_mutex_unlock(&nvs_lock);
+    }
+    return err;
+}
+
+/* Checks key, then as nvs_lock_handle(); on ESP_OK, *hp is the handle and *rp
+ * the link of the key's value in the handle's namespace, or NULL. */
+static esp_err_t nvs_lock_key(nvs_handle_t handle, const char *key, bool write, nvs_hnd_t **hp,
+                              nvs_rec_t ***rp)
 {
     esp_err_t err = nvs_check_key(key);
+    if (err == ESP_OK) {
+        err = nvs_lock_handle(handle, write, hp);
+    }
+    if (err == ESP_OK) {
+        *rp = nvs_find_rec((*hp)->part, (*hp)->ns, NVS_KIND_VALUE, key);
+    }
+    return err;
+}
+
+/* As nvs_lock_key(), where a key without a value is ESP_ERR_NVS_NOT_FOUND (and
+ * the lock is released): on ESP_OK, *rp is the value's link. */
+static esp_err_t nvs_lock_value(nvs_handle_t handle, const char *key, bool write, nvs_rec_t ***rp)
+{
+    nvs_hnd_t *h = NULL;
+    esp_err_t err = nvs_lock_key(handle, key, write, &h, rp);
+    if (err == ESP_OK && !*rp) {
+        pthread_mutex_unlock(&nvs_lock);
+        err = ESP_ERR_NVS_NOT_FOUND;
+    }
+    return err;
+}
+
+static esp_err_t nvs_set(nvs_handle_t handle, const char *key, nvs_type_t type, const void *data, size_t len)
+{
+    nvs_hnd_t *h = NULL;
+    nvs_rec_t **old = NULL;
+    esp_err_t err = nvs_lock_key(handle, key, true, &h, &old);
     if (err != ESP_OK) {
         return err;
     }
-    pthread_mutex_lock(&nvs_lock);
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        err = ESP_ERR_NVS_READ_ONLY;
+    /* The chip keeps one value per key: a write of another type replaces it. */
+    if (old && (*old)->type == type && (*old)->len == len && memcmp((*old)->data, data, len) == 0) {
+        err = ESP_OK;           /* same value: the chip writes nothing either */
     } else {
-        nvs_rec_t **old = nvs_find_rec(h->part, h->ns, NVS_KIND_VALUE, key);
-        /* The chip keeps one value per key: a write of another type replaces it. */
-        if (old && (*old)->type == type && (*old)->len == len && memcmp((*old)->data, data, len) == 0) {
-            err = ESP_OK;           /* same value: the chip writes nothing either */
-        } else {
-            err = nvs_put(h->part, h->ns, NVS_KIND_VALUE, key, (uint8_t)type, data, len);
-        }
+        err = nvs_put(h->part, h->ns, NVS_KIND_VALUE, key, (uint8_t)type, data, len);
     }
     pthread_mutex_unlock(&nvs_lock);
     return err;
@@ -622,26 +659,19 @@ static esp_err_t nvs_set(nvs_handle_t handle, const char *key, nvs_type_t type, 
 /* Copies the value of key into out (want bytes) if its type is type. */
 static esp_err_t nvs_get_fixed(nvs_handle_t handle, const char *key, nvs_type_t type, void *out, size_t want)
 {
-    esp_err_t err = nvs_check_key(key);
+    if (!out) {
+        esp_err_t err = nvs_check_key(key);     /* a bad key is reported first */
+        return err != ESP_OK ? err : ESP_ERR_INVALID_ARG;
+    }
+    nvs_rec_t **r = NULL;
+    esp_err_t err = nvs_lock_value(handle, key, false, &r);
     if (err != ESP_OK) {
         return err;
     }
-    if (!out) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    pthread_mutex_lock(&nvs_lock);
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
+    if ((*r)->type != type || (*r)->len != want) {
+        err = ESP_ERR_NVS_TYPE_MISMATCH;
     } else {
-        nvs_rec_t **r = nvs_find_rec(h->part, h->ns, NVS_KIND_VALUE, key);
-        if (!r) {
-            err = ESP_ERR_NVS_NOT_FOUND;
-        } else if ((*r)->type != type || (*r)->len != want) {
-            err = ESP_ERR_NVS_TYPE_MISMATCH;
-        } else {
-            memcpy(out, (*r)->data, want);
-        }
+        memcpy(out, (*r)->data, want);
     }
     pthread_mutex_unlock(&nvs_lock);
     return err;
@@ -693,31 +723,23 @@ esp_err_t nvs_set_blob(nvs_handle_t handle, const char *key, const void *value, 
 
 static esp_err_t nvs_get_var(nvs_handle_t handle, const char *key, nvs_type_t type, void *out, size_t *length)
 {
-    esp_err_t err = nvs_check_key(key);
+    nvs_rec_t **r = NULL;
+    esp_err_t err = nvs_lock_value(handle, key, false, &r);
     if (err != ESP_OK) {
         return err;
     }
-    pthread_mutex_lock(&nvs_lock);
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
+    if ((*r)->type != type) {
+        err = ESP_ERR_NVS_TYPE_MISMATCH;
+    } else if (!length) {
+        err = ESP_ERR_NVS_INVALID_LENGTH;
+    } else if (!out) {
+        *length = (*r)->len;
+    } else if (*length < (*r)->len) {
+        *length = (*r)->len;
+        err = ESP_ERR_NVS_INVALID_LENGTH;
     } else {
-        nvs_rec_t **r = nvs_find_rec(h->part, h->ns, NVS_KIND_VALUE, key);
-        if (!r) {
-            err = ESP_ERR_NVS_NOT_FOUND;
-        } else if ((*r)->type != type) {
-            err = ESP_ERR_NVS_TYPE_MISMATCH;
-        } else if (!length) {
-            err = ESP_ERR_NVS_INVALID_LENGTH;
-        } else if (!out) {
-            *length = (*r)->len;
-        } else if (*length < (*r)->len) {
-            *length = (*r)->len;
-            err = ESP_ERR_NVS_INVALID_LENGTH;
-        } else {
-            memcpy(out, (*r)->data, (*r)->len);
-            *length = (*r)->len;
-        }
+        memcpy(out, (*r)->data, (*r)->len);
+        *length = (*r)->len;
     }
     pthread_mutex_unlock(&nvs_lock);
     return err;
@@ -735,67 +757,40 @@ esp_err_t nvs_get_blob(nvs_handle_t handle, const char *key, void *out_value, si
 
 esp_err_t nvs_find_key(nvs_handle_t handle, const char *key, nvs_type_t *out_type)
 {
-    esp_err_t err = nvs_check_key(key);
-    if (err != ESP_OK) {
-        return err;
-    }
-    pthread_mutex_lock(&nvs_lock);
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
-    } else {
-        nvs_rec_t **r = nvs_find_rec(h->part, h->ns, NVS_KIND_VALUE, key);
-        if (!r) {
-            err = ESP_ERR_NVS_NOT_FOUND;
-        } else if (out_type) {
+    nvs_rec_t **r = NULL;
+    esp_err_t err = nvs_lock_value(handle, key, false, &r);
+    if (err == ESP_OK) {
+        if (out_type) {
             *out_type = (nvs_type_t)(*r)->type;
         }
+        pthread_mutex_unlock(&nvs_lock);
     }
-    pthread_mutex_unlock(&nvs_lock);
     return err;
 }
 
 esp_err_t nvs_erase_key(nvs_handle_t handle, const char *key)
 {
-    esp_err_t err = nvs_check_key(key);
-    if (err != ESP_OK) {
-        return err;
+    nvs_rec_t **r = NULL;
+    esp_err_t err = nvs_lock_value(handle, key, true, &r);
+    if (err == ESP_OK) {
+        nvs_rec_t *gone = *r;
+        *r = gone->next;
+        free(gone->data);
+        free(gone);
+        nvs_dirty = true;
+        pthread_mutex_unlock(&nvs_lock);
     }
-    pthread_mutex_lock(&nvs_lock);
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        err = ESP_ERR_NVS_READ_ONLY;
-    } else {
-        nvs_rec_t **r = nvs_find_rec(h->part, h->ns, NVS_KIND_VALUE, key);
-        if (!r) {
-            err = ESP_ERR_NVS_NOT_FOUND;
-        } else {
-            nvs_rec_t *gone = *r;
-            *r = gone->next;
-            free(gone->data);
-            free(gone);
-            nvs_dirty = true;
-        }
-    }
-    pthread_mutex_unlock(&nvs_lock);
     return err;
 }
 
 esp_err_t nvs_erase_all(nvs_handle_t handle)
 {
-    pthread_mutex_lock(&nvs_lock);
-    esp_err_t err = ESP_OK;
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        err = ESP_ERR_NVS_READ_ONLY;
-    } else {
+    nvs_hnd_t *h = NULL;
+    esp_err_t err = nvs_lock_handle(handle, true, &h);
+    if (err == ESP_OK) {
         nvs_remove_where(h->part, h->ns, true);
+        pthread_mutex_unlock(&nvs_lock);
     }
-    pthread_mutex_unlock(&nvs_lock);
     return err;
 }
 
@@ -835,19 +830,16 @@ esp_err_t nvs_get_used_entry_count(nvs_handle_t handle, size_t *used_entries)
         return ESP_ERR_INVALID_ARG;
     }
     *used_entries = 0;
-    pthread_mutex_lock(&nvs_lock);
-    esp_err_t err = ESP_OK;
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (!h) {
-        err = ESP_ERR_NVS_INVALID_HANDLE;
-    } else {
+    nvs_hnd_t *h = NULL;
+    esp_err_t err = nvs_lock_handle(handle, false, &h);
+    if (err == ESP_OK) {
         for (nvs_rec_t *r = nvs_recs; r; r = r->next) {
             if (r->kind == NVS_KIND_VALUE && strcmp(r->part, h->part) == 0 && strcmp(r->ns, h->ns) == 0) {
                 *used_entries += nvs_rec_entries(r->kind, r->type, r->len);
             }
         }
+        pthread_mutex_unlock(&nvs_lock);
     }
-    pthread_mutex_unlock(&nvs_lock);
     return err;
 }
 
@@ -913,13 +905,12 @@ esp_err_t nvs_entry_find_in_handle(nvs_handle_t handle, nvs_type_t type, nvs_ite
         return ESP_ERR_INVALID_ARG;
     }
     *output_iterator = NULL;
-    pthread_mutex_lock(&nvs_lock);
-    esp_err_t err = ESP_ERR_NVS_INVALID_HANDLE;
-    nvs_hnd_t *h = nvs_find_handle(handle);
-    if (h) {
+    nvs_hnd_t *h = NULL;
+    esp_err_t err = nvs_lock_handle(handle, false, &h);
+    if (err == ESP_OK) {
         *output_iterator = nvs_snapshot(h->part, h->ns, type, &err);
+        pthread_mutex_unlock(&nvs_lock);
     }
-    pthread_mutex_unlock(&nvs_lock);
     return err;
 }
 

@@ -390,6 +390,32 @@ static esp_err_t vfs_format_label(vfs_kind_t kind, const char *label)
     return vfs_format_dir(m.host);
 }
 
+/* The calls SPIFFS and LittleFS share, for fs spiffs or littlefs:
+ * esp_vfs_<fs>_unregister(), esp_<fs>_mounted(), esp_<fs>_format() and
+ * esp_<fs>_info(). */
+#define VFS_LABEL_CALLS(fs, kind)                                                           \
+    esp_err_t esp_vfs_##fs##_unregister(const char *partition_label)                        \
+    {                                                                                       \
+        return vfs_unmount_label(kind, partition_label);                                    \
+    }                                                                                       \
+    bool esp_##fs##_mounted(const char *partition_label)                                    \
+    {                                                                                       \
+        vfs_mount_t m;                                                                      \
+        return vfs_get_by_label(kind, partition_label, &m);                                 \
+    }                                                                                       \
+    esp_err_t esp_##fs##_format(const char *partition_label)                                \
+    {                                                                                       \
+        return vfs_format_label(kind, partition_label);                                     \
+    }                                                                                       \
+    esp_err_t esp_##fs##_info(const char *partition_label, size_t *total_bytes,             \
+          size_t *used_bytes)                                                               \
+    {                                                                                       \
+        return vfs_info_label(kind, partition_label, total_bytes, used_bytes);              \
+    }
+
+VFS_LABEL_CALLS(spiffs, VFS_SPIFFS)
+VFS_LABEL_CALLS(littlefs, VFS_LITTLEFS)
+
 esp_err_t esp_vfs_spiffs_register(const esp_vfs_spiffs_conf_t *conf)
 {
     if (!conf) {
@@ -397,27 +423,6 @@ esp_err_t esp_vfs_spiffs_register(const esp_vfs_spiffs_conf_t *conf)
     }
     vfs_mount_req_t rq = { VFS_SPIFFS, conf->base_path, conf->partition_label, false, ESP_ERR_INVALID_STATE };
     return vfs_mount(&rq, NULL);
-}
-
-esp_err_t esp_vfs_spiffs_unregister(const char *partition_label)
-{
-    return vfs_unmount_label(VFS_SPIFFS, partition_label);
-}
-
-bool esp_spiffs_mounted(const char *partition_label)
-{
-    vfs_mount_t m;
-    return vfs_get_by_label(VFS_SPIFFS, partition_label, &m);
-}
-
-esp_err_t esp_spiffs_format(const char *partition_label)
-{
-    return vfs_format_label(VFS_SPIFFS, partition_label);
-}
-
-esp_err_t esp_spiffs_info(const char *partition_label, size_t *total_bytes, size_t *used_bytes)
-{
-    return vfs_info_label(VFS_SPIFFS, partition_label, total_bytes, used_bytes);
 }
 
 esp_err_t esp_spiffs_check(const char *partition_label)
@@ -439,27 +444,6 @@ esp_err_t esp_vfs_littlefs_register(const esp_vfs_littlefs_conf_t *conf)
     vfs_mount_req_t rq = { VFS_LITTLEFS, conf->base_path, conf->partition_label, conf->read_only,
                            ESP_ERR_INVALID_STATE };
     return vfs_mount(&rq, NULL);
-}
-
-esp_err_t esp_vfs_littlefs_unregister(const char *partition_label)
-{
-    return vfs_unmount_label(VFS_LITTLEFS, partition_label);
-}
-
-bool esp_littlefs_mounted(const char *partition_label)
-{
-    vfs_mount_t m;
-    return vfs_get_by_label(VFS_LITTLEFS, partition_label, &m);
-}
-
-esp_err_t esp_littlefs_format(const char *partition_label)
-{
-    return vfs_format_label(VFS_LITTLEFS, partition_label);
-}
-
-esp_err_t esp_littlefs_info(const char *partition_label, size_t *total_bytes, size_t *used_bytes)
-{
-    return vfs_info_label(VFS_LITTLEFS, partition_label, total_bytes, used_bytes);
 }
 
 /* ---- semihosting ----------------------------------------------------------------- */

@@ -31,64 +31,11 @@
 
 const int idf_host__vfs_wrapped = 1;
 
-/* The C library's functions (ld resolves __real_<name> to <name>). */
-FILE *__real_fopen(const char *path, const char *mode);
-FILE *__real_fopen64(const char *path, const char *mode);
-FILE *__real_freopen(const char *path, const char *mode, FILE *f);
-FILE *__real_freopen64(const char *path, const char *mode, FILE *f);
-int __real_open(const char *path, int flags, ...);
-int __real_open64(const char *path, int flags, ...);
-int __real___open_2(const char *path, int flags);
-int __real___open64_2(const char *path, int flags);
-int __real_creat(const char *path, mode_t mode);
-int __real_creat64(const char *path, mode_t mode);
-int __real_stat(const char *path, struct stat *st);
-int __real_stat64(const char *path, struct stat64 *st);
-int __real_lstat(const char *path, struct stat *st);
-int __real_lstat64(const char *path, struct stat64 *st);
-int __real_access(const char *path, int amode);
-int __real_unlink(const char *path);
-int __real_remove(const char *path);
-int __real_rename(const char *from, const char *to);
-int __real_mkdir(const char *path, mode_t mode);
-int __real_rmdir(const char *path);
-DIR *__real_opendir(const char *path);
-int __real_truncate(const char *path, off_t len);
-int __real_truncate64(const char *path, off64_t len);
-int __real_utime(const char *path, const struct utimbuf *times);
-int __real_chmod(const char *path, mode_t mode);
-struct dirent *__real_readdir(DIR *d);
-struct dirent64 *__real_readdir64(DIR *d);
-int __real_closedir(DIR *d);
-
-FILE *__wrap_fopen(const char *path, const char *mode);
-FILE *__wrap_fopen64(const char *path, const char *mode);
-FILE *__wrap_freopen(const char *path, const char *mode, FILE *f);
-FILE *__wrap_freopen64(const char *path, const char *mode, FILE *f);
-int __wrap_open(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-int __wrap___open_2(const char *path, int flags);
-int __wrap___open64_2(const char *path, int flags);
-int __wrap_creat(const char *path, mode_t mode);
-int __wrap_creat64(const char *path, mode_t mode);
-int __wrap_stat(const char *path, struct stat *st);
-int __wrap_stat64(const char *path, struct stat64 *st);
-int __wrap_lstat(const char *path, struct stat *st);
-int __wrap_lstat64(const char *path, struct stat64 *st);
-int __wrap_access(const char *path, int amode);
-int __wrap_unlink(const char *path);
-int __wrap_remove(const char *path);
-int __wrap_rename(const char *from, const char *to);
-int __wrap_mkdir(const char *path, mode_t mode);
-int __wrap_rmdir(const char *path);
-DIR *__wrap_opendir(const char *path);
-int __wrap_truncate(const char *path, off_t len);
-int __wrap_truncate64(const char *path, off64_t len);
-int __wrap_utime(const char *path, const struct utimbuf *times);
-int __wrap_chmod(const char *path, mode_t mode);
-struct dirent *__wrap_readdir(DIR *d);
-struct dirent64 *__wrap_readdir64(DIR *d);
-int __wrap_closedir(DIR *d);
+/* Declares __real_<name>, the C library's function (ld resolves it to <name>),
+ * and __wrap_<name>, its replacement here. */
+#define DECLARE_WRAP(ret, name, params) \
+    ret __real_##name params;           \
+    ret __wrap_##name params
 
 /* Maps path into buf; evaluates to the path to use, or NULL (errno set). */
 static const char *map(const char *path, unsigned how, char *buf)
@@ -131,8 +78,10 @@ static int open_needs_mode(int flags)
 #endif
 }
 
-/* Functions of one path whose failure value is ret_fail. */
+/* Functions of one path whose failure value is fail: __wrap_<name> maps the
+ * path (access how) and calls __real_<name> with args, p the mapped path. */
 #define WRAP_PATH(ret, name, how, fail, params, args)                                      \
+    DECLARE_WRAP(ret, name, params);                                                       \
     ret __wrap_##name params                                                               \
     {                                                                                      \
         char buf[PATH_MAX];                                                                \
@@ -164,56 +113,44 @@ WRAP_PATH(int, utime, IDF_HOST_VFS_WRITE, -1, (const char *path, const struct ut
 WRAP_PATH(int, chmod, IDF_HOST_VFS_WRITE, -1, (const char *path, mode_t mode), (p, mode))
 
 /* freopen(NULL, mode, f) changes the mode of f: no path to map. */
-FILE *__wrap_freopen(const char *path, const char *mode, FILE *f)
-{
-    char buf[PATH_MAX];
-    const char *p = path ? map(path, fopen_how(mode), buf) : NULL;
-    if (path && !p) {
-        return NULL;
+#define WRAP_FREOPEN(name)                                                                 \
+    DECLARE_WRAP(FILE *, name, (const char *path, const char *mode, FILE *f));             \
+    FILE *__wrap_##name(const char *path, const char *mode, FILE *f)                       \
+    {                                                                                      \
+        char buf[PATH_MAX];                                                                \
+        const char *p = path ? map(path, fopen_how(mode), buf) : NULL;                     \
+        if (path && !p) {                                                                  \
+            return NULL;                                                                   \
+        }                                                                                  \
+        return __real_##name(p, mode, f);                                                  \
     }
-    return __real_freopen(p, mode, f);
-}
 
-FILE *__wrap_freopen64(const char *path, const char *mode, FILE *f)
-{
-    char buf[PATH_MAX];
-    const char *p = path ? map(path, fopen_how(mode), buf) : NULL;
-    if (path && !p) {
-        return NULL;
-    }
-    return __real_freopen64(p, mode, f);
-}
+WRAP_FREOPEN(freopen)
+WRAP_FREOPEN(freopen64)
 
-int __wrap_open(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (open_needs_mode(flags)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, unsigned int);
-        va_end(ap);
+/* open(path, flags, ...): the mode argument is there only when flags ask for it. */
+#define WRAP_OPEN(name)                                                                    \
+    DECLARE_WRAP(int, name, (const char *path, int flags, ...));                           \
+    int __wrap_##name(const char *path, int flags, ...)                                    \
+    {                                                                                      \
+        mode_t mode = 0;                                                                   \
+        if (open_needs_mode(flags)) {                                                      \
+            va_list ap;                                                                    \
+            va_start(ap, flags);                                                           \
+            mode = (mode_t)va_arg(ap, unsigned int);                                       \
+            va_end(ap);                                                                    \
+        }                                                                                  \
+        char buf[PATH_MAX];                                                                \
+        const char *p = map(path, open_how(flags), buf);                                   \
+        return p ? __real_##name(p, flags, mode) : -1;                                     \
     }
-    char buf[PATH_MAX];
-    const char *p = map(path, open_how(flags), buf);
-    return p ? __real_open(p, flags, mode) : -1;
-}
 
-int __wrap_open64(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (open_needs_mode(flags)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, unsigned int);
-        va_end(ap);
-    }
-    char buf[PATH_MAX];
-    const char *p = map(path, open_how(flags), buf);
-    return p ? __real_open64(p, flags, mode) : -1;
-}
+WRAP_OPEN(open)
+WRAP_OPEN(open64)
 
 /* Both names under mounts, or neither: a rename between a mount and the
  * rest (or another mount) fails with EXDEV, as between two file systems. */
+DECLARE_WRAP(int, rename, (const char *from, const char *to));
 int __wrap_rename(const char *from, const char *to)
 {
     char bf[PATH_MAX], bt[PATH_MAX];
@@ -251,6 +188,7 @@ static bool dirs_find(DIR *d, bool remove_it)
     return found;
 }
 
+DECLARE_WRAP(DIR *, opendir, (const char *path));
 DIR *__wrap_opendir(const char *path)
 {
     char buf[PATH_MAX];
@@ -277,28 +215,24 @@ static bool is_dot(const char *name)
     return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
 }
 
-struct dirent *__wrap_readdir(DIR *d)
-{
-    struct dirent *e = __real_readdir(d);
-    if (e && is_dot(e->d_name) && dirs_find(d, false)) {
-        while (e && is_dot(e->d_name)) {
-            e = __real_readdir(d);
-        }
+/* readdir() and readdir64(), which differ in their entry type. */
+#define WRAP_READDIR(entry, name)                                                          \
+    DECLARE_WRAP(entry *, name, (DIR *d));                                                 \
+    entry *__wrap_##name(DIR *d)                                                           \
+    {                                                                                      \
+        entry *e = __real_##name(d);                                                       \
+        if (e && is_dot(e->d_name) && dirs_find(d, false)) {                               \
+            while (e && is_dot(e->d_name)) {                                               \
+                e = __real_##name(d);                                                      \
+            }                                                                              \
+        }                                                                                  \
+        return e;                                                                          \
     }
-    return e;
-}
 
-struct dirent64 *__wrap_readdir64(DIR *d)
-{
-    struct dirent64 *e = __real_readdir64(d);
-    if (e && is_dot(e->d_name) && dirs_find(d, false)) {
-        while (e && is_dot(e->d_name)) {
-            e = __real_readdir64(d);
-        }
-    }
-    return e;
-}
+WRAP_READDIR(struct dirent, readdir)
+WRAP_READDIR(struct dirent64, readdir64)
 
+DECLARE_WRAP(int, closedir, (DIR *d));
 int __wrap_closedir(DIR *d)
 {
     if (d) {
