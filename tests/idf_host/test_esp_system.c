@@ -98,13 +98,13 @@ static void test_shutdown_handlers(void)
     CHECK_EQ_INT(esp_unregister_shutdown_handler(on_shutdown), ESP_ERR_INVALID_STATE);
 }
 
-/* AddressSanitizer's allocator is not what mallinfo2() counts: gcc says so
- * with __SANITIZE_ADDRESS__, clang with __has_feature(address_sanitizer). */
-#if defined(__SANITIZE_ADDRESS__)
-#define HEAP_UNDER_ASAN 1
+/* A sanitizer's allocator is not what mallinfo2() counts: gcc says so with
+ * __SANITIZE_ADDRESS__ / __SANITIZE_THREAD__, clang with __has_feature(). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_UNDER_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HEAP_UNDER_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HEAP_UNDER_SANITIZER 1
 #endif
 #endif
 
@@ -117,7 +117,7 @@ static void test_heap(void)
     CHECK(p != NULL);
     memset(p, 1, 64 * 1024);
     uint32_t during = esp_get_free_heap_size();
-#ifdef HEAP_UNDER_ASAN
+#ifdef HEAP_UNDER_SANITIZER
     (void)during; /* the sanitizer's allocator is not counted */
 #else
     CHECK(during + 60 * 1024 <= before);
