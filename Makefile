@@ -45,8 +45,9 @@ test-cross:
 	@BUILD=$(BUILD) JOBS=$(JOBS) ./scripts/test-cross.sh armhf s390x
 
 ## make bench: our hello server next to nginx, libmicrohttpd, CivetWeb and the syscall
-## floor, one run (about 5 minutes); table in $(BUILD)/bench/results.md, chart in
-## docs/img/bench.png. Environment: BENCH_ROUNDS, BENCH_DURATION, ... (bench/README.md)
+## floor, then the TLS, WebSocket echo (vs libwebsockets) and 1 MiB response rows, one run;
+## tables in $(BUILD)/bench/results.md, charts docs/img/bench.png and
+## docs/img/bench-ws.png. Environment: BENCH_ROUNDS, BENCH_DURATION, ... (bench/README.md)
 .PHONY: bench
 bench:
 	@BUILD=$(BUILD) JOBS=$(JOBS) ./bench/run.sh

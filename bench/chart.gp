@@ -5,9 +5,13 @@
 # ratio value/nginx of each server (NaN where not measured). Bars are drawn on a log2
 # axis, so 2x above nginx and 2x below it are the same height; nginx is the 1x line.
 # Bars are clipped to 1/64x .. 64x; the label on each bar is the ratio itself.
+# Optional: charttitle (the first title line) and reflabel (the 1x tick) for charts whose
+# reference is not nginx (ws_bench.py's bench-ws.png).
+if (!exists("charttitle")) charttitle = "Ratio vs nginx (1 worker), measured in the same run (↑ higher is better, ↓ lower is better)"
+if (!exists("reflabel")) reflabel = "1× (nginx)"
 set terminal pngcairo size 960,460 font "DejaVu Sans,9" noenhanced
 set output outfile
-set title "Ratio vs nginx (1 worker), measured in the same run (↑ higher is better, ↓ lower is better)\n".subtitle
+set title charttitle."\n".subtitle
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 noborder
@@ -17,7 +21,7 @@ set key outside bottom center horizontal samplen 1.5 font ",9"
 set key autotitle columnheader
 set grid ytics lc rgb "#dddddd"
 set xtics nomirror font ",9"
-set ytics nomirror ("1/64×" -6, "1/32×" -5, "1/16×" -4, "1/8×" -3, "1/4×" -2, "1/2×" -1, "1× (nginx)" 0, "2×" 1, "4×" 2, "8×" 3, "16×" 4, "32×" 5, "64×" 6)
+set ytics nomirror ("1/64×" -6, "1/32×" -5, "1/16×" -4, "1/8×" -3, "1/4×" -2, "1/2×" -1, reflabel 0, "2×" 1, "4×" 2, "8×" 3, "16×" 4, "32×" 5, "64×" 6)
 set yrange [*:*]
 set offsets 0, 0, 1.0, 1.0
 set xzeroaxis lt 1 lc rgb "#333333" lw 1.5

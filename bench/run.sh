@@ -6,12 +6,15 @@
 # runs from its package), the syscall floor and the client kaclient, then runs
 # bench/bench.py once: throughput, server CPU per request, callgrind instructions per
 # request, syscalls per request, RSS with idle connections and upload throughput, with
-# ratios against nginx measured in the same run. See bench/README.md.
+# ratios against nginx measured in the same run; then the TLS rows (tls_bench.py) and the
+# WebSocket echo and 1 MiB response rows (ws_bench.py). See bench/README.md.
 #
-# Writes $BUILD/bench/results.md, $BUILD/bench/results.json and docs/img/bench.png.
+# Writes $BUILD/bench/results.md, $BUILD/bench/results.json (results_tls.json,
+# results_ws.json), docs/img/bench.png and docs/img/bench-ws.png.
 # env: BUILD (default build), JOBS, CC (default cc), BENCH_ROUNDS (5), BENCH_DURATION (3 s),
 #      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES,
-#      BENCH_CG_N1/N2, BENCH_STRACE_N1/N2, BENCH_CIVET_THREADS, BENCH_PNG
+#      BENCH_CG_N1/N2, BENCH_STRACE_N1/N2, BENCH_CIVET_THREADS, BENCH_PNG, BENCH_TLS (1),
+#      BENCH_WS (1), BENCH_WS_CONNS (50), BENCH_WS_GROUPS (ws,big), BENCH_WS_PNG
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +34,7 @@ T0=$(date +%s)
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- packages -----------------------------------------------------------------------
-PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev libmbedtls-dev openssl valgrind strace build-essential python3 cmake"
+PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev libmbedtls-dev libwebsockets-dev openssl valgrind strace build-essential python3 cmake"
 command -v gnuplot >/dev/null 2>&1 || PKGS="$PKGS gnuplot-nox"
 # shellcheck disable=SC2086
 ./scripts/deps.sh $PKGS
@@ -51,12 +54,18 @@ CFLAGS="-O2 -Wall"
         "$OUT/libesp_http_server.a" -pthread
     $CC $CFLAGS -I"$REPO/include" -I"$REPO/host/include" -I"$OUT/generated" -o "$BIN/esp_api_tls_hello" "$PEERS/esp_api_tls_hello.c" \
         "$OUT/libesp_https_server.a" "$OUT/libesp_http_server.a" -lmbedtls -lmbedx509 -lmbedcrypto -pthread
+    $CC $CFLAGS -I"$REPO/include" -I"$REPO/host/include" -I"$OUT/generated" -o "$BIN/esp_api_ws_echo" "$PEERS/esp_api_ws_echo.c" \
+        "$OUT/libesp_http_server.a" -pthread
+    $CC $CFLAGS -I"$REPO/include" -I"$REPO/host/include" -I"$OUT/generated" -o "$BIN/esp_api_big" "$PEERS/esp_api_big.c" \
+        "$OUT/libesp_http_server.a" -pthread
+    $CC $CFLAGS -o "$BIN/lws_echo" "$PEERS/lws_echo.c" -lwebsockets
+    $CC $CFLAGS -o "$BIN/wsclient" "$PEERS/wsclient.c"
     $CC $CFLAGS -o "$BIN/mhd_hello" "$PEERS/mhd_hello.c" -lmicrohttpd
     $CC $CFLAGS -o "$BIN/civetweb_hello" "$PEERS/civetweb_hello.c" -lcivetweb
     $CC $CFLAGS -o "$BIN/kaclient" "$PEERS/kaclient.c"
     $CC $CFLAGS -o "$BIN/floor" "$REPO/bench/floor/floor.c"
 } || die "building the bench binaries failed"
-echo "bench: built esp_api_hello esp_api_tls_hello mhd_hello civetweb_hello kaclient floor in $BIN"
+echo "bench: built esp_api_hello esp_api_tls_hello esp_api_ws_echo esp_api_big lws_echo wsclient mhd_hello civetweb_hello kaclient floor in $BIN"
 
 # ---- run ------------------------------------------------------------------------------
 # 1,000 idle connections on one side, as many on the other, plus the server's own fds
@@ -74,15 +83,28 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 "$REPO/bench/bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" --png "$PNG" \
-        --command "${BENCH_COMMAND:-make bench}" &
-PY=$!
 rc=0
-wait "$PY" || rc=$?
-PY=
+if [ "${BENCH_PHASES:-}" = none ]; then
+    # only the TLS and WebSocket / 1 MiB rows: they append to an empty results.md
+    : >"$OUT/results.md"
+else
+    python3 "$REPO/bench/bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" --png "$PNG" \
+            --command "${BENCH_COMMAND:-make bench}" &
+    PY=$!
+    wait "$PY" || rc=$?
+    PY=
+fi
 # The TLS rows (BENCH_TLS=0 leaves them out), appended to results.md.
 if [ "$rc" -eq 0 ] && [ "${BENCH_TLS:-1}" != 0 ]; then
     python3 "$REPO/bench/tls_bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" &
+    PY=$!
+    wait "$PY" || rc=$?
+    PY=
+fi
+# The WebSocket echo and 1 MiB response rows (BENCH_WS=0 leaves them out), appended to results.md.
+if [ "$rc" -eq 0 ] && [ "${BENCH_WS:-1}" != 0 ]; then
+    python3 "$REPO/bench/ws_bench.py" --bindir "$BIN" --rundir "$RUN" --outdir "$OUT" \
+            --png "${BENCH_WS_PNG:-$REPO/docs/img/bench-ws.png}" &
     PY=$!
     wait "$PY" || rc=$?
     PY=
