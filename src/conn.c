@@ -62,7 +62,11 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
     struct slot *slot = s->slot;
     s->lru_counter = ++hd->lru_clock;
     httpd__rx_restart(slot);
-    head_begin(slot);
+    /* A fast build leaves a slot that goes back to the pool as it is (the
+     * next one taken gets its head_begin() in on_readable_idle()). */
+    if (!HTTPD_SPEED || slot->rx.len > 0 || httpd__sess_held(s)) {
+        head_begin(slot);
+    }
     s->state = SESS_IDLE;
 }
 
@@ -78,6 +82,11 @@ static void drain(struct httpd_data *hd, struct httpd_sess *s)
     int r = httpd__req_drain(hd, s->slot, true);
     /* Draining on: the inactivity time-out restarts. Otherwise it goes
      * (closing or lingering would clear or replace it too). */
+#if HTTPD_SPEED
+    if (r != 0) {
+        httpd__loop_timer_pause(hd, s);   /* in line: usually nothing, or the paused idle one */
+    } else
+#endif
     httpd__loop_timer_set(hd, s, r == 0 ? TIMER_RECV : TIMER_NONE);
     if (r == 0) {
         s->state = SESS_DRAIN;
@@ -329,6 +338,9 @@ static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum c
     }
 #endif
     job_run(hd, s);   /* no coroutine: the server waits with the handler, as upstream */
+#if HTTPD_SPEED
+    hd->now_ms = (uint32_t)httpd__port_now_ms();   /* the deadlines armed next count from here */
+#endif
     job_done(hd, s);
 }
 
@@ -385,7 +397,7 @@ static void process_buffered(struct httpd_data *hd, struct httpd_sess *s)
             if (rc != HTTP_PARSE_DONE) {
                 job = JOB_PARSE_ERROR;   /* malformed, or no end within the window */
             }
-            httpd__loop_timer_clear(hd, s);
+            httpd__loop_timer_pause(hd, s);
         }
         job_start(hd, s, job, err);   /* after an error job the connection is closing: the loop ends */
     }

@@ -403,6 +403,10 @@ struct httpd_data {
     /* loop.c */
     struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind; each FIFO list stays sorted */
     uint32_t  timer_ms[TIMER_KINDS];        /* each kind's duration (set by session.c) */
+#if HTTPD_SPEED
+    uint32_t  now_ms;             /* the clock, read once per turn as the wait returns: deadlines
+                                     count from the start of the turn that arms them */
+#endif
 
     /* session.c */
     uint16_t *by_fd;              /* for fd < by_fd_cap (others: a scan): 1 + the index in sessions
@@ -703,9 +707,40 @@ static inline int httpd__loop_watch(struct httpd_data *hd, struct httpd_sess *s,
 }
 /** Stops (or resumes) accepting: new clients wait in the backlog. */
 void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
+/** The clock deadlines count from: a fast build reads it once per loop turn
+ *  (as the wait returns; see struct httpd_data), a small one at each use. */
+static inline uint32_t httpd__loop_now(struct httpd_data *hd)
+{
+#if HTTPD_SPEED
+    return hd->now_ms;
+#else
+    (void)hd;
+    return (uint32_t)httpd__port_now_ms();
+#endif
+}
 /** Arms s's deadline of this kind (replacing any other): due in the kind's
  *  duration (hd->timer_ms, set by session.c). TIMER_NONE: only disarms. */
 void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind);
+/* A fast build's idle deadline is paused rather than disarmed when a request
+ * starts: the session stays on the idle list with this bit on s->timer (which
+ * then equals no kind), so that the next idle arming, usually for the tail of
+ * that list, only updates its deadline. The loop drops a paused entry that
+ * comes due, without a callback. */
+#define TIMER_PAUSED 0x80u
+#if HTTPD_SPEED
+/** httpd__loop_timer_set() with its usual case in line: s already last on the
+ *  list of that kind (paused or not), whose deadline then only moves on (the
+ *  list stays sorted: none of its other deadlines is later). */
+static inline void httpd__loop_timer_again(struct httpd_data *hd, struct httpd_sess *s, enum timer_kind kind)
+{
+    if ((s->timer & ~TIMER_PAUSED) == (unsigned)kind && hd->timers[kind].tail == s) {
+        s->timer = (uint8_t)kind;
+        s->deadline_ms = hd->now_ms + hd->timer_ms[kind];
+    } else {
+        httpd__loop_timer_set(hd, s, kind);
+    }
+}
+#endif
 /** Disarms s's deadline; harmless when none is armed (the unused list of
  *  TIMER_NONE gets the NULLs), so only a fast build tests first. */
 void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s);
@@ -714,6 +749,18 @@ static inline void httpd__loop_timer_clear(struct httpd_data *hd, struct httpd_s
     if (!HTTPD_SPEED || s->timer != TIMER_NONE) {
         httpd__loop_timer_unlink(hd, s);
     }
+}
+/** Disarms s's deadline, as httpd__loop_timer_clear(); a fast build pauses an
+ *  idle one (TIMER_PAUSED). For a session that stays open. */
+static inline void httpd__loop_timer_pause(struct httpd_data *hd, struct httpd_sess *s)
+{
+#if HTTPD_SPEED
+    if ((s->timer & ~TIMER_PAUSED) == TIMER_IDLE) {
+        s->timer = (uint8_t)(TIMER_IDLE | TIMER_PAUSED);
+        return;
+    }
+#endif
+    httpd__loop_timer_clear(hd, s);
 }
 /** The oldest session on the linger list, or NULL (it goes first when room is needed). */
 static inline struct httpd_sess *httpd__loop_oldest_lingering(struct httpd_data *hd)

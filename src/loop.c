@@ -7,6 +7,8 @@
  * Deadlines: one FIFO list per kind. Every entry of a list has the same
  * duration, so appending keeps each list sorted and the nearest deadline is
  * the head of one of them: arming, clearing and finding the next are O(1).
+ * A fast build reads the clock once per turn, as the wait returns, and pauses
+ * a session's idle deadline while it serves a request (TIMER_PAUSED).
  */
 #include "httpd_priv.h"
 
@@ -69,7 +71,7 @@ int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsign
 
 void httpd__loop_timer_unlink(struct httpd_data *hd, struct httpd_sess *s)
 {
-    struct timer_list *l = &hd->timers[s->timer];
+    struct timer_list *l = &hd->timers[HTTPD_SPEED ? s->timer & ~TIMER_PAUSED : s->timer];
     if (s->tprev) {
         s->tprev->tnext = s->tnext;
     } else {
@@ -90,7 +92,7 @@ void httpd__loop_timer_set(struct httpd_data *hd, struct httpd_sess *s, enum tim
     if (kind == TIMER_NONE) {
         return;   /* only cleared: callers choosing between arming and clearing make one call */
     }
-    s->deadline_ms = (uint32_t)httpd__port_now_ms() + hd->timer_ms[kind];
+    s->deadline_ms = httpd__loop_now(hd) + hd->timer_ms[kind];
     struct timer_list *l = &hd->timers[kind];
     s->timer = (uint8_t)kind;
     s->tprev = l->tail;
@@ -121,14 +123,34 @@ static struct httpd_sess *first_deadline(struct httpd_data *hd)
  * clock read here, so they wait for the next turn. */
 static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 {
-    uint32_t now = (uint32_t)httpd__port_now_ms();
+    uint32_t now = httpd__loop_now(hd);
+#if HTTPD_SPEED
+    bool fired = false;   /* a fast build reads the clock again only after callbacks ran */
+#endif
     for (struct httpd_sess *s; (s = first_deadline(hd)) != NULL;) {
         if ((int32_t)(s->deadline_ms - now) > 0) {
+#if HTTPD_SPEED
+            if (fired) {
+                now = hd->now_ms = (uint32_t)httpd__port_now_ms();
+            }
+            int32_t left = (int32_t)(s->deadline_ms - now);
+#else
             int32_t left = (int32_t)(s->deadline_ms - (uint32_t)httpd__port_now_ms());
+#endif
             return left > 0 ? (int)left : 0;
         }
+#if HTTPD_SPEED
+        bool paused = (s->timer & TIMER_PAUSED) != 0;
+        httpd__loop_timer_unlink(hd, s);
+        if (paused) {
+            continue;   /* a paused idle deadline: only dropped */
+        }
+        h->on_timer(hd, s);
+        fired = true;
+#else
         httpd__loop_timer_unlink(hd, s);
         h->on_timer(hd, s);
+#endif
     }
     return -1;
 }
@@ -139,8 +161,14 @@ void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
 {
     poller_event_t evs[EVENTS_PER_WAIT];
     int timeout = -1;   /* milliseconds until the nearest deadline (-1: none) */
+#if HTTPD_SPEED
+    hd->now_ms = (uint32_t)httpd__port_now_ms();
+#endif
     while (!httpd__workq_stopping(hd)) {
         int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, timeout);
+#if HTTPD_SPEED
+        hd->now_ms = (uint32_t)httpd__port_now_ms();   /* the turn's clock (see httpd__loop_now()) */
+#endif
         if (n < 0) {
             ESP_LOGE(TAG, "waiting for events failed: %s", httpd__port_last_error());
             return;

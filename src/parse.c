@@ -290,6 +290,59 @@ static bool known_name(const unsigned char *name, size_t nlen)
 #endif
 }
 
+#if HTTPD_PARSE_FAST
+/* The fast path's byte classes, as one table: its loops test one byte per
+ * lookup. The machine below uses the small tests above instead (but for the
+ * Host check, which both share); the unit tests compare the two paths on
+ * every input they try.
+ *   C_TCHAR  RFC 9110 5.6.2 tchar
+ *   C_TARGET request-target bytes: visible ASCII and obs-text
+ *   C_VALUE  field-value bytes: field-vchar, obs-text, SP, HTAB
+ *   C_PATH   request-target bytes other than '?' and '#' (the path of an origin-form target)
+ *   C_HOST   the bytes of a Host's reg-name or IPv4 address (CL_HOST above; host_valid()) */
+enum { C_TCHAR = 1, C_TARGET = 2, C_VALUE = 4, C_PATH = 8, C_HOST = 16 };
+
+#define R4(x)   x, x, x, x
+#define R16(x)  R4(x), R4(x), R4(x), R4(x)
+#define TV      (C_TARGET | C_VALUE | C_PATH)
+#define TTV     (C_TCHAR | C_TARGET | C_VALUE | C_PATH)
+#define QV      (C_TARGET | C_VALUE)                      /* '?' and '#' */
+#define QTV     (C_TCHAR | C_TARGET | C_VALUE)
+#define TTH     (TTV | C_HOST)
+#define TVH     (TV | C_HOST)
+static const uint8_t CLASS[256] = {
+    /* 0x00-0x0F */ 0, 0, 0, 0, 0, 0, 0, 0, 0, C_VALUE, 0, 0, 0, 0, 0, 0,
+    /* 0x10-0x1F */ R16(0),
+    /* 0x20-0x2F  SP ! " # $ % & ' ( ) * + , - . / */
+    C_VALUE, TTH, TV, QTV, TTH, TTH, TTH, TTH, TVH, TVH, TTH, TTH, TVH, TTH, TTH, TV,
+    /* 0x30-0x3F  0-9 : ; < = > ? */
+    TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TV, TVH, TV, TVH, TV, QV,
+    /* 0x40-0x4F  @ A-O */
+    TV, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH,
+    /* 0x50-0x5F  P-Z [ \ ] ^ _ */
+    TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TV, TV, TV, TTV, TTH,
+    /* 0x60-0x6F  ` a-o */
+    TTV, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH,
+    /* 0x70-0x7F  p-z { | } ~ DEL */
+    TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TTH, TV, TTV, TV, TTH, 0,
+    /* 0x80-0xFF  obs-text */
+    R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV),
+};
+#undef R4
+#undef R16
+#undef TV
+#undef TTV
+#undef QV
+#undef QTV
+#undef TTH
+#undef TVH
+
+static inline bool fast_tchar(unsigned char c) { return (CLASS[c] & C_TCHAR) != 0; }
+static inline bool fast_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET) != 0; }
+static inline bool fast_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
+static inline bool fast_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
+#endif /* HTTPD_PARSE_FAST */
+
 /* RFC 9112 3.2: Host = uri-host [ ":" port ], where uri-host is a reg-name or
  * IPv4 address, or an IP-literal in brackets (RFC 3986 3.2.2; inside them the
  * same bytes and ':' are allowed, which covers IPv6 and IPvFuture); port is
@@ -301,7 +354,11 @@ static bool host_valid(const unsigned char *v, size_t n)
     const unsigned char *e = v + n;
     bool lit = *v == '[';
     v += lit;
+#if HTTPD_PARSE_FAST
+    while ((CLASS[*v] & C_HOST) || (lit && *v == ':')) {   /* one lookup a byte */
+#else
     while (in_class(CL_HOST, *v) || (lit && *v == ':')) {
+#endif
         v++;
     }
     if (lit && *v++ != ']') {
@@ -401,51 +458,6 @@ static int finish(http_parser_t *p, size_t pos)
 }
 
 #if HTTPD_PARSE_FAST
-/* The fast path's byte classes, as one table: its loops test one byte per
- * lookup. The machine below uses the small tests above instead; the unit
- * tests compare the two paths on every input they try.
- *   C_TCHAR  RFC 9110 5.6.2 tchar
- *   C_TARGET request-target bytes: visible ASCII and obs-text
- *   C_VALUE  field-value bytes: field-vchar, obs-text, SP, HTAB
- *   C_PATH   request-target bytes other than '?' and '#' (the path of an origin-form target) */
-enum { C_TCHAR = 1, C_TARGET = 2, C_VALUE = 4, C_PATH = 8 };
-
-#define R4(x)   x, x, x, x
-#define R16(x)  R4(x), R4(x), R4(x), R4(x)
-#define TV      (C_TARGET | C_VALUE | C_PATH)
-#define TTV     (C_TCHAR | C_TARGET | C_VALUE | C_PATH)
-#define QV      (C_TARGET | C_VALUE)                      /* '?' and '#' */
-#define QTV     (C_TCHAR | C_TARGET | C_VALUE)
-static const uint8_t CLASS[256] = {
-    /* 0x00-0x0F */ 0, 0, 0, 0, 0, 0, 0, 0, 0, C_VALUE, 0, 0, 0, 0, 0, 0,
-    /* 0x10-0x1F */ R16(0),
-    /* 0x20-0x2F  SP ! " # $ % & ' ( ) * + , - . / */
-    C_VALUE, TTV, TV, QTV, TTV, TTV, TTV, TTV, TV, TV, TTV, TTV, TV, TTV, TTV, TV,
-    /* 0x30-0x3F  0-9 : ; < = > ? */
-    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TV, TV, TV, TV, QV,
-    /* 0x40-0x4F  @ A-O */
-    TV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV,
-    /* 0x50-0x5F  P-Z [ \ ] ^ _ */
-    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TV, TV, TTV, TTV,
-    /* 0x60-0x6F  ` a-o */
-    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV,
-    /* 0x70-0x7F  p-z { | } ~ DEL */
-    TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TTV, TV, TTV, TV, TTV, 0,
-    /* 0x80-0xFF  obs-text */
-    R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV), R16(TV),
-};
-#undef R4
-#undef R16
-#undef TV
-#undef TTV
-#undef QV
-#undef QTV
-
-static inline bool fast_tchar(unsigned char c) { return (CLASS[c] & C_TCHAR) != 0; }
-static inline bool fast_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET) != 0; }
-static inline bool fast_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
-static inline bool fast_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
-
 /* One pass over a whole head that arrived complete and is ordinary: origin-form
  * target, "HTTP/1.x" with CRLF endings, "name: value" lines. This is nearly
  * every request, and it costs a fraction of the byte-at-a-time machine below.

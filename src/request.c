@@ -126,7 +126,13 @@ esp_err_t httpd__req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
     slot->rq.in_handler = true;
     esp_err_t ret = fn(&slot->rq.req);
     slot->rq.in_handler = false;
-    httpd__sess_ctx_commit(slot->sess, &slot->rq.req);
+    const httpd_req_t *r = &slot->rq.req;
+    const struct httpd_sess *s = slot->sess;
+    /* A fast build skips the call when the handler left the context as it was (the usual case). */
+    if (!HTTPD_SPEED || r->sess_ctx != s->ctx || r->free_ctx != s->free_ctx ||
+        r->ignore_sess_ctx_changes != s->ignore_sess_ctx_changes) {
+        httpd__sess_ctx_commit(slot->sess, &slot->rq.req);
+    }
     return ret;
 }
 

@@ -269,7 +269,11 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
             slot->rq.req.user_ctx = e->f.user_ctx;
 #if CONFIG_HTTPD_WS_SUPPORT
             /* shorter than WS_SUBPROTO_MAX: checked at registration */
-            strcpy(out->subprotocol, e->subprotocol);
+            if (HTTPD_SPEED && !e->subprotocol[0]) {
+                out->subprotocol[0] = '\0';   /* the usual empty one, without a call */
+            } else {
+                strcpy(out->subprotocol, e->subprotocol);
+            }
 #endif
             return 0;
         }
