@@ -7,16 +7,18 @@ PORT_TLS ?= 8443
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-RUN_PKGS  = cmake make gcc libc6-dev libmbedtls-dev openssl
-TEST_PKGS = $(RUN_PKGS) clang curl pkg-config libcjson-dev python3 python3-pytest python3-websockets python3-kconfiglib \
+RUN_PKGS  = cmake make gcc libc6-dev libmbedtls-dev libcjson-dev python3 openssl
+TEST_PKGS = $(RUN_PKGS) clang curl pkg-config python3-pytest python3-websockets python3-kconfiglib \
             chromium chromium-driver python3-selenium \
             gcc-arm-none-eabi gcc-riscv64-unknown-elf libnewlib-dev liblwip-dev \
             qemu-user gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libclang-rt-14-dev
 
 .PHONY: run test test-cross demo clean
 
-## make run: build the demo and serve it on http://127.0.0.1:$(PORT) and, with a
-## self-signed certificate made on first use ($(BUILD)/tls/), https://127.0.0.1:$(PORT_TLS)
+## make run: build the demo device and serve it on http://127.0.0.1:$(PORT) and, with a
+## self-signed certificate made on first use ($(BUILD)/tls/), https://127.0.0.1:$(PORT_TLS);
+## its storage folder is $(BUILD)/demo-storage. DEMO_PASSWORD=... asks for a Digest login
+## (user admin), DEMO_MAX_UPLOAD=bytes bounds uploads (default 16 MiB).
 TLS_DIR = $(BUILD)/tls
 run:
 	@./scripts/deps.sh $(RUN_PKGS)
@@ -28,7 +30,7 @@ run:
 	    -keyout $(TLS_DIR)/key.pem -out $(TLS_DIR)/cert.pem 2>/dev/null \
 	  && echo "Made a self-signed certificate: $(TLS_DIR)/cert.pem"; }
 	PORT=$(PORT) PORT_TLS=$(PORT_TLS) TLS_CERT=$(TLS_DIR)/cert.pem TLS_KEY=$(TLS_DIR)/key.pem \
-	    $(BUILD)/release/example_demo
+	    DEMO_STORAGE=$(BUILD)/demo-storage $(BUILD)/release/example_demo
 
 ## make test: every test (ctest + pytest) with ASan and UBSan, gcc and clang
 test:

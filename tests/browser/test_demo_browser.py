@@ -2,7 +2,8 @@
 """Headless-browser test of the demo page's live WebSocket panel.
 
 Starts $HTTPD_BUILD_DIR/example_demo (default <repo>/build/asan-gcc) on a free
-port, opens / in headless Chromium driven by Selenium, waits for the WebSocket
+port, opens /showcase/ (the API tour page; / is the device dashboard,
+tested by test_dashboard_browser.py) in headless Chromium driven by Selenium, waits for the WebSocket
 status to read "connected", types a message, clicks Send, and checks that the
 echo shows in the page's log and that broadcast ticks arrive in the live feed.
 A screenshot goes to <repo>/test-artifacts/demo-ws.png.
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("HTTPD_BUILD_DIR") or (REPO / "build" / "asan-gcc"))
 ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "demo-ws.png"
+SHOWCASE = "/showcase/"     # the API tour page
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 15.0
@@ -73,14 +75,17 @@ def _free_port():
 class Demo:
     """example_demo on a free port; stderr to a file, checked at stop."""
 
-    def __init__(self, workdir, tls=None):
+    def __init__(self, workdir, tls=None, env=None, port=None):
         self.exe = BUILD_DIR / "example_demo"
         if not self.exe.exists():
             pytest.fail(f"{self.exe} is not built (set HTTPD_BUILD_DIR)")
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.port_tls = _free_port() if tls else None
         self.err_path = workdir / "demo.stderr"
+        extra = env or {}
         env = dict(os.environ, PORT=str(self.port))
+        env.setdefault("DEMO_STORAGE", str(workdir / "demo-storage"))
+        env.update(extra)
         if tls:   # (cert, key): the demo serves HTTPS too
             env.update(PORT_TLS=str(self.port_tls), TLS_CERT=tls[0], TLS_KEY=tls[1])
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
@@ -101,8 +106,10 @@ class Demo:
                     self.proc.kill()
                     pytest.fail(f"example_demo did not listen on {self.port}:\n{self.log()}")
                 time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.url_tls = f"https://localhost:{self.port_tls}/" if tls else None
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.base_tls = f"https://localhost:{self.port_tls}" if tls else None
+        self.url = self.base + SHOWCASE
+        self.url_tls = self.base_tls + SHOWCASE if tls else None
 
     def log(self):
         return self.err_path.read_text(errors="replace") if self.err_path.exists() else ""
@@ -261,12 +268,21 @@ def test_demo_page_websocket_panel(tools, demo, browser):
     assert browser.save_screenshot(str(SCREENSHOT)), "screenshot failed"
     assert SCREENSHOT.stat().st_size > 1000
 
-    # No script errors (the favicon 404 is not one).
+    # The way back to the dashboard.
+    back = browser.find_element("id", "dashboard-link")
+    assert back.get_attribute("href") == demo.base + "/", back.get_attribute("href")
+
+    # An endpoint link answers inside the page, which stays open.
+    browser.find_element("css selector", 'dt a[href="/hello"]').click()
+    _wait(browser, "the /hello answer in the page", lambda d: "Hello World!" in _text(d, "try-out"))
+    assert browser.current_url == demo.url
+
+    # No script error and no 404 (the favicon is served).
     try:
         entries = browser.get_log("browser")
     except Exception:
         entries = []
-    errors = [e for e in entries if e.get("level") == "SEVERE" and "favicon.ico" not in e.get("message", "")]
+    errors = [e for e in entries if e.get("level") == "SEVERE"]
     assert not errors, errors
 
 

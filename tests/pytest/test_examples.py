@@ -17,6 +17,7 @@ import re
 import signal
 import socket
 import string
+import tempfile
 import time
 
 import pytest
@@ -37,10 +38,19 @@ class Example(Firmware):
         # Ready once the program says its handlers are registered: a connection is
         # accepted as soon as httpd_start() listens, before main() registers them.
         marker = "Serving on" if name == "demo" else "Ready: URI handlers registered"
-        super().__init__(f"example_{name}", port_arg=False,
+        # The demo keeps its storage folder in a temporary folder of its own.
+        self.storage = tempfile.TemporaryDirectory(prefix="demo-storage-") if name == "demo" else None
+        env = {"DEMO_STORAGE": self.storage.name} if self.storage else {}
+        super().__init__(f"example_{name}", port_arg=False, env=env,
                          ready=lambda fw: marker in fw.stdout_text() + fw.stderr_text()
                          and accepts_connections(fw),
                          ready_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
+
+    def stop(self, *args, **kwargs):
+        rc = super().stop(*args, **kwargs)
+        if self.storage is not None:
+            self.storage.cleanup()
+        return rc
 
     def log(self):
         return self.stderr_text()
@@ -445,8 +455,13 @@ def test_demo_announces_url(run_example):
 
 
 def test_demo_index(run_example):
+    """/ is the device dashboard; the API tour that used to be there is /showcase/."""
     ex = run_example("demo")
     status, resp, body = get(ex, "/")
+    assert status == 200
+    assert resp.getheader("Content-Type", "").startswith("text/html")
+    assert 'href="/showcase/"' in body.decode()
+    status, resp, body = get(ex, "/showcase/")
     assert status == 200
     assert resp.getheader("Content-Type", "").startswith("text/html")
     html = body.decode()
@@ -454,7 +469,7 @@ def test_demo_index(run_example):
     assert "</html>" in html
     for ep in ("/hello", "/headers", "/query?name=", "/counter", "/stream", "/cookie"):
         assert f'href="{ep}' in html, ep
-    assert "fetch('/echo'" in html and "<textarea" in html
+    assert re.search(r"fetch\([^)]*'/echo'", html) and "<textarea" in html   # the POST /echo form
     # Self-contained: no external scripts, styles, images or links.
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
     assert "<style>" in html

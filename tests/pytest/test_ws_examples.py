@@ -444,7 +444,7 @@ def test_demo_ws_plain_http_and_page(run_ws_example):
         resp = conn.getresponse()
         resp.read()
         assert resp.status == 426
-        conn.request("GET", "/")
+        conn.request("GET", "/showcase/")
         resp = conn.getresponse()
         html = resp.read().decode()
         assert resp.status == 200
