@@ -165,11 +165,12 @@ while read -r name value; do CFG[$name]=$value; done < <(awk '
 ' CMakeLists.txt)
 CFG[CONFIG_HTTPD_WS_SUPPORT]=1
 # Our memory options take the values an embedded build has by default (the
-# Kconfig's, which ESP-IDF uses): no request pool, no held output, 64 bytes of
+# Kconfig's, which ESP-IDF uses): no request pool, no held output or chunks, 64 bytes of
 # read-ahead, 16 queued works, 8 KiB of queued WebSocket frames per connection.
 # The CMake defaults suit a Linux host.
 CFG[CONFIG_HTTPD_REQ_POOL_LEN]=0
 CFG[CONFIG_HTTPD_PIPELINE_HOLD_LEN]=0
+CFG[CONFIG_HTTPD_CHUNK_HOLD_LEN]=0
 CFG[CONFIG_HTTPD_RX_READAHEAD]=64
 CFG[CONFIG_HTTPD_WORK_QUEUE_LEN]=16
 CFG[CONFIG_HTTPD_WS_SEND_QUEUE_LEN]=8192

@@ -188,7 +188,7 @@ static bool job_serve(struct httpd_data *hd, struct httpd_sess *s)
 static void job_run(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
-    if (HTTPD_OUT_CAP > 0 && slot->job.kind == JOB_FLUSH) {   /* none without held output */
+    if (HTTPD_HOLD && slot->job.kind == JOB_FLUSH) {   /* none without held output */
         slot->job.keep = httpd__sess_flush_held(hd, s) == 0;
         return;
     }
@@ -231,7 +231,7 @@ static void job_done(struct httpd_data *hd, struct httpd_sess *s)
         return;
     }
 #endif
-    if (HTTPD_OUT_CAP > 0 && slot->job.kind == JOB_FLUSH) {
+    if (HTTPD_HOLD && slot->job.kind == JOB_FLUSH) {
         if (!slot->job.keep) {
             httpd__sess_close(hd, s);
             return;

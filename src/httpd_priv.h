@@ -54,6 +54,9 @@
 #ifndef CONFIG_HTTPD_PIPELINE_HOLD_LEN
 #define CONFIG_HTTPD_PIPELINE_HOLD_LEN 0
 #endif
+#ifndef CONFIG_HTTPD_CHUNK_HOLD_LEN
+#define CONFIG_HTTPD_CHUNK_HOLD_LEN 0
+#endif
 #ifndef CONFIG_HTTPD_RX_READAHEAD
 #define CONFIG_HTTPD_RX_READAHEAD 64
 #endif
@@ -111,6 +114,9 @@ struct slot_rx {
     size_t   len;
     size_t   rd;
     uint16_t out_len;
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    char    *out_big;     /* NULL, or the held output (CONFIG_HTTPD_CHUNK_HOLD_LEN bytes) while chunks gather */
+#endif
     /* The client's pace while the job waits for its bytes (a body, a
      * WebSocket frame): milliseconds spent waiting, bytes received. */
     uint32_t waited_ms;
@@ -202,10 +208,17 @@ struct slot {
 #define SLOT(r)        ((struct slot *)(r)->aux)
 #define HTTPD_DATA(h)  ((struct httpd_data *)(h))
 #define SLOT_RESP_HDRS(slot) ((struct resp_hdr *)((slot) + 1))
-#define SLOT_OUT(slot) ((slot)->rx.buf + (slot)->rx.cap)
 /** Held output: responses to pipelined requests wait here and leave with the batch's last one
- *  (none held when 0). */
+ *  (none held when 0). Small response chunks gather in it too, and in a larger buffer of
+ *  CONFIG_HTTPD_CHUNK_HOLD_LEN bytes taken (rx.out_big) when they need more room. */
 #define HTTPD_OUT_CAP ((size_t)CONFIG_HTTPD_PIPELINE_HOLD_LEN)
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0 || CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+#define HTTPD_HOLD 1
+#else
+#define HTTPD_HOLD 0
+#endif
+_Static_assert(HTTPD_OUT_CAP <= UINT16_MAX && CONFIG_HTTPD_CHUNK_HOLD_LEN <= UINT16_MAX,
+               "held output is counted in 16 bits");
 
 /** True when the request's body has been read completely. */
 static inline bool httpd__req_body_complete(const struct slot *slot)
@@ -659,9 +672,21 @@ void httpd__sess_idle(struct httpd_data *hd, struct httpd_sess *s);
 /** Bytes of held output. */
 static inline size_t httpd__sess_held(const struct httpd_sess *s)
 {
-    return HTTPD_OUT_CAP > 0 && s->slot ? s->slot->rx.out_len : 0;   /* none without the buffer */
+    return HTTPD_HOLD && s->slot ? s->slot->rx.out_len : 0;   /* none without the buffer */
 }
-#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+/** A chunk of slot's response: copied behind the held output when it fits in
+ *  CONFIG_HTTPD_CHUNK_HOLD_LEN (and slot is its session's own, on the server
+ *  thread), otherwise sent with what is held as httpd__sess_sendv_all() does.
+ *  What is held leaves with the next send, or before the job waits to receive. */
+int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iovec *iov, int iovcnt);
+#else
+static inline int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iovec *iov, int iovcnt)
+{
+    return httpd__sess_sendv_all(hd, slot->sess, iov, iovcnt);
+}
+#endif
+#if HTTPD_HOLD
 /** Sends any held output now (waiting as a send does). 0 or HTTPD_SOCK_ERR_*. */
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s);
 /** Stops holding responses and sends those held. 0 or HTTPD_SOCK_ERR_*. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Responses: the head is built in one buffer and leaves with the body in a
- * single sendmsg (one writev-style call per response or chunk), the error
- * table, error handlers and raw sends.
+ * single sendmsg (one writev-style call per response or chunk; small chunks
+ * may gather first, see session.c's held output), the error table, error
+ * handlers and raw sends.
  */
 #include "httpd_priv.h"
 
@@ -274,10 +275,26 @@ static esp_err_t resp_args(httpd_req_t *r, const char *buf, ssize_t *buf_len)
     return ESP_OK;
 }
 
-static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
+/* A chunk that is not the last may gather with the next ones (session.c's
+ * held output: CONFIG_HTTPD_CHUNK_HOLD_LEN); without it the argument is not
+ * even passed, so a build that gathers nothing carries no trace of it. */
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+#define GATHER_PARAM , bool gather
+#define GATHER(x)    , x
+#else
+#define GATHER_PARAM
+#define GATHER(x)
+#endif
+
+static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n GATHER_PARAM)
 {
     slot->resp.sent = true;
-    int rc = httpd__sess_sendv_all(HTTPD_DATA(slot->rq.req.handle), slot->sess, iov, n);
+    struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    int rc = gather ? httpd__sess_sendv_chunk(hd, slot, iov, n) : httpd__sess_sendv_all(hd, slot->sess, iov, n);
+#else
+    int rc = httpd__sess_sendv_all(hd, slot->sess, iov, n);
+#endif
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
         slot->resp.broken = true;
@@ -290,7 +307,7 @@ static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n)
  * is NULL; iov[0] is the head's. The errors of head_build() mean that nothing
  * went out. (One caller, but kept out of line all the same: inlined, it makes
  * that caller larger than the two together.) */
-SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struct iovec *iov, int n)
+SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struct iovec *iov, int n GATHER_PARAM)
 {
     struct head h;
     h.buf = h.stack;
@@ -314,7 +331,7 @@ SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struc
         iov++;
         n--;
     }
-    esp_err_t err = n ? send_iov(slot, iov, n) : ESP_OK;
+    esp_err_t err = n ? send_iov(slot, iov, n GATHER(gather)) : ESP_OK;
     if (h.buf != h.stack) {
         free(h.buf);
     }
@@ -378,7 +395,8 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
             v++;
         }
     }
-    err = send_parts(slot, framing, iov, (int)(v - iov));
+    /* (a chunk with data may gather; the last one takes what is held along) */
+    err = send_parts(slot, framing, iov, (int)(v - iov) GATHER(chunk && len));
     if (chunk) {
         if (err != ESP_OK && err != ESP_ERR_HTTPD_RESP_SEND) {
             return err;   /* no head could be built: nothing went out */

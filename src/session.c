@@ -65,6 +65,10 @@ struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
 
 static void slot_put(struct httpd_data *hd, struct slot *slot)
 {
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    free(slot->rx.out_big);   /* only while a response's chunks gather: not kept with the slot */
+    slot->rx.out_big = NULL;
+#endif
     if (SLOTS_KEPT_IDLE == 0 || hd->n_free_slots + 1u > SLOTS_KEPT_IDLE) {
         free(slot);   /* after a burst, memory goes back instead of staying at the peak */
         return;
@@ -99,6 +103,9 @@ struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot)
     /* Same layout as a pool slot, so the copy can rejoin the pool later. */
     memcpy(copy, slot, slot_size(hd));
     copy->rx.buf = slot_buf(hd, copy);
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    copy->rx.out_big = NULL;   /* (empty: flushed before the hand-over) stays the original's */
+#endif
     copy->next_free = NULL;
     async_out_add(hd, 1);   /* httpd_stop() waits for it */
     return copy;
@@ -106,6 +113,9 @@ struct slot *httpd__slot_clone(struct httpd_data *hd, const struct slot *slot)
 
 void httpd__slot_clone_free(struct httpd_data *hd, struct slot *copy)
 {
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    free(copy->rx.out_big);
+#endif
     free(copy);
     async_out_add(hd, -1);
 }
@@ -359,7 +369,7 @@ static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int fla
     return sock_result(httpd__port_recv(fd, buf, len, flags));
 }
 
-#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
+#if HTTPD_HOLD
 bool httpd__sess_default_transport(const struct httpd_sess *s)
 {
     return s->send_fn == default_send;
@@ -547,25 +557,37 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
 }
 
 /* ---- Held output ----------------------------------------------------------------------
- * While complete requests wait behind the one being served (pipelining), its
- * response is copied to the slot's out buffer instead of being sent, when it
- * fits; the next send carries everything held in front of its own bytes, so a
- * batch of small responses leaves in one sendmsg. The loop flushes what is
+ * While complete requests (or WebSocket frames, ws.c) wait behind the one
+ * being served (pipelining), its response is copied to the slot's out buffer
+ * instead of being sent, when it fits; the next send carries everything held
+ * in front of its own bytes, so a batch of small responses leaves in one
+ * sendmsg. The loop flushes what is
  * left when the batch ends, and anything that could wait on the peer (a
  * receive, a close, a raw send, an async hand-over) flushes first: order is
  * kept, and no response waits for input the client holds back for it. */
 
-/* Copies the iovecs behind the held output when they fit. */
-static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt)
+/* Where held output is: the slot's own room, or the larger buffer taken for chunks. */
+static char *out_buf(const struct slot_rx *rx)
+{
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+    if (rx->out_big) {
+        return rx->out_big;
+    }
+#endif
+    return rx->buf + rx->cap;
+}
+
+/* Copies the iovecs behind the held output when they fit in cap bytes in all. */
+static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt, size_t cap)
 {
     size_t total = 0;
     for (int i = 0; i < iovcnt; i++) {
         total += iov[i].iov_len;
     }
-    if (total > HTTPD_OUT_CAP - rx->out_len) {
+    if (rx->out_len + total > cap) {
         return false;
     }
-    char *o = rx->buf + rx->cap + rx->out_len;
+    char *o = out_buf(rx) + rx->out_len;
     for (int i = 0; i < iovcnt; i++) {
         if (iov[i].iov_len) {
             memcpy(o, iov[i].iov_base, iov[i].iov_len);
@@ -578,7 +600,8 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt)
 
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
-    if (HTTPD_OUT_CAP > 0 && s->cork && !s->sending && hold(&s->slot->rx, iov, iovcnt)) {
+    if (CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0 && s->cork && !s->sending &&
+        hold(&s->slot->rx, iov, iovcnt, HTTPD_OUT_CAP)) {
         return 0;
     }
     struct iovec all[8];
@@ -589,7 +612,7 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
                 return rc;
             }
         } else {
-            all[0] = (struct iovec){ .iov_base = SLOT_OUT(s->slot), .iov_len = s->slot->rx.out_len };
+            all[0] = (struct iovec){ .iov_base = out_buf(&s->slot->rx), .iov_len = s->slot->rx.out_len };
             for (int i = 0; i < iovcnt; i++) {
                 all[i + 1] = iov[i];
             }
@@ -617,6 +640,43 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
     s->sending = was_sending;
     return rc;
 }
+
+#if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
+/* Small chunks of a response gather in the held output the same way, up to
+ * CONFIG_HTTPD_CHUNK_HOLD_LEN bytes: a chunk that does not fit leaves with
+ * them in one sendmsg, and so does the last chunk. Only the job's own slot
+ * holds (an async worker's copy sends at once), and never inside a send under
+ * way. The flushes above cover every wait: a receive that would wait, a raw
+ * send, the job's end, an async hand-over. */
+int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iovec *iov, int iovcnt)
+{
+    struct httpd_sess *s = slot->sess;
+    struct slot_rx *rx = &slot->rx;
+    if (s->slot != slot || s->sending) {
+        return httpd__sess_sendv_all(hd, s, iov, iovcnt);
+    }
+    if (hold(rx, iov, iovcnt, rx->out_big ? CONFIG_HTTPD_CHUNK_HOLD_LEN : HTTPD_OUT_CAP)) {
+        return 0;
+    }
+    size_t total = rx->out_len;
+    for (int i = 0; i < iovcnt; i++) {
+        total += iov[i].iov_len;
+    }
+    if (!rx->out_big && total <= CONFIG_HTTPD_CHUNK_HOLD_LEN) {
+        /* More room than the slot's own: a buffer for this slot's chunks,
+         * given back with the slot (no buffer: the chunk goes at once). */
+        char *big = malloc(CONFIG_HTTPD_CHUNK_HOLD_LEN);
+        if (big) {
+            if (rx->out_len) {
+                memcpy(big, rx->buf + rx->cap, rx->out_len);
+            }
+            rx->out_big = big;
+            return hold(rx, iov, iovcnt, CONFIG_HTTPD_CHUNK_HOLD_LEN) ? 0 : HTTPD_SOCK_ERR_FAIL;   /* (it fits) */
+        }
+    }
+    return httpd__sess_sendv_all(hd, s, iov, iovcnt);
+}
+#endif
 
 #if CONFIG_HTTPD_WS_SUPPORT
 /* ---- Queued output -----------------------------------------------------------------
@@ -671,6 +731,26 @@ esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, s
     for (int i = 0; i < iovcnt; i++) {
         total += iov[i].iov_len;
     }
+    if (HTTPD_SPEED && !s->outq && !s->sending && s->state != SESS_ASYNC && s->send_fn == default_send) {
+        /* Nothing waits before it: the socket takes what it can now (one
+         * sendmsg, no copy), only the rest is queued. */
+        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+        if (n < 0 && n != PORT_AGAIN) {
+            return ESP_FAIL;
+        }
+        size_t done = n > 0 ? (size_t)n : 0;
+        total -= done;
+        while (iovcnt > 0 && done >= iov->iov_len) {   /* (total > 0: one with bytes left stops it) */
+            done -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (total == 0) {
+            return ESP_OK;
+        }
+        iov->iov_base = (char *)iov->iov_base + done;
+        iov->iov_len -= done;
+    }
     /* Bounded: a send that does not fit behind what waits is refused whole.
      * (When nothing waits, one send of any size is taken.) The walk to the
      * tail counts what waits: no running total to keep. */
@@ -718,7 +798,7 @@ void httpd__sess_idle(struct httpd_data *hd, struct httpd_sess *s)
     }
 }
 
-#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
+#if HTTPD_HOLD
 int httpd__sess_flush_held(struct httpd_data *hd, struct httpd_sess *s)
 {
     if (!httpd__sess_held(s)) {
@@ -882,7 +962,7 @@ __attribute__((noinline)) static esp_err_t set_transport_fn(httpd_handle_t hd, i
     if (!s || !fn) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (HTTPD_OUT_CAP > 0 && off == offsetof(struct httpd_sess, send_fn)) {
+    if (HTTPD_HOLD && off == offsetof(struct httpd_sess, send_fn)) {
         /* Responses held so far were made for the old transport: they leave through it. */
         (void)httpd__sess_uncork(HTTPD_DATA(hd), s);
     }

@@ -359,6 +359,13 @@ bool httpd__ws_frame_job(struct httpd_data *hd, struct httpd_sess *s)
     if (!frame_begin(hd, s)) {
         goto fail;
     }
+#if CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0
+    /* More input already buffered behind this frame: its answers may wait
+     * for the next ones' and leave together, as pipelined responses do (see
+     * "Held output" in session.c: flushed before any wait, conn.c ends the
+     * holding after the job). */
+    s->cork = slot->rx.len - slot->rx.rd > slot->ws.left && httpd__sess_default_transport(s);
+#endif
     uint8_t op = slot->ws.hdr.opcode;
     if (op == WS_OP_CLOSE || (op == WS_OP_PING && !s->ws_control)) {
         return answer_control(hd, s, s->ws_control);   /* a CLOSE always, a PING when the handler does not take it */

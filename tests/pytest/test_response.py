@@ -138,3 +138,50 @@ def test_response_to_connection_close_request(server):
         expect = chunked_bytes(["chunk0\n", "chunk1\n"]).replace(
             b"Transfer-Encoding: chunked\r\n", b"Transfer-Encoding: chunked\r\nConnection: close\r\n")
         assert data == expect
+
+
+# ---- Small chunks gather (CONFIG_HTTPD_CHUNK_HOLD_LEN) but never wait on the handler ----
+
+def chunk_pattern(i, n):
+    """Chunk i of /chunk_sizes: byte j = 'a' + (i + j) % 26."""
+    alphabet = bytes(range(ord("a"), ord("a") + 26))
+    return (alphabet * (n // 26 + 2))[i % 26:i % 26 + n]
+
+
+@pytest.mark.parametrize("sizes", [
+    [1, 2, 3],
+    [4096] * 9,                                 # several gather, the next one does not fit
+    [100, 16384, 5, 16383, 16385, 7, 40000, 1],  # around and beyond the held room
+    list(range(1, 200, 7)) + [65536],
+])
+def test_gathered_chunks_byte_exact(server, sizes):
+    with server.conn() as c:
+        for _ in range(2):   # and again on the same connection: nothing left over
+            r = c.get("/chunk_sizes?s=" + ",".join(str(n) for n in sizes))
+            expect = [chunk_pattern(i, n) for i, n in enumerate(sizes)]
+            assert r.raw == chunked_bytes(expect)
+
+
+def test_chunk_not_held_while_handler_waits_to_receive(server):
+    """The handler sends a small chunk, then waits in httpd_req_recv() for a body the
+    client sends only once it has that chunk: it must arrive without a later send."""
+    with server.conn() as c:
+        for body in (b"hello", b"x" * 64):
+            c.send(b"POST /chunk_then_recv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(body))
+            head = c.read_until(b"\r\n\r\n", timeout=3)
+            assert b"Transfer-Encoding: chunked" in head
+            assert c.read_until(b"6\r\nready\n\r\n", timeout=3) == b"6\r\nready\n\r\n"
+            c.send(body)
+            got = b"got:" + body
+            assert c.read_until(b"0\r\n\r\n", timeout=3) == b"%x\r\n%s\r\n0\r\n\r\n" % (len(got), got)
+
+
+def test_chunk_pushed_by_empty_raw_send(server):
+    """httpd_send(req, NULL, 0) pushes the gathered chunks: the handler then pauses outside
+    the API (2 s) and the chunk must be there well before."""
+    with server.conn() as c:
+        c.send(get_req("/chunk_push"))
+        c.read_until(b"\r\n\r\n", timeout=1.5)
+        assert c.read_until(b"1\r\na\r\n", timeout=1.5) == b"1\r\na\r\n"
+        assert c.read_until(b"0\r\n\r\n", timeout=5) == b"0\r\n\r\n"

@@ -483,6 +483,20 @@ def test_frames_split_and_pipelined(wsrv):
             c.expect(OP_TEXT, "m%d" % i)
 
 
+def test_answers_held_for_buffered_frames_never_wait_for_more(wsrv):
+    """Answers to frames with more input behind them may leave together, but not wait for
+    input the client holds back: a whole frame and the start of the next in one write,
+    the echo of the first must come before the rest of the second is sent."""
+    with ws_connect(wsrv) as c:
+        for cut in (1, 3, 7):
+            second = frame(OP_TEXT, "second")
+            c.send(frame(OP_TEXT, "first") + frame(OP_PING, b"p") + second[:cut])
+            c.expect(OP_TEXT, "first", timeout=3)
+            c.expect(OP_PONG, b"p", timeout=3)
+            c.send(second[cut:])
+            c.expect(OP_TEXT, "second")
+
+
 def test_partial_reads_echoed_as_fragments(wsrv):
     """/ws_part (upstream /ws_partial): 200 x 'A' -> TEXT(64), CONT(64), CONT(64), CONT(8, FIN)."""
     with ws_connect(wsrv, "/ws_part") as c:

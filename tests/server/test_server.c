@@ -47,6 +47,12 @@
  *                      on a negative return: 400 with body "recv <code>" and ESP_FAIL;
  *                      more than 16 MiB: 500 and ESP_FAIL
  *   /stream            chunked response: n chunks (query n, default 3) "chunk<i>\n"
+ *   /chunk_sizes       chunked response: one chunk per size of query s (comma-separated,
+ *                      each at most 65536), chunk i's byte j = 'a' + (i + j) % 26
+ *   /chunk_push        a chunk "a", httpd_send(req, NULL, 0), a 2 s pause (not through
+ *                      the API), the last chunk
+ *   /chunk_then_recv POST  a chunk "ready\n", then reads the body (at most 64 bytes,
+ *                      waiting for it), then a chunk "got:<body>" and the last chunk
  *                      (i from 0), then the terminating chunk
  *   /hdr_after_send    chunk "a", then chunk = value of request header X-Test read after
  *                      that send (or "<" + esp_err_to_name + ">" when the read fails),
@@ -111,6 +117,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "esp_http_server.h"
 #include "esp_log.h"
@@ -522,6 +529,63 @@ static esp_err_t stream_handler(httpd_req_t *req)
     return httpd_resp_send_chunk(req, NULL, 0);
 }
 
+static esp_err_t chunk_sizes_handler(httpd_req_t *req)
+{
+    char q[QUERY_BUF_LEN], list[256];
+    get_query(req, q);
+    if (httpd_query_key_value(q, "s", list, sizeof list) != ESP_OK) {
+        list[0] = '\0';
+    }
+    char *buf = malloc(65536 + 26);
+    if (buf == NULL) {
+        return httpd_resp_send_500(req);
+    }
+    for (size_t j = 0; j < 65536 + 26; j++) {
+        buf[j] = (char)('a' + j % 26);
+    }
+    esp_err_t err = ESP_OK;
+    size_t i = 0;
+    for (char *p = list, *end; err == ESP_OK && *p; p = *end ? end + 1 : end, i++) {
+        unsigned long n = strtoul(p, &end, 10);
+        if (end == p || n > 65536 || (*end && *end != ',')) {
+            break;
+        }
+        err = httpd_resp_send_chunk(req, buf + i % 26, (ssize_t)n);
+    }
+    free(buf);
+    return err == ESP_OK ? httpd_resp_send_chunk(req, NULL, 0) : err;
+}
+
+static esp_err_t chunk_push_handler(httpd_req_t *req)
+{
+    esp_err_t err = httpd_resp_send_chunk(req, "a", 1);
+    if (err != ESP_OK || httpd_send(req, NULL, 0) != 0) {
+        return ESP_FAIL;
+    }
+    usleep(2000 * 1000);
+    return httpd_resp_send_chunk(req, NULL, 0);
+}
+
+static esp_err_t chunk_then_recv_handler(httpd_req_t *req)
+{
+    /* The client sends the body only once it has seen this chunk: a chunk
+     * held back while the handler waits would stall both sides. */
+    esp_err_t err = httpd_resp_send_chunk(req, "ready\n", HTTPD_RESP_USE_STRLEN);
+    char out[4 + 64] = "got:";
+    size_t len = 0;
+    while (err == ESP_OK && len < req->content_len && len < 64) {
+        int n = httpd_req_recv(req, out + 4 + len, 64 - len);
+        if (n <= 0) {
+            return ESP_FAIL;
+        }
+        len += (size_t)n;
+    }
+    if (err == ESP_OK) {
+        err = httpd_resp_send_chunk(req, out, (ssize_t)(4 + len));
+    }
+    return err == ESP_OK ? httpd_resp_send_chunk(req, NULL, 0) : err;
+}
+
 static esp_err_t hdr_after_send_handler(httpd_req_t *req)
 {
     esp_err_t err = httpd_resp_send_chunk(req, "a", 1);
@@ -915,6 +979,9 @@ static const httpd_uri_t s_handlers[] = {
     /* extras */
     H("/body_echo",        HTTP_POST, body_echo_handler),
     H("/stream",           HTTP_GET,  stream_handler),
+    H("/chunk_sizes",      HTTP_GET,  chunk_sizes_handler),
+    H("/chunk_then_recv",  HTTP_POST, chunk_then_recv_handler),
+    H("/chunk_push",       HTTP_GET,  chunk_push_handler),
     H("/hdr_after_send",   HTTP_GET,  hdr_after_send_handler),
     H("/query",            HTTP_GET,  query_handler),
     H("/cookie",           HTTP_GET,  cookie_handler),
