@@ -94,3 +94,13 @@ FOOTPRINT_PKGS = gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 binu
 footprint:
 	@./scripts/deps.sh $(FOOTPRINT_PKGS)
 	@BUILD=$(BUILD) ./scripts/footprint.sh --per-file --check tests/footprint/budget.txt
+
+## make idf-examples: ESP-IDF's own http_server examples built unchanged from your ESP-IDF checkout
+## (IDF_PATH=/path/to/esp-idf make idf-examples) against this library and its host environment,
+## run, and tested with upstream's pytest files; table in $(BUILD)/idf-examples/results.md
+IDFEX_PKGS = $(RUN_PKGS) libcjson-dev python3 python3-pytest python3-kconfiglib python3-websocket python3-pexpect
+.PHONY: idf-examples
+idf-examples:
+	@[ -n "$$IDF_PATH" ] || ./scripts/idf-examples.sh
+	@./scripts/deps.sh $(IDFEX_PKGS)
+	@BUILD=$(BUILD) JOBS=$(JOBS) ./scripts/idf-examples.sh

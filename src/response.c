@@ -128,8 +128,11 @@ SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, e
     h->value = b;
     if (strcasecmp(a, "Connection") == 0) {
         resp->user_conn_hdr = true;
-        if (lists_close(b)) {
-            resp->close_after = true;   /* the application asked for it: do it */
+        /* The application asked for it: do it, unless the head already went
+         * out without it (a chunked response under way): then the client was
+         * told the connection stays, and it does, as upstream. */
+        if (lists_close(b) && !resp->sent) {
+            resp->close_after = true;
         }
     }
     return ESP_OK;

@@ -771,8 +771,10 @@ esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, s
     c->left = total;
     char *o = c->p = c->data;
     for (const struct iovec *end = iov + iovcnt; iov < end; iov++) {
-        memcpy(o, iov->iov_base, iov->iov_len);
-        o += iov->iov_len;
+        if (iov->iov_len) {   /* an empty payload may have no buffer (a PING of nothing) */
+            memcpy(o, iov->iov_base, iov->iov_len);
+            o += iov->iov_len;
+        }
     }
     *pp = c;
     return httpd__sess_queue_flush(hd, s) < 0 ? ESP_FAIL : ESP_OK;   /* as much as the socket takes now */

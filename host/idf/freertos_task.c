@@ -199,6 +199,9 @@ void idf_host__fr_task_check_deleted(void)
     }
 }
 
+/* How long the creator of a higher-priority task steps aside (ms). */
+#define FR_HEAD_START_MS 2
+
 static void *fr_task_main(void *p)
 {
     struct tskTaskControlBlock *t = p;
@@ -241,6 +244,14 @@ BaseType_t xTaskCreatePinnedToCore(TaskFunction_t pxTaskCode, const char * const
         }
         fr_task_free(t);
         return errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY;
+    }
+    /* On the chip a task created with a higher priority than its creator runs
+     * at once, before the creator's next line. Threads are not pre-empted that
+     * way; a head start of FR_HEAD_START_MS lets it reach its first wait first
+     * in practice (firmware and its tests often rely on that order). */
+    if (t->priority > fr_self()->priority) {
+        struct timespec ts = { 0, FR_HEAD_START_MS * 1000000L };
+        nanosleep(&ts, NULL);
     }
     return pdPASS;
 }

@@ -107,6 +107,16 @@ def test_handler_connection_close_header(server):
         assert data == response_bytes("bye", headers=[("Connection", "close")])
 
 
+def test_connection_close_after_the_head_keeps_the_connection(server):
+    """A Connection: close set once a chunked head went out cannot reach the client,
+    which was told the connection stays: it stays (closing would break the client's
+    next request on it)."""
+    with server.conn() as c:
+        r = c.get("/conn_close_late")
+        assert r.status == 200 and r.body == b"ab" and r.header("Connection") is None
+        assert c.get("/hello").status == 200
+
+
 def test_async_work_second_response(server):
     with server.conn() as c:
         c.send(get_req("/async_data"))

@@ -7,7 +7,7 @@ from conftest import (body_req, error_bytes, expect_error_close, get_req, post_r
                       start_server)
 
 # test_server registers 36 URI handlers; the default fixture allows 48.
-N_HANDLERS = 36
+N_HANDLERS = 37
 MAX_HANDLERS = 48
 
 

@@ -398,6 +398,15 @@ def test_handler_not_called_for_handshake_and_sess_ctx_kept(ws_factory):
         c.expect(OP_TEXT, "calls=3")
 
 
+def test_empty_ping_sent_async_from_a_work_function(wsrv):
+    """httpd_ws_send_frame_async of a PING with no payload buffer (upstream's
+    ws_echo_server does it): an empty PING arrives and the connection goes on."""
+    with ws_connect(wsrv) as c:
+        c.send_frame(OP_TEXT, "ping-me")
+        c.expect(OP_PING, b"")
+        c.echo(OP_TEXT, "still here")
+
+
 def test_frame_handler_method_is_not_get(wsrv):
     """Upstream leaves req->method at its reset value (0, HTTP_DELETE) for frame callbacks,
     and its examples detect the (old) handshake call with `req->method == HTTP_GET`: such

@@ -86,6 +86,8 @@
  *   /fill_handlers POST   registers /fill0, /fill1, ... until one fails; body =
  *                         "<count> <err name>", then unregisters them all
  *   /conn_close_hdr    header "Connection: close", body "bye"
+ *   /conn_close_late   chunk "a", then header "Connection: close" (too late: the
+ *                      head went out), then chunk "b" and the end
  *   /big               body of n bytes (query n, default 1 MiB, at most 64 MiB):
  *                      byte i = 'A' + i % 26, in one httpd_resp_send()
  * With --wildcard: uri_match_fn = httpd_uri_match_wildcard, plus GET handlers
@@ -852,6 +854,14 @@ static esp_err_t conn_close_hdr_handler(httpd_req_t *req)
     return httpd_resp_sendstr(req, "bye");
 }
 
+static esp_err_t conn_close_late_handler(httpd_req_t *req)
+{
+    httpd_resp_sendstr_chunk(req, "a");
+    httpd_resp_set_hdr(req, "Connection", "close");
+    httpd_resp_sendstr_chunk(req, "b");
+    return httpd_resp_sendstr_chunk(req, NULL);
+}
+
 static esp_err_t big_handler(httpd_req_t *req)
 {
     char q[QUERY_BUF_LEN];
@@ -999,6 +1009,7 @@ static const httpd_uri_t s_handlers[] = {
     H("/dyn_unregister",   HTTP_POST, dyn_unregister_handler),
     H("/fill_handlers",    HTTP_POST, fill_handlers_handler),
     H("/conn_close_hdr",   HTTP_GET,  conn_close_hdr_handler),
+    H("/conn_close_late",  HTTP_GET,  conn_close_late_handler),
     H("/big",              HTTP_GET,  big_handler),
 };
 

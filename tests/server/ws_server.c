@@ -23,6 +23,9 @@
  *              fragments, a PONG as a PONG). TEXT commands instead of an echo:
  *                "fd?"       -> TEXT "fd=<fd>" (and "FD <fd>" on stdout)
  *                "method?"   -> TEXT "method=<req->method>"
+ *                "ping-me"   -> a work function sends an empty PING with
+ *                               httpd_ws_send_frame_async (no payload buffer), as
+ *                               upstream's ws_echo_server example does
  *                "close-me"  -> the handler sends CLOSE 1000 itself, then prints
  *                               "CLOSING_INFO fd=<fd> info=<httpd_ws_get_fd_info>
  *                               send_after=<err of a TEXT send after it>" on stdout
@@ -177,6 +180,29 @@ static esp_err_t twice_handler(httpd_req_t *req)
     return first;
 }
 
+static void ping_work(void *arg)
+{
+    struct { httpd_handle_t hd; int fd; } *w = arg;
+    httpd_ws_frame_t ping = { .type = HTTPD_WS_TYPE_PING };   /* no payload, no buffer */
+    (void)httpd_ws_send_frame_async(w->hd, w->fd, &ping);
+    free(w);
+}
+
+static esp_err_t queue_ping(httpd_req_t *req, int fd)
+{
+    struct { httpd_handle_t hd; int fd; } *w = malloc(sizeof *w);
+    if (!w) {
+        return ESP_ERR_NO_MEM;
+    }
+    w->hd = req->handle;
+    w->fd = fd;
+    esp_err_t err = httpd_queue_work(req->handle, ping_work, w);
+    if (err != ESP_OK) {
+        free(w);
+    }
+    return err;
+}
+
 static esp_err_t echo_handler(httpd_req_t *req)
 {
     if (!is_ws_frame(req)) {
@@ -215,6 +241,8 @@ static esp_err_t echo_handler(httpd_req_t *req)
     } else if (f.type == HTTPD_WS_TYPE_TEXT && f.final && f.len == 7 && memcmp(buf, "method?", 7) == 0) {
         snprintf(reply, sizeof reply, "method=%d", (int)req->method);
         err = send_text(req, reply);
+    } else if (f.type == HTTPD_WS_TYPE_TEXT && f.final && f.len == 7 && memcmp(buf, "ping-me", 7) == 0) {
+        err = queue_ping(req, fd);
     } else if (f.type == HTTPD_WS_TYPE_TEXT && f.final && f.len == 8 && memcmp(buf, "close-me", 8) == 0) {
         uint8_t code[2] = { 0x03, 0xE8 };
         httpd_ws_frame_t c = { .type = HTTPD_WS_TYPE_CLOSE, .payload = code, .len = 2 };
