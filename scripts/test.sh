@@ -25,13 +25,15 @@ build() { # dir compiler [cmake options...]
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)   # absolute: pytest runs from the repository root
 # gcc: epoll backend, assembly coroutine switch; clang: the portable poll
-# backend and the ucontext switch. Both run every test.
-for variant in "gcc auto epoll" "clang ucontext poll"; do
+# backend and the ucontext switch, and small response chunks gathered
+# (CONFIG_HTTPD_CHUNK_HOLD_LEN, off by default). Both run every test.
+for variant in "gcc auto epoll 0" "clang ucontext poll 32768"; do
     set -- $variant
-    cc=$1 switch=$2 poller=$3
+    cc=$1 switch=$2 poller=$3 hold=$4
     dir="$BUILD/asan-$cc"
     step "build ($cc, ASan+UBSan, -Werror, $poller backend, coroutine switch: $switch)"
-    if ! build "$dir" "$cc" -DHTTPD_CORO_SWITCH="$switch" -DHTTPD_POLLER="$poller"; then status=1; continue; fi
+    if ! build "$dir" "$cc" -DHTTPD_CORO_SWITCH="$switch" -DHTTPD_POLLER="$poller" \
+            -DCONFIG_HTTPD_CHUNK_HOLD_LEN="$hold"; then status=1; continue; fi
     step "ctest ($cc)"
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
     step "pytest ($cc build, $poller backend)"
