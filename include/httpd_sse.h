@@ -45,6 +45,13 @@ typedef struct httpd_sse_route httpd_sse_route_t;
 typedef esp_err_t (*httpd_sse_subscribe_cb_t)(httpd_sse_route_t *route, httpd_req_t *req, int fd,
                                               const char *last_event_id, void *user_ctx);
 
+/** Runs first on the server thread for every request to the route, before
+ *  anything is sent: return ESP_OK to go on; anything else means the function
+ *  has answered the request itself and the stream does not start. For example a
+ *  login: `return httpd_auth_check(req, &auth, NULL, 0);` (its 401 challenge is
+ *  the answer), without the SSE module linking the authentication one. */
+typedef esp_err_t (*httpd_sse_check_cb_t)(httpd_req_t *req, void *user_ctx);
+
 /** Runs on the route's writer thread when a subscriber is gone (client closed,
  *  dropped, httpd_sse_close, route deleted). No event can reach fd any more. */
 typedef void (*httpd_sse_unsubscribe_cb_t)(httpd_sse_route_t *route, int fd, void *user_ctx);
@@ -58,12 +65,13 @@ typedef struct {
     size_t   stack_size;         /*!< Writer thread stack in bytes (0: the platform's default) */
     httpd_sse_subscribe_cb_t   on_subscribe;    /*!< NULL: everyone is accepted */
     httpd_sse_unsubscribe_cb_t on_unsubscribe;  /*!< NULL: not told */
+    httpd_sse_check_cb_t       check;           /*!< NULL: no check (e.g. a login) before subscribing */
     void    *user_ctx;           /*!< Passed to the callbacks */
 } httpd_sse_config_t;
 
 #define HTTPD_SSE_DEFAULT_CONFIG() { .queue_size = 8192, .max_subscribers = 8, .keepalive_ms = 15000, \
                                      .retry_ms = 0, .stack_size = 0, .on_subscribe = NULL,            \
-                                     .on_unsubscribe = NULL, .user_ctx = NULL }
+                                     .on_unsubscribe = NULL, .check = NULL, .user_ctx = NULL }
 
 /** Registers uri (GET) on server as an event stream and starts its writer thread.
  *  cfg may be NULL (defaults). @return ESP_OK; ESP_ERR_INVALID_ARG; ESP_ERR_NO_MEM;

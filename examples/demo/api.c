@@ -241,6 +241,7 @@ static esp_err_t events_register(httpd_handle_t server)
     httpd_sse_config_t cfg = HTTPD_SSE_DEFAULT_CONFIG();
     cfg.retry_ms = 2000;             /* a browser reconnects after 2 s */
     cfg.on_subscribe = on_subscribe;
+    cfg.check = demo_check_login;    /* the stream needs the login too, when there is one */
     esp_err_t err = httpd_sse_register(server, "/api/v1/events", &cfg, &s_events[s_n_events]);
     if (err == ESP_OK) {
         s_n_events++;

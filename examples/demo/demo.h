@@ -37,6 +37,8 @@ esp_err_t demo_register_routes(httpd_handle_t server, httpd_uri_t *routes, size_
 /** For a WebSocket route's ws_pre_handshake_cb: the Digest check of the handshake
  *  request (httpd_auth_protect() cannot wrap a WebSocket route). */
 esp_err_t demo_ws_auth(httpd_req_t *req);
+/* The same login check as an httpd_sse_config_t.check (the event stream). */
+esp_err_t demo_check_login(httpd_req_t *req, void *ctx);
 
 /* The route modules: each *_register() is called once per server, after
  * httpd_start(); each *_unregister() once every server has stopped. */

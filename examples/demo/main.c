@@ -65,6 +65,12 @@ esp_err_t demo_ws_auth(httpd_req_t *req)
     return httpd_auth_check(req, &s_auth, NULL, 0);
 }
 
+esp_err_t demo_check_login(httpd_req_t *req, void *ctx)
+{
+    (void)ctx;
+    return demo_ws_auth(req);   /* the same check: ESP_OK, or a 401 already sent */
+}
+
 esp_err_t demo_register_routes(httpd_handle_t server, httpd_uri_t *routes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -445,6 +445,10 @@ static esp_err_t sse_handler(httpd_req_t *req)
     if (!route_enter(rt)) {
         return httpd_resp_send_404(req);
     }
+    if (rt->cfg.check && rt->cfg.check(req, rt->cfg.user_ctx) != ESP_OK) {
+        route_leave(rt);
+        return ESP_OK;   /* the check answered (a 401 challenge, say) */
+    }
     esp_err_t err = subscribe(rt, req);
     route_leave(rt);
     return err;

@@ -623,8 +623,6 @@ def test_password_digest_login(start_demo):
         s.close()
 
 
-@pytest.mark.xfail(strict=True, reason="httpd_sse cannot be wrapped by httpd_auth_protect() and its on_subscribe "
-                                      "cannot answer 401: /api/v1/events stays open (README, Limits)")
 def test_password_protects_events(start_demo):
     fw = start_demo(DEMO_PASSWORD=PASSWORD)
     c = Conn(port=fw.port, timeout=TIMEOUT)
