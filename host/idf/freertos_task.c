@@ -232,6 +232,8 @@ BaseType_t xTaskCreatePinnedToCore(TaskFunction_t pxTaskCode, const char * const
     if (pxCreatedTask) {
         *pxCreatedTask = t;
     }
+    /* (decided before the task exists: once it runs it may end and free t) */
+    int head_start = t->priority > fr_self()->priority;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -249,7 +251,7 @@ BaseType_t xTaskCreatePinnedToCore(TaskFunction_t pxTaskCode, const char * const
      * at once, before the creator's next line. Threads are not pre-empted that
      * way; a head start of FR_HEAD_START_MS lets it reach its first wait first
      * in practice (firmware and its tests often rely on that order). */
-    if (t->priority > fr_self()->priority) {
+    if (head_start) {
         struct timespec ts = { 0, FR_HEAD_START_MS * 1000000L };
         nanosleep(&ts, NULL);
     }
