@@ -77,6 +77,8 @@ def test_host_captive_portal_smoke(dut):
     ap_ip = dut.expect(r"Set up softAP with IP: (\d+\.\d+\.\d+\.\d+)", timeout=30)[1].decode()
     port = int(dut.expect(r"Starting server on port: '(\d+)'", timeout=30)[1])
     dut.expect("Registering URI handlers", timeout=30)
+    # (the DNS server starts right after the HTTP one)
+    dut.expect("Socket bound, port 53", timeout=10)
 
     # Any unknown page: the example's 404 handler sends the client to "/".
     status, hdrs, body = _request("GET", "/generate_204", port=port)
@@ -92,5 +94,4 @@ def test_host_captive_portal_smoke(dut):
         assert body == f.read()
 
     # The example's DNS server answers every A query with the access point's address.
-    dut.expect("Socket bound, port 53", timeout=10)
     assert _dns_query("www.example.com") == ap_ip
