@@ -3,7 +3,9 @@
  * the add-on modules (see addon_util.h). */
 #include "addon_util.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 static int hex_val(char c)
 {
@@ -42,6 +44,22 @@ int httpd__addon_url_decode(char *dst, size_t dst_size, const char *src, size_t 
     }
     dst[o] = '\0';
     return (int)o;
+}
+
+esp_err_t httpd__addon_parse_i32(const char *s, int32_t *out)
+{
+    const char *d = s + (s[0] == '-' || s[0] == '+');
+    if (*d < '0' || *d > '9') {
+        return ESP_ERR_INVALID_ARG;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    *out = (int32_t)v;
+    return ESP_OK;
 }
 
 bool httpd__addon_ct_equal(const void *a, const void *b, size_t len)

@@ -3,10 +3,8 @@
  * form.c: decoded getters for query strings and application/x-www-form-urlencoded
  * bodies, and httpd_form_recv() (see include/httpd_form.h). No allocation.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "esp_http_server.h"
@@ -194,18 +192,7 @@ esp_err_t httpd_form_get_int(const char *form, size_t len, const char *key, int3
     if (err != ESP_OK) {
         return err;
     }
-    const char *d = buf + (buf[0] == '-' || buf[0] == '+');
-    if (*d < '0' || *d > '9') {
-        return ESP_ERR_INVALID_ARG;
-    }
-    char *end;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    *out = (int32_t)v;
-    return ESP_OK;
+    return httpd__addon_parse_i32(buf, out);
 }
 
 esp_err_t httpd_query_get_int(httpd_req_t *req, const char *key, int32_t *out)

@@ -3,10 +3,8 @@
  * path_params.c: URI templates with "{name}" parameters and a final "*"
  * (see include/httpd_path.h). Stateless: the getter matches again.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "esp_http_server.h"
@@ -120,16 +118,5 @@ esp_err_t httpd_path_param_int(httpd_req_t *req, const char *tmpl, const char *n
     if (err != ESP_OK) {
         return err == ESP_ERR_HTTPD_RESULT_TRUNC ? ESP_ERR_INVALID_ARG : err;
     }
-    const char *d = buf + (buf[0] == '-' || buf[0] == '+');
-    if (*d < '0' || *d > '9') {
-        return ESP_ERR_INVALID_ARG;
-    }
-    char *end;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    *out = (int32_t)v;
-    return ESP_OK;
+    return httpd__addon_parse_i32(buf, out);
 }
