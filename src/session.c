@@ -66,8 +66,10 @@ struct slot *httpd__slot_get(struct httpd_data *hd, struct httpd_sess *s)
 static void slot_put(struct httpd_data *hd, struct slot *slot)
 {
 #if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
-    free(slot->rx.out_big);   /* only while a response's chunks gather: not kept with the slot */
-    slot->rx.out_big = NULL;
+    if (!HTTPD_SPEED || slot->rx.out_big) {   /* (usually none: a fast build makes no call then) */
+        free(slot->rx.out_big);   /* only while a response's chunks gather: not kept with the slot */
+        slot->rx.out_big = NULL;
+    }
 #endif
     if (SLOTS_KEPT_IDLE == 0 || hd->n_free_slots + 1u > SLOTS_KEPT_IDLE) {
         free(slot);   /* after a burst, memory goes back instead of staying at the peak */

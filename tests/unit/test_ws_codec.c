@@ -796,6 +796,42 @@ static void test_utf8(void)
     }
 }
 
+/* Runs of ASCII (which the validator may skip several bytes at a time) of
+ * every length 0..24 before and after a multi-byte character or a bad byte:
+ * the result is the one of feeding the same bytes one at a time. */
+static void test_utf8_ascii_runs(void)
+{
+    static const char *const mid[] = { "", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\x80",
+                                       "\xC3", "\xED\xA0\x80", "\xFF", "\xF4\x90\x80\x80" };
+    int bad = 0;
+    for (size_t m = 0; m < sizeof mid / sizeof mid[0]; m++) {
+        for (size_t pre = 0; pre <= 24; pre++) {
+            for (size_t post = 0; post <= 24; post += 3) {
+                uint8_t buf[64];
+                size_t ml = strlen(mid[m]), n = 0;
+                memset(buf, 'a', pre);
+                n = pre;
+                memcpy(buf + n, mid[m], ml);
+                n += ml;
+                memset(buf + n, 'z', post);
+                n += post;
+                ws_utf8_t whole = { 0 }, bytes = { 0 };
+                bool w = httpd__ws_utf8_feed(&whole, buf, n) && httpd__ws_utf8_complete(&whole);
+                bool b = true;
+                for (size_t k = 0; k < n && b; k++) {
+                    b = httpd__ws_utf8_feed(&bytes, buf + k, 1);
+                }
+                b = b && httpd__ws_utf8_complete(&bytes);
+                bool want = m < 4;   /* the first four are valid; the rest are not (a lone C3 is cut) */
+                if (w != b || w != want) {
+                    bad++;
+                }
+            }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     test_sha1();
@@ -806,5 +842,6 @@ int main(void)
     test_build();
     test_unmask();
     test_utf8();
+    test_utf8_ascii_runs();
     return check_summary();
 }
