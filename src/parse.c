@@ -76,7 +76,12 @@ int httpd__hex_value(int c)
 
 /* Case-insensitive compare with a lowercase literal of length lit_len; the
  * length test first makes a miss (the usual case) cost a couple of instructions. */
-static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_len)
+#if HTTPD_PARSE_FAST
+#define IEQ_INLINE ALWAYS_INLINE
+#else
+#define IEQ_INLINE
+#endif
+static IEQ_INLINE bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_len)
 {
     if (n != lit_len) {
         return false;
@@ -84,7 +89,28 @@ static bool ieq_n(const unsigned char *s, size_t n, const char *lit, size_t lit_
 #if HTTPD_PARSE_FAST
     /* lit holds lowercase letters, digits and '-'; OR-ing 0x20 folds case for
      * letters and leaves those unchanged. The only other bytes it maps onto
-     * them are controls, which a validated name or value cannot hold. */
+     * them are controls, which a validated name or value cannot hold. The
+     * literal's length is a constant: words of 8 (or 4) bytes, the last one
+     * overlapping the one before, fold and compare without a loop. */
+    if (lit_len >= 8) {
+        uint64_t a, l, diff = 0;
+        for (size_t i = 0; i + 8 <= lit_len; i += 8) {
+            memcpy(&a, s + i, 8);
+            memcpy(&l, lit + i, 8);
+            diff |= (a | UINT64_C(0x2020202020202020)) ^ l;
+        }
+        memcpy(&a, s + lit_len - 8, 8);
+        memcpy(&l, lit + lit_len - 8, 8);
+        return (diff | ((a | UINT64_C(0x2020202020202020)) ^ l)) == 0;
+    }
+    if (lit_len >= 4) {
+        uint32_t a, b, l, m;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + lit_len - 4, 4);
+        memcpy(&l, lit, 4);
+        memcpy(&m, lit + lit_len - 4, 4);
+        return (((a | 0x20202020u) ^ l) | ((b | 0x20202020u) ^ m)) == 0;
+    }
     for (size_t i = 0; i < lit_len; i++) {
         if ((s[i] | 0x20u) != (unsigned char)lit[i]) {
             return false;
@@ -164,9 +190,19 @@ enum {
 _Static_assert(F_HOST_DUP == HTTP_F_HOST << 9, "apply_header() shifts one onto the other");
 #define F_PUBLIC_MASK       0x0FFFFu
 
+/* The machine's starting state. */
+#define PARSER_START ((http_parser_t){ .method = -1, .state = S_START })
+
 void httpd__parser_init(http_parser_t *p)
 {
-    *p = (http_parser_t){ .method = -1, .state = S_START };
+#if HTTPD_PARSE_FAST
+    /* Only what httpd__parse_head() looks at first: the fast path sets every
+     * result itself, and the machine starts from PARSER_START there. */
+    p->state = S_START;
+    p->pos = 0;
+#else
+    *p = PARSER_START;
+#endif
 }
 
 /* Classifies the request target t[0..n) and sets the path and the form flags.
@@ -341,6 +377,7 @@ static inline bool fast_tchar(unsigned char c) { return (CLASS[c] & C_TCHAR) != 
 static inline bool fast_target_byte(unsigned char c) { return (CLASS[c] & C_TARGET) != 0; }
 static inline bool fast_value_byte(unsigned char c) { return (CLASS[c] & C_VALUE) != 0; }
 static inline bool fast_path_byte(unsigned char c) { return (CLASS[c] & C_PATH) != 0; }
+static inline bool fast_host_byte(unsigned char c) { return (CLASS[c] & C_HOST) != 0; }
 #endif /* HTTPD_PARSE_FAST */
 
 /* RFC 9112 3.2: Host = uri-host [ ":" port ], where uri-host is a reg-name or
@@ -462,8 +499,8 @@ static int finish(http_parser_t *p, size_t pos)
  * target, "HTTP/1.x" with CRLF endings, "name: value" lines. This is nearly
  * every request, and it costs a fraction of the byte-at-a-time machine below.
  * Returns HTTP_PARSE_DONE with the results set, or HTTP_PARSE_AGAIN for anything
- * else (incomplete, unusual, over a limit, wrong): then p is reset and the state
- * machine parses the same bytes, so every error and limit is decided there.
+ * else (incomplete, unusual, over a limit, wrong): then the state machine
+ * starts afresh on the same bytes, so every error and limit is decided there.
  *
  * With `sentinel` the caller has seen b[len - 1] == '\n': no byte class below
  * includes LF, so every run stops by itself before the end and the loops need
@@ -522,22 +559,38 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
     while (pos < len && b[pos] != '\r') {
         size_t n0 = pos;
         RUN(fast_tchar);
-        if (pos == n0 || pos >= len || b[pos] != ':') {
+        size_t nlen = pos - n0;
+        if (nlen == 0 || pos >= len || b[pos] != ':') {
             goto slow;
         }
-        size_t n1 = pos++;
+        pos++;
         RUN(is_ows);
-        size_t v0 = pos;
-        RUN(fast_value_byte);
-        size_t v1 = pos;
-        while (v1 > v0 && is_ows(b[v1 - 1])) {
-            v1--;
+        size_t v0 = pos, v1;
+        bool host = ieq(b + n0, nlen, "host");
+        if (host) {
+            /* Host, checked as it is scanned (host_valid()'s usual case: a
+             * reg-name or IPv4 address, then perhaps ":" port); anything else
+             * there, an IP literal among them, is left to the machine. */
+            RUN(fast_host_byte);
+            if ((sentinel || pos < len) && b[pos] == ':') {
+                pos++;
+                RUN(is_digit);
+            }
+            v1 = pos;
+            RUN(is_ows);
+            p->flags |= HTTP_F_HOST | (p->flags & HTTP_F_HOST) << 9;
+        } else {
+            RUN(fast_value_byte);
+            v1 = pos;
+            while (v1 > v0 && is_ows(b[v1 - 1])) {
+                v1--;
+            }
         }
         if (pos + 1 >= len || b[pos] != '\r' || b[pos + 1] != '\n' || pos + 2 - h0 > lim->max_headers) {
             goto slow;
         }
         pos += 2;
-        if (apply_header(p, b + n0, n1 - n0, b + v0, v1 - v0) != 0) {
+        if (!host && apply_header(p, b + n0, nlen, b + v0, v1 - v0) != 0) {
             goto slow;
         }
     }
@@ -560,8 +613,7 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
     return HTTP_PARSE_DONE;
 
 slow:
-    httpd__parser_init(p);
-    return HTTP_PARSE_AGAIN;
+    return HTTP_PARSE_AGAIN;   /* (the machine starts afresh) */
 #undef RUN
 }
 
@@ -764,8 +816,11 @@ int httpd__parse_head(http_parser_t *p, const char *buf, size_t len, const http_
     }
     /* A head not begun may be whole: the fast path, else the machine from byte 0 */
 #if HTTPD_PARSE_FAST
-    if (p->state == S_START && p->pos == 0 && len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
-        return HTTP_PARSE_DONE;
+    if (p->state == S_START && p->pos == 0) {
+        if (len > 0 && parse_fast(p, b, len, lim) == HTTP_PARSE_DONE) {
+            return HTTP_PARSE_DONE;
+        }
+        *p = PARSER_START;
     }
 #endif
     return parse_slow(p, b, len, lim);

@@ -194,6 +194,25 @@ SHARED static void out_str(struct out *o, const char *s)
     o->len += n;
 }
 
+#if HTTPD_SPEED
+/* A fast build passes the lengths its callers know (the framing line, the
+ * end of the head) instead of measuring those strings again. */
+static void out_mem(struct out *o, const char *s, size_t n)
+{
+    if (o->len + n <= o->cap) {
+        memcpy(o->buf + o->len, s, n);
+    }
+    o->len += n;
+}
+#define FRAMING_LEN_PARAM   , size_t framing_len
+#define FRAMING_LEN(n)      , (n)
+#define OUT_KNOWN(o, s, n)  out_mem((o), (s), (n))
+#else
+#define FRAMING_LEN_PARAM
+#define FRAMING_LEN(n)
+#define OUT_KNOWN(o, s, n)  out_str((o), (s))
+#endif
+
 /* The end of a head: its last line break and blank line, after the
  * Connection header the server adds, if any. */
 static const char END_CLOSE[] = "\r\nConnection: close\r\n\r\n";
@@ -203,10 +222,11 @@ static const char END_KEEP[] = "\r\nConnection: keep-alive\r\n\r\n";
  * in practice; otherwise a second pass, into a buffer of its size). Each line
  * after the status line goes out as "\r\n" + the line, the blank line's
  * "\r\n\r\n" at the end. framing: "\r\nContent-Length: N" /
- * "\r\nTransfer-Encoding: chunked", "", or NO_CONTENT. ESP_ERR_HTTPD_RESP_HDR when the
+ * "\r\nTransfer-Encoding: chunked", "", or NO_CONTENT (in a fast build with its
+ * length, framing_len). ESP_ERR_HTTPD_RESP_HDR when the
  * status line and content type exceed max_req_hdr_len (upstream's rule),
  * ESP_ERR_HTTPD_ALLOC_MEM when an unusually large head cannot get a buffer. */
-static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing)
+static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing FRAMING_LEN_PARAM)
 {
     struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
     struct slot_resp *resp = &slot->resp;
@@ -216,13 +236,17 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
         resp->close_after = true;
     }
     const char *end = END_KEEP + sizeof END_KEEP - 5;   /* "\r\n\r\n" */
+    size_t end_len = 4;   /* (a size-optimised build measures it instead) */
     if (!resp->user_conn_hdr) {
         if (resp->close_after) {
             end = END_CLOSE;
+            end_len = sizeof END_CLOSE - 1;
         } else if (slot->rq.version_minor == 0) {
             end = END_KEEP;
+            end_len = sizeof END_KEEP - 1;
         }
     }
+    (void)end_len;
     bool typed = framing != NO_CONTENT;
     size_t cap = HEAD_STACK;
     for (;;) {
@@ -239,7 +263,7 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
         if (typed) {
             out_str(&o, resp->content_type);
         }
-        out_str(&o, framing);
+        OUT_KNOWN(&o, framing, framing_len);
         /* Upstream's limit: status, type and framing (counted without the
          * "\r\n" framing lines now begin with), plus 33. */
         if (o.len + 8 - (*framing ? 2 : 0) > hd->max_hdr) {
@@ -251,7 +275,7 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
             out_str(&o, ": ");
             out_str(&o, hdrs[i].value);
         }
-        out_str(&o, end);
+        OUT_KNOWN(&o, end, end_len);
         h->len = o.len;
         if (o.len <= cap) {
             return ESP_OK;
@@ -310,12 +334,13 @@ static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n GATHER_PAR
  * is NULL; iov[0] is the head's. The errors of head_build() mean that nothing
  * went out. (One caller, but kept out of line all the same: inlined, it makes
  * that caller larger than the two together.) */
-SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struct iovec *iov, int n GATHER_PARAM)
+SHARED static esp_err_t send_parts(struct slot *slot, const char *framing FRAMING_LEN_PARAM, struct iovec *iov,
+                                   int n GATHER_PARAM)
 {
     struct head h;
     h.buf = h.stack;
     if (framing) {
-        esp_err_t err = head_build(&h, slot, framing);
+        esp_err_t err = head_build(&h, slot, framing FRAMING_LEN(framing_len));
         if (err != ESP_OK) {
             return err;
         }
@@ -366,20 +391,25 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
     char *digits = fmt_uint(end, len, chunk ? 16 : 10);
     memcpy(digits - 18, "\r\nContent-Length: ", 18);   /* (a chunk leaves it unused) */
     const char *framing = digits - 18;
+    size_t framing_len = (size_t)(end - framing);
     /* A chunk's data goes between its size line and "\r\n"; HTTP/1.0 has no
      * chunked coding: there the body goes unframed and the close ends it. */
     bool framed = chunk && slot->rq.version_minor != 0;
     if (chunk) {
+        static const char TE_CHUNKED[] = "\r\nTransfer-Encoding: chunked";
         if (!framed && !bare) {
             resp->close_after = true;
         }
         framing = NULL;   /* no head: it went out with the first chunk */
+        framing_len = 0;
         if (!resp->chunk_head_sent) {
-            framing = framed ? "\r\nTransfer-Encoding: chunked" : "";
+            framing = framed ? TE_CHUNKED : "";
+            framing_len = framed ? sizeof TE_CHUNKED - 1 : 0;
         }
     }
     if (bare && framing) {
         framing = NO_CONTENT;   /* a status without content has no framing */
+        framing_len = 0;
     }
     if (body) {
         if (framed) {
@@ -399,7 +429,8 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
         }
     }
     /* (a chunk with data may gather; the last one takes what is held along) */
-    err = send_parts(slot, framing, iov, (int)(v - iov) GATHER(chunk && len));
+    (void)framing_len;
+    err = send_parts(slot, framing FRAMING_LEN(framing_len), iov, (int)(v - iov) GATHER(chunk && len));
     if (chunk) {
         if (err != ESP_OK && err != ESP_ERR_HTTPD_RESP_SEND) {
             return err;   /* no head could be built: nothing went out */

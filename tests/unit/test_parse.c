@@ -390,6 +390,25 @@ static void test_semantic_headers(void)
     CHECK_EQ_INT(p.version_minor, 0);
     CHECK_EQ_INT(parse("GET / HTTP/1.0\r\nHost: a\r\n\r\n", &p), HTTP_PARSE_DONE);
     CHECK_EQ_INT(p.flags, HTTP_F_HOST);
+    /* its value: uri-host [ ":" port ], checked as the line is scanned */
+    static const char *const hosts_ok[] = {
+        "", "localhost", "LocalHost:8080", "127.0.0.1:80", "a:", "[::1]", "[::1]:8080",
+        "[v1.x]", "h%20x", "a-b.c_d~e!$&'()*+,;=", " x ", "\tx:1\t",
+    };
+    static const char *const hosts_bad[] = {
+        "a b", "a:b", "a:80:90", "a:8 0", "[::1", "::1", "a]", "a/b", "a@b", "[::1]x", "a\"b", "\x80",
+    };
+    for (size_t i = 0; i < sizeof hosts_ok / sizeof hosts_ok[0] + sizeof hosts_bad / sizeof hosts_bad[0]; i++) {
+        bool ok = i < sizeof hosts_ok / sizeof hosts_ok[0];
+        const char *h = ok ? hosts_ok[i] : hosts_bad[i - sizeof hosts_ok / sizeof hosts_ok[0]];
+        char line[128];
+        snprintf(line, sizeof line, "GET / HTTP/1.1\r\nAccept: *\r\nHost:%s%s\r\nX: y\r\n\r\n", *h ? " " : "", h);
+        int r = parse(line, &p);
+        if (r != (ok ? HTTP_PARSE_DONE : HTTP_PARSE_ERROR) || (ok ? p.flags != HTTP_F_HOST : p.status != 400)) {
+            fprintf(stderr, "Host \"%s\": %d (status %d)\n", h, r, p.status);
+            CHECK(0);
+        }
+    }
     /* header names are compared exactly, not as prefixes */
     CHECK_EQ_INT(parse("GET / HTTP/1.0\r\nHosts: a\r\nContent-Lengthx: zz\r\n"
                        "Transfer-Encodings: gzip\r\n\r\n", &p), HTTP_PARSE_DONE);
@@ -824,8 +843,9 @@ static void test_fast_vs_slow(void)
         "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n",
         "HEAD / HTTP/1.1\r\nhost:  v \t\r\nX-Empty:\r\nContent-Length: 3, 3\r\n\r\n",
         "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nHost: [::1]:80\r\n\r\n",
     };
-    static const char alphabet[] = " \r\n:\t?#/aZ0,\x7f\x80\x01H";
+    static const char alphabet[] = " \r\n:\t?#/aZ0,\x7f\x80\x01H[].";
     int mismatches_before = check_failed_;
     for (int it = 0; it < 20000; it++) {
         char s[256];
