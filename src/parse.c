@@ -552,10 +552,22 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
     int minor = w == v11;
     pos += 10;
 
-    /* header lines; the block within max_headers */
-    size_t h0 = pos;
+    /* The request line's results go to p now (should the headers not be
+     * ordinary, the machine starts afresh anyway): fewer values to keep in
+     * registers across the loop below. */
+    p->method = method;
+    p->version_minor = minor;
+    p->target_off = t0;
+    p->target_len = t1 - t0;
+    p->path_off = t0;
+    p->path_len = path_end - t0;
+    p->hdr_off = pos;
     p->flags = 0;
     p->content_length = 0;
+
+    /* header lines; the block within max_headers: each line ends by hmax */
+    size_t h0 = pos;
+    size_t hmax = lim->max_headers < SIZE_MAX - h0 ? h0 + lim->max_headers : SIZE_MAX;
     while (pos < len && b[pos] != '\r') {
         size_t n0 = pos;
         RUN(fast_tchar);
@@ -586,7 +598,7 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
                 v1--;
             }
         }
-        if (pos + 1 >= len || b[pos] != '\r' || b[pos + 1] != '\n' || pos + 2 - h0 > lim->max_headers) {
+        if (pos + 1 >= len || b[pos] != '\r' || b[pos + 1] != '\n' || pos + 2 > hmax) {
             goto slow;
         }
         pos += 2;
@@ -594,18 +606,11 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
             goto slow;
         }
     }
-    if (pos + 1 >= len || b[pos + 1] != '\n' || pos + 2 - h0 > lim->max_headers || (p->flags & F_HOST_DUP) ||
-        (minor == 1 && !(p->flags & HTTP_F_HOST))) {
+    if (pos + 1 >= len || b[pos + 1] != '\n' || pos + 2 > hmax || (p->flags & F_HOST_DUP) ||
+        (p->version_minor == 1 && !(p->flags & HTTP_F_HOST))) {
         goto slow;
     }
     pos += 2;
-    p->method = method;
-    p->version_minor = minor;
-    p->target_off = t0;
-    p->target_len = t1 - t0;
-    p->path_off = t0;
-    p->path_len = path_end - t0;
-    p->hdr_off = h0;
     p->head_len = pos;
     p->hdr_len = pos - h0;
     p->pos = pos;

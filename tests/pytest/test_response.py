@@ -195,3 +195,22 @@ def test_chunk_pushed_by_empty_raw_send(server):
         c.read_until(b"\r\n\r\n", timeout=1.5)
         assert c.read_until(b"1\r\na\r\n", timeout=1.5) == b"1\r\na\r\n"
         assert c.read_until(b"0\r\n\r\n", timeout=5) == b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("hdr_len", [100, 512])
+def test_status_and_type_over_max_req_hdr_len(server_factory, hdr_len):
+    """Upstream's rule: the status line, Content-Type and Content-Length lines (without their
+    line break) plus 33 within max_req_hdr_len, else httpd_resp_send refuses with
+    ESP_ERR_HTTPD_RESP_HDR and nothing goes out; exact at the boundary, also for types
+    longer than the head a fast build builds on its stack."""
+    srv = server_factory("--framing", "--max-hdr-len", str(hdr_len))
+    # "HTTP/1.1 200 OK\r\nContent-Type: " (31) + type + "\r\nContent-Length: 2" (19) + 6
+    fit = hdr_len - 56
+    with srv.conn() as c:
+        for n in (2, fit - 1, fit):
+            ctype = "x/" + "a" * (n - 2)
+            assert c.request(get_req("/typelen?n=%d" % n)).raw == response_bytes("ok", ctype=ctype)
+        for n in (fit + 1, fit + 50):
+            r = c.request(get_req("/typelen?n=%d" % n))
+            assert r.raw == response_bytes("ESP_ERR_HTTPD_RESP_HDR")
+

@@ -108,6 +108,8 @@
  *                      set_hdr("Transfer-ENCODING", te); then header "X-After: 1"; query
  *                      chunk=1: chunks "hello", " world" and the end, else
  *                      httpd_resp_send "hello"
+ *   /typelen           Content-Type "x/" + (query n - 2) 'a's, httpd_resp_send "ok"; when
+ *                      that send fails: type text/html, body = the error's name
  */
 #include <errno.h>
 #include <getopt.h>
@@ -944,10 +946,33 @@ static esp_err_t framing_hdrs_handler(httpd_req_t *req)
     return httpd_resp_send(req, "hello", 5);
 }
 
+/* GET /typelen?n=N: a Content-Type of N bytes ("x/" and N - 2 'a's), body "ok";
+ * when the send refuses it (status line and type over max_req_hdr_len, upstream's
+ * rule), the default type and the error's name as the body. */
+static esp_err_t typelen_handler(httpd_req_t *req)
+{
+    static char type[600];
+    char q[QUERY_BUF_LEN];
+    get_query(req, q);
+    size_t n = query_size(q, "n", 10, sizeof type - 1);
+    n = n < 2 ? 2 : n;
+    memset(type, 'a', n);
+    memcpy(type, "x/", 2);
+    type[n] = '\0';
+    httpd_resp_set_type(req, type);
+    esp_err_t err = httpd_resp_send(req, "ok", 2);
+    if (err == ESP_OK) {
+        return ESP_OK;
+    }
+    httpd_resp_set_type(req, HTTPD_TYPE_TEXT);
+    return httpd_resp_send(req, esp_err_to_name(err), HTTPD_RESP_USE_STRLEN);
+}
+
 static const httpd_uri_t s_framing_handlers[] = {
     { .uri = "/silent", .method = HTTP_POST, .handler = silent_handler },
     { .uri = "/status", .method = HTTP_GET, .handler = status_handler },
     { .uri = "/framing_hdrs", .method = HTTP_GET, .handler = framing_hdrs_handler },
+    { .uri = "/typelen", .method = HTTP_GET, .handler = typelen_handler },
 };
 
 static esp_err_t template_handler(httpd_req_t *req)
