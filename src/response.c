@@ -194,24 +194,13 @@ SHARED static void out_str(struct out *o, const char *s)
     o->len += n;
 }
 
-#if HTTPD_SPEED
-/* A fast build passes the lengths its callers know (the framing line, the
- * end of the head) instead of measuring those strings again. */
-static void out_mem(struct out *o, const char *s, size_t n)
+/* Upstream's limit on a head: its status line, content type and framing
+ * (len bytes, counted without the "\r\n" a framing line begins with), plus
+ * 33, within max_req_hdr_len. */
+static bool head_over_limit(size_t len, bool framed, size_t max_hdr)
 {
-    if (o->len + n <= o->cap) {
-        memcpy(o->buf + o->len, s, n);
-    }
-    o->len += n;
+    return len + 8 - (framed ? 2 : 0) > max_hdr;
 }
-#define FRAMING_LEN_PARAM   , size_t framing_len
-#define FRAMING_LEN(n)      , (n)
-#define OUT_KNOWN(o, s, n)  out_mem((o), (s), (n))
-#else
-#define FRAMING_LEN_PARAM
-#define FRAMING_LEN(n)
-#define OUT_KNOWN(o, s, n)  out_str((o), (s))
-#endif
 
 /* The end of a head: its last line break and blank line, after the
  * Connection header the server adds, if any. */
@@ -222,11 +211,10 @@ static const char END_KEEP[] = "\r\nConnection: keep-alive\r\n\r\n";
  * in practice; otherwise a second pass, into a buffer of its size). Each line
  * after the status line goes out as "\r\n" + the line, the blank line's
  * "\r\n\r\n" at the end. framing: "\r\nContent-Length: N" /
- * "\r\nTransfer-Encoding: chunked", "", or NO_CONTENT (in a fast build with its
- * length, framing_len). ESP_ERR_HTTPD_RESP_HDR when the
+ * "\r\nTransfer-Encoding: chunked", "", or NO_CONTENT. ESP_ERR_HTTPD_RESP_HDR when the
  * status line and content type exceed max_req_hdr_len (upstream's rule),
  * ESP_ERR_HTTPD_ALLOC_MEM when an unusually large head cannot get a buffer. */
-static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing FRAMING_LEN_PARAM)
+static esp_err_t head_build(struct head *h, struct slot *slot, const char *framing)
 {
     struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
     struct slot_resp *resp = &slot->resp;
@@ -236,17 +224,13 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
         resp->close_after = true;
     }
     const char *end = END_KEEP + sizeof END_KEEP - 5;   /* "\r\n\r\n" */
-    size_t end_len = 4;   /* (a size-optimised build measures it instead) */
     if (!resp->user_conn_hdr) {
         if (resp->close_after) {
             end = END_CLOSE;
-            end_len = sizeof END_CLOSE - 1;
         } else if (slot->rq.version_minor == 0) {
             end = END_KEEP;
-            end_len = sizeof END_KEEP - 1;
         }
     }
-    (void)end_len;
     bool typed = framing != NO_CONTENT;
     size_t cap = HEAD_STACK;
     for (;;) {
@@ -263,10 +247,8 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
         if (typed) {
             out_str(&o, resp->content_type);
         }
-        OUT_KNOWN(&o, framing, framing_len);
-        /* Upstream's limit: status, type and framing (counted without the
-         * "\r\n" framing lines now begin with), plus 33. */
-        if (o.len + 8 - (*framing ? 2 : 0) > hd->max_hdr) {
+        out_str(&o, framing);
+        if (head_over_limit(o.len, *framing != '\0', hd->max_hdr)) {
             return ESP_ERR_HTTPD_RESP_HDR;   /* (only ever on the first pass) */
         }
         for (unsigned i = 0; i < resp->n_hdrs; i++) {
@@ -275,7 +257,7 @@ static esp_err_t head_build(struct head *h, struct slot *slot, const char *frami
             out_str(&o, ": ");
             out_str(&o, hdrs[i].value);
         }
-        OUT_KNOWN(&o, end, end_len);
+        out_str(&o, end);
         h->len = o.len;
         if (o.len <= cap) {
             return ESP_OK;
@@ -334,13 +316,12 @@ static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n GATHER_PAR
  * is NULL; iov[0] is the head's. The errors of head_build() mean that nothing
  * went out. (One caller, but kept out of line all the same: inlined, it makes
  * that caller larger than the two together.) */
-SHARED static esp_err_t send_parts(struct slot *slot, const char *framing FRAMING_LEN_PARAM, struct iovec *iov,
-                                   int n GATHER_PARAM)
+SHARED static esp_err_t send_parts(struct slot *slot, const char *framing, struct iovec *iov, int n GATHER_PARAM)
 {
     struct head h;
     h.buf = h.stack;
     if (framing) {
-        esp_err_t err = head_build(&h, slot, framing FRAMING_LEN(framing_len));
+        esp_err_t err = head_build(&h, slot, framing);
         if (err != ESP_OK) {
             return err;
         }
@@ -368,15 +349,11 @@ SHARED static esp_err_t send_parts(struct slot *slot, const char *framing FRAMIN
 
 /* Sends a whole response (chunk false), or one chunk of a chunked response
  * (buf_len 0: its last), with the head when it has not gone out yet. */
-static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool chunk)
+static esp_err_t resp_emit(httpd_req_t *r, const char *buf, size_t len, bool chunk)
 {
-    esp_err_t err = resp_args(r, buf, &buf_len);
-    if (err != ESP_OK) {
-        return err;
-    }
+    esp_err_t err;
     struct slot *slot = SLOT(r);
     struct slot_resp *resp = &slot->resp;
-    size_t len = (size_t)buf_len;
     /* 1xx, 204, 304: no framing, no body (RFC 9110 8.6, 15.3.5, 15.4.5) */
     bool bare = no_content(resp->status);
     if (bare && len) {
@@ -391,25 +368,20 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
     char *digits = fmt_uint(end, len, chunk ? 16 : 10);
     memcpy(digits - 18, "\r\nContent-Length: ", 18);   /* (a chunk leaves it unused) */
     const char *framing = digits - 18;
-    size_t framing_len = (size_t)(end - framing);
     /* A chunk's data goes between its size line and "\r\n"; HTTP/1.0 has no
      * chunked coding: there the body goes unframed and the close ends it. */
     bool framed = chunk && slot->rq.version_minor != 0;
     if (chunk) {
-        static const char TE_CHUNKED[] = "\r\nTransfer-Encoding: chunked";
         if (!framed && !bare) {
             resp->close_after = true;
         }
         framing = NULL;   /* no head: it went out with the first chunk */
-        framing_len = 0;
         if (!resp->chunk_head_sent) {
-            framing = framed ? TE_CHUNKED : "";
-            framing_len = framed ? sizeof TE_CHUNKED - 1 : 0;
+            framing = framed ? "\r\nTransfer-Encoding: chunked" : "";
         }
     }
     if (bare && framing) {
         framing = NO_CONTENT;   /* a status without content has no framing */
-        framing_len = 0;
     }
     if (body) {
         if (framed) {
@@ -429,8 +401,7 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
         }
     }
     /* (a chunk with data may gather; the last one takes what is held along) */
-    (void)framing_len;
-    err = send_parts(slot, framing FRAMING_LEN(framing_len), iov, (int)(v - iov) GATHER(chunk && len));
+    err = send_parts(slot, framing, iov, (int)(v - iov) GATHER(chunk && len));
     if (chunk) {
         if (err != ESP_OK && err != ESP_ERR_HTTPD_RESP_SEND) {
             return err;   /* no head could be built: nothing went out */
@@ -441,6 +412,13 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
         }
     }
     return err;
+}
+
+/* resp_emit() after the argument checks. */
+static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool chunk)
+{
+    esp_err_t err = resp_args(r, buf, &buf_len);
+    return err != ESP_OK ? err : resp_emit(r, buf, (size_t)buf_len, chunk);
 }
 
 #if HTTPD_SPEED
@@ -468,7 +446,7 @@ static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_
     char *d = fmt_uint(tail + 24, len, 10);
     size_t dlen = (size_t)(tail + 24 - d);
     size_t framed = sizeof LINE1 - 1 + tlen + sizeof CL - 1 + dlen;   /* as head_build() counts it */
-    if (framed + 24 > HEAD_STACK || framed + 6 > HTTPD_DATA(slot->rq.req.handle)->max_hdr) {
+    if (framed + 24 > HEAD_STACK || head_over_limit(framed, true, HTTPD_DATA(slot->rq.req.handle)->max_hdr)) {
         return false;   /* (the general path answers it, or refuses it) */
     }
     char head[HEAD_STACK];
@@ -505,8 +483,10 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
     if (resp_send_plain(SLOT(r), buf, (size_t)buf_len, &err)) {
         return err;
     }
-#endif
+    return resp_emit(r, buf, (size_t)buf_len, false);   /* (the arguments are checked) */
+#else
     return resp_out(r, buf, buf_len, false);
+#endif
 }
 
 esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len)
