@@ -52,9 +52,9 @@ fi
 # built with the size-optimised paths an embedded -Os build takes (HTTPD_SPEED=0)
 # and short client limits (idle 4 s, rate grace 3 s), which tests/pytest/test_hardening.py
 # needs to run its idle and slow-body tests.
-step "build, ctest and pytest (gcc, thread-based coroutine switch, HTTPD_SPEED=0 size paths, short limits)"
+step "build, ctest and pytest (gcc, thread-based coroutine switch, HTTPD_SPEED=0 size paths, files compiled one by one, short limits)"
 dir="$BUILD/asan-thread"
-if build "$dir" gcc -DHTTPD_CORO_SWITCH=thread -DHTTPD_SPEED=0 -DHTTPD_BUILD_EXAMPLES=ON \
+if build "$dir" gcc -DHTTPD_CORO_SWITCH=thread -DHTTPD_SPEED=0 -DHTTPD_UNITY=OFF -DHTTPD_BUILD_EXAMPLES=ON \
         -DCONFIG_HTTPD_IDLE_TIMEOUT_S=4 -DCONFIG_HTTPD_RECV_GRACE_S=3; then
     (cd "$dir" && ctest --output-on-failure -j"$JOBS") || status=1
     HTTPD_BUILD_DIR="$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/pytest || status=1

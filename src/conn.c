@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *TAG = "httpd_conn";
+#define TAG "httpd_conn"   /* (a macro: one translation unit may hold every file) */
 
 enum conn_job {
     JOB_REQUEST,        /* route and run the handler (or the 404/405 error handler) */

@@ -12,7 +12,7 @@
  */
 #include "httpd_priv.h"
 
-static const char *TAG = "httpd_loop";
+#define TAG "httpd_loop"   /* (a macro: one translation unit may hold every file) */
 
 #define EVENTS_PER_WAIT 64
 

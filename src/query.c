@@ -15,7 +15,7 @@
 #include "query.h"
 #include "parse.h"
 
-static const char *TAG = "httpd_query";
+#define TAG "httpd_query"   /* (a macro: one translation unit may hold every file) */
 
 /* ---- httpd_query_key_value ------------------------------------------------------ */
 

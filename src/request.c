@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-static const char *TAG = "httpd_req";
+#define TAG "httpd_req"   /* (a macro: one translation unit may hold every file) */
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -147,7 +147,7 @@ esp_err_t httpd__req_invoke(struct slot *slot, esp_err_t (*fn)(httpd_req_t *r))
 
 /* Runs the chunked decoder over the unread bytes once; decoded data is moved
  * to dec_wr when keep is true, dropped otherwise. 1 progress, 0 needs bytes, -1 bad. */
-static int chunk_step(struct slot *slot, bool keep)
+static int body_chunk_step(struct slot *slot, bool keep)
 {
     struct slot_req *rq = &slot->rq;
     if (slot->rx.rd == slot->rx.len) {
@@ -233,7 +233,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
         if (rq->body_done) {
             return 0;
         }
-        int st = chunk_step(slot, true);
+        int st = body_chunk_step(slot, true);
         if (st < 0) {
             n = HTTPD_SOCK_ERR_FAIL;
             break;
@@ -267,7 +267,7 @@ int httpd__req_drain(struct httpd_data *hd, struct slot *slot, bool from_socket)
             if (rq->body_done) {
                 return 1;
             }
-            int st = chunk_step(slot, false);
+            int st = body_chunk_step(slot, false);
             if (st < 0) {
                 return -1;
             }

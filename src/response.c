@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *TAG = "httpd_resp";
+#define TAG "httpd_resp"   /* (a macro: one translation unit may hold every file) */
 
 /* A path shared by several callers that a size-optimised build keeps out of
  * line (a fast build lets the compiler inline it). */

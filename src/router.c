@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *TAG = "httpd_uri";
+#define TAG "httpd_uri"   /* (a macro: one translation unit may hold every file) */
 
 esp_err_t httpd__router_init(struct httpd_data *hd)
 {

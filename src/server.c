@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-static const char *TAG = "httpd";
+#define TAG "httpd"   /* (a macro: one translation unit may hold every file) */
 
 #ifdef CONFIG_HTTPD_QUEUE_WORK_BLOCKING
 #define QUEUE_WORK_BLOCKING 1

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *TAG = "httpd_sess";
+#define TAG "httpd_sess"   /* (a macro: one translation unit may hold every file) */
 
 #define LINGER_MS        2000u   /* how long a closing session waits for the peer's FIN */
 #define BODY_WINDOW      ((size_t)CONFIG_HTTPD_RX_READAHEAD)   /* room after the largest head */

@@ -9,7 +9,7 @@
  */
 #include "httpd_priv.h"
 
-static const char *TAG = "httpd_workq";
+#define TAG "httpd_workq"   /* (a macro: one translation unit may hold every file) */
 
 static port_mutex_t g_registry_lock = PORT_MUTEX_INITIALIZER;
 static struct httpd_data *g_live;

@@ -16,7 +16,7 @@
 _Static_assert((unsigned long long)CONFIG_HTTPD_WS_MAX_PAYLOAD <= (unsigned long long)SIZE_MAX,
                "CONFIG_HTTPD_WS_MAX_PAYLOAD must fit size_t");
 
-static const char *TAG = "httpd_ws";
+#define TAG "httpd_ws"   /* (a macro: one translation unit may hold every file) */
 
 #define WS_KEY_LEN 24   /* base64 of 16 bytes */
 
