@@ -36,12 +36,12 @@ void httpd__coro_trampoline(void);
 
 /* ThreadSanitizer keeps a shadow call stack and a vector clock per thread; a
  * stack switch it does not know of mixes the coroutine's frames into the
- * resumer's and corrupts both. Each coroutine gets a TSan fiber of its own
- * for one run of fn, not one per pooled stack: a finished coroutine leaves
- * its last frames on the fiber's shadow stack (coro_entry never returns),
- * so a reused fiber would grow it on every run until it overflows. Switches
- * go through __tsan_switch_to_fiber (flags 0: the switch orders what either
- * side did before it, as it really does on one thread). */
+ * resumer's and corrupts both. Each pooled stack gets a TSan fiber of its
+ * own, made with the stack and freed when it is unmapped: its shadow stack
+ * stays bounded because coro_entry() loops (fn returns, the coroutine parks)
+ * instead of leaving frames behind. Switches go through
+ * __tsan_switch_to_fiber (flags 0: the switch orders what either side did
+ * before it, as it really does on one thread). */
 #if defined(__SANITIZE_THREAD__)
 #define CORO_TSAN 1
 #elif defined(__has_feature)
@@ -74,7 +74,7 @@ struct coro {
     size_t      caller_size;
 #endif
 #ifdef CORO_TSAN
-    void       *tsan_fiber;    /* this run's fiber: made by coro_new, freed when fn returns */
+    void       *tsan_fiber;    /* the stack's fiber: made with it, freed when it is unmapped */
     void       *tsan_caller;   /* the resumer's while the coroutine runs */
 #endif
 };
@@ -90,6 +90,8 @@ struct coro_pool {
 };
 
 static _Thread_local coro_t *t_current;
+
+static void stack_unmap(coro_pool_t *p, coro_t *c);
 
 const char *httpd__coro_backend(void)
 {
@@ -131,7 +133,7 @@ void httpd__coro_pool_destroy(coro_pool_t *p)
     while (p->free_list) {
         coro_t *c = p->free_list;
         p->free_list = c->next_free;
-        httpd__port_stack_unmap(c->map, p->page + p->stack_len);
+        stack_unmap(p, c);
     }
     free(p);
 }
@@ -139,6 +141,17 @@ void httpd__coro_pool_destroy(coro_pool_t *p)
 unsigned httpd__coro_pool_mapped(const coro_pool_t *p)
 {
     return p->mapped;
+}
+
+/* Unmaps c's stack, a parked coroutine's frames with it (C has nothing to
+ * unwind). */
+static void stack_unmap(coro_pool_t *p, coro_t *c)
+{
+#ifdef CORO_TSAN
+    __tsan_destroy_fiber(c->tsan_fiber);   /* (never the current one: c is not running) */
+#endif
+    p->mapped--;
+    httpd__port_stack_unmap(c->map, p->page + p->stack_len);
 }
 
 /* The coro struct sits at the top of its own mapping, above the stack. */
@@ -160,16 +173,21 @@ static coro_t *stack_map(coro_pool_t *p)
     return c;
 }
 
-static void coro_finish_and_leave(coro_t *c);
+static void switch_out(coro_t *c);
 
-/* First code a coroutine runs, on its own stack. */
+/* First code a coroutine runs, on its own stack: each job's fn, parked in
+ * between. A parked coroutine is resumed by its next job (httpd__coro_new()
+ * sets fn and arg), so a job after the first costs no new frame. */
 static void coro_entry(coro_t *c)
 {
 #ifdef CORO_ASAN
     __sanitizer_finish_switch_fiber(NULL, &c->caller_bottom, &c->caller_size);
 #endif
-    c->fn(c->arg);
-    coro_finish_and_leave(c);
+    for (;;) {
+        c->fn(c->arg);
+        c->finished = true;
+        switch_out(c);
+    }
 }
 
 #ifndef HTTPD_CORO_ASM
@@ -191,22 +209,16 @@ __attribute__((noinline)) static void uc_prepare(coro_t *c)
 }
 #endif
 
-coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
+/* A coroutine on a new stack, its entry frame made: the first job's, or the
+ * first after a burst unmapped the stacks beyond the kept ones. */
+__attribute__((noinline)) static coro_t *coro_new_stack(coro_pool_t *p, coro_fn fn, void *arg)
 {
-    coro_t *c = p->free_list;
-    if (c) {
-        p->free_list = c->next_free;
-        p->n_free--;
-    } else {
-        c = stack_map(p);
-        if (!c) {
-            return NULL;
-        }
+    coro_t *c = stack_map(p);
+    if (!c) {
+        return NULL;
     }
-    c->next_free = NULL;
     c->fn = fn;
     c->arg = arg;
-    c->finished = false;
 #ifdef CORO_TSAN
     c->tsan_fiber = __tsan_create_fiber(0);
 #endif
@@ -241,6 +253,22 @@ coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     return c;
 }
 
+coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
+{
+    coro_t *c = p->free_list;
+    if (!c) {
+        return coro_new_stack(p, fn, arg);
+    }
+    /* parked in coro_entry(): it runs fn when resumed */
+    p->free_list = c->next_free;
+    p->n_free--;
+    c->next_free = NULL;
+    c->fn = fn;
+    c->arg = arg;
+    c->finished = false;
+    return c;
+}
+
 static void switch_into(coro_t *c)
 {
 #ifndef HTTPD_CORO_ASM
@@ -272,12 +300,8 @@ bool httpd__coro_resume(coro_t *c)
     t_current = prev;
     if (c->finished) {
         coro_pool_t *p = c->pool;
-#ifdef CORO_TSAN
-        __tsan_destroy_fiber(c->tsan_fiber);   /* back on the resumer's fiber: c has left its own */
-#endif
         if (p->n_free >= STACKS_KEPT_IDLE) {
-            p->mapped--;
-            httpd__port_stack_unmap(c->map, p->page + p->stack_len);
+            stack_unmap(p, c);
         } else {
             c->next_free = p->free_list;
             p->free_list = c;
@@ -288,12 +312,10 @@ bool httpd__coro_resume(coro_t *c)
     return false;
 }
 
-static void switch_out(coro_t *c, bool final)
+static void switch_out(coro_t *c)
 {
 #ifdef CORO_ASAN
-    __sanitizer_start_switch_fiber(final ? NULL : &c->fake_stack, c->caller_bottom, c->caller_size);
-#else
-    (void)final;
+    __sanitizer_start_switch_fiber(&c->fake_stack, c->caller_bottom, c->caller_size);
 #endif
 #ifdef CORO_TSAN
     __tsan_switch_to_fiber(c->tsan_caller, 0);
@@ -312,13 +334,6 @@ void httpd__coro_yield(void)
 {
     coro_t *c = t_current;
     if (c) {
-        switch_out(c, false);
+        switch_out(c);
     }
-}
-
-static void coro_finish_and_leave(coro_t *c)
-{
-    c->finished = true;
-    switch_out(c, true);
-    abort();   /* a finished coroutine is never resumed */
 }

@@ -98,7 +98,7 @@ void httpd__req_setup(struct httpd_data *hd, struct slot *slot)
     httpd_req_t *r = &rq->req;
 
     req_init(hd, slot, p->method, NULL);
-    memcpy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
+    httpd__copy((char *)r->uri, slot->rx.buf + p->target_off, p->target_len);   /* parser bounds it */
     ((char *)r->uri)[p->target_len] = '\0';
 
     rq->hdrs_raw = HTTPD_SPEED;   /* compacted on the first lookup, or here */

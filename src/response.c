@@ -76,7 +76,11 @@ static const char STATUS_200[] = HTTPD_200;
 
 void httpd__resp_reset(struct slot *slot, bool close_after)
 {
-    slot->resp = (struct slot_resp){ .status = STATUS_200, .content_type = HTTPD_TYPE_TEXT, .close_after = close_after };
+    slot->resp = (struct slot_resp){ .status = STATUS_200, .content_type = HTTPD_TYPE_TEXT,
+#if HTTPD_SPEED
+                                     .type_len = sizeof HTTPD_TYPE_TEXT - 1,
+#endif
+                                     .close_after = close_after };
 }
 
 /* ---- Head setters ---------------------------------------------------------------- */
@@ -100,7 +104,13 @@ enum head_part { HEAD_HDR, HEAD_STATUS, HEAD_TYPE };
  * without a line break, a live request. */
 SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, enum head_part part)
 {
+#if HTTPD_SPEED
+    /* one scan finds a's length and any line break in it */
+    size_t alen = 0;
+    if (!r || !a || !b || a[alen = strcspn(a, "\r\n")] || (b != a && has_crlf(b))) {
+#else
     if (!r || !a || !b || has_crlf(a) || (b != a && has_crlf(b))) {
+#endif
         return ESP_ERR_INVALID_ARG;
     }
     struct slot *slot = SLOT(r);
@@ -110,6 +120,11 @@ SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, e
     struct slot_resp *resp = &slot->resp;
     if (part != HEAD_HDR) {
         *(part == HEAD_TYPE ? &resp->content_type : &resp->status) = a;
+#if HTTPD_SPEED
+        if (part == HEAD_TYPE) {
+            resp->type_len = alen;
+        }
+#endif
         return ESP_OK;
     }
     /* The framing is the server's (RFC 9112 6.3): a handler's Content-Length
@@ -438,7 +453,7 @@ static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_
         slot->rq.expect_continue) {
         return false;
     }
-    size_t tlen = strlen(resp->content_type);
+    size_t tlen = resp->type_len;
     /* the length's digits and the blank line, to be copied as 24 bytes
      * (constant: no call), of which the first dlen + 4 count */
     char tail[48] = { 0 };
@@ -453,7 +468,7 @@ static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_
     char *p = head;
     memcpy(p, LINE1, sizeof LINE1 - 1);
     p += sizeof LINE1 - 1;
-    memcpy(p, resp->content_type, tlen);
+    httpd__copy(p, resp->content_type, tlen);
     p += tlen;
     memcpy(p, CL, sizeof CL - 1);
     p += sizeof CL - 1;
@@ -463,7 +478,7 @@ static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_
     int n = 2;
     if (len <= (size_t)(head + sizeof head - p)) {   /* a small body joins the head: one buffer */
         if (len) {
-            memcpy(p, buf, len);
+            httpd__copy(p, buf, len);
         }
         iov[0].iov_len += len;
         n = 1;

@@ -218,7 +218,7 @@ esp_err_t httpd_unregister_uri(httpd_handle_t handle, const char *uri)
 /* Copies the table (entries and strings, one block) for lock-free lookups on
  * the server thread. False when memory is short: the caller looks up under
  * the lock instead. */
-static bool snap_refresh(struct httpd_data *hd)
+__attribute__((noinline, cold)) static bool snap_refresh(struct httpd_data *hd)
 {
     httpd__port_mutex_lock(&hd->uri_lock);
     unsigned gen = atomic_load(&hd->uri_gen);
@@ -270,6 +270,9 @@ static bool method_is_any(httpd_method_t m)
 /* Looks the request up in tab[0, n): copies what the dispatcher needs to out
  * and the handler's user_ctx to the request, or when none is found leaves the
  * path's methods in the response's allow (zero since httpd__resp_reset()). */
+#if HTTPD_SPEED
+__attribute__((always_inline)) inline   /* in each caller: no call of 7 arguments */
+#endif
 static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, unsigned n, struct slot *slot,
                      const char *path, size_t path_len, struct route *out)
 {
@@ -300,6 +303,20 @@ static int lookup_in(const struct httpd_data *hd, const struct uri_entry *tab, u
     return result;
 }
 
+/* A lookup in the table itself, under its lock (kept out of line: a fast
+ * build's lookups use the copy). */
+#if HTTPD_SPEED
+__attribute__((noinline))
+#endif
+static int lookup_locked(struct httpd_data *hd, struct slot *slot, const char *path, size_t plen,
+                         struct route *rt)
+{
+    httpd__port_mutex_lock(&hd->uri_lock);
+    int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, slot, path, plen, rt);
+    httpd__port_mutex_unlock(&hd->uri_lock);
+    return result;
+}
+
 /* Server thread only (the copy is its own). The routing path is in req.uri
  * (its user_ctx is NULL since httpd__req_setup()). */
 int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
@@ -312,8 +329,5 @@ int httpd__req_route(struct httpd_data *hd, struct slot *slot, struct route *rt)
         return lookup_in(hd, hd->snap, hd->snap_n, slot, path, plen, rt);
     }
 #endif
-    httpd__port_mutex_lock(&hd->uri_lock);
-    int result = lookup_in(hd, hd->handlers, hd->config.max_uri_handlers, slot, path, plen, rt);
-    httpd__port_mutex_unlock(&hd->uri_lock);
-    return result;
+    return lookup_locked(hd, slot, path, plen, rt);
 }
