@@ -495,6 +495,21 @@ static int finish(http_parser_t *p, size_t pos)
 }
 
 #if HTTPD_PARSE_FAST
+/* parse_fast_as(): a run of bytes that pass test, from pos. With the
+ * sentinel, four a turn: each byte is read only once the one before it
+ * passed, so never past the final LF. */
+#define RUN(test)                                                   \
+    if (sentinel) {                                                 \
+        while (test(b[pos])) {                                      \
+            if (!test(b[pos + 1])) { pos += 1; break; }             \
+            if (!test(b[pos + 2])) { pos += 2; break; }             \
+            if (!test(b[pos + 3])) { pos += 3; break; }             \
+            pos += 4;                                               \
+        }                                                           \
+    } else {                                                        \
+        while (pos < len && test(b[pos])) { pos++; }                \
+    }
+
 /* One pass over a whole head that arrived complete and is ordinary: origin-form
  * target, "HTTP/1.x" with CRLF endings, "name: value" lines. This is nearly
  * every request, and it costs a fraction of the byte-at-a-time machine below.
@@ -508,20 +523,6 @@ static int finish(http_parser_t *p, size_t pos)
 static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b, size_t len,
                                        const http_parse_limits_t *lim, const bool sentinel)
 {
-/* A run of bytes that pass test, from pos. With the sentinel, four a turn:
- * each byte is read only once the one before it passed, so never past the
- * final LF. */
-#define RUN(test)                                                   \
-    if (sentinel) {                                                 \
-        while (test(b[pos])) {                                      \
-            if (!test(b[pos + 1])) { pos += 1; break; }             \
-            if (!test(b[pos + 2])) { pos += 2; break; }             \
-            if (!test(b[pos + 3])) { pos += 3; break; }             \
-            pos += 4;                                               \
-        }                                                           \
-    } else {                                                        \
-        while (pos < len && test(b[pos])) { pos++; }                \
-    }
     size_t pos = 0;
     int method;
 
