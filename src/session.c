@@ -525,18 +525,11 @@ int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t
     return n;
 }
 
-/* Every byte of the iovecs: one sendmsg per try on the default transport, the
- * session's send function per iovec otherwise; the time-out is for lack of
- * progress. */
-static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+/* Every byte of the iovecs after the first `done` (already sent): one sendmsg
+ * per try on the default transport, the session's send function per iovec
+ * otherwise; the time-out is for lack of progress. */
+static int sendv_rest(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt, size_t done)
 {
-    size_t done = 0;   /* bytes of iov already sent (empty iovecs are skipped as sent) */
-    if (HTTPD_SPEED && s->send_fn == default_send) {
-        /* The usual case, tried first where speed counts: one sendmsg takes it
-         * all. (A failure is met again, and handled, by the loop below.) */
-        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
-        done = n > 0 ? (size_t)n : 0;
-    }
     for (;;) {
         while (iovcnt > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;
@@ -556,6 +549,19 @@ static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *
         }
         done = (size_t)n;
     }
+}
+
+/* The same, from the first byte. */
+static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
+{
+    size_t done = 0;   /* bytes of iov already sent (empty iovecs are skipped as sent) */
+    if (HTTPD_SPEED && s->send_fn == default_send) {
+        /* The usual case, tried first where speed counts: one sendmsg takes it
+         * all. (A failure is met again, and handled, by the loop.) */
+        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+        done = n > 0 ? (size_t)n : 0;
+    }
+    return sendv_rest(hd, s, iov, iovcnt, done);
 }
 
 /* ---- Held output ----------------------------------------------------------------------
@@ -602,6 +608,17 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt, size_t
 
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
+#if HTTPD_SPEED
+    if (!s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send) {
+        /* The usual send (nothing held or queued, the default transport, no
+         * send under way): one sendmsg in line, the rest as below. */
+        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+        s->sending = true;
+        int rc = sendv_rest(hd, s, iov, iovcnt, n > 0 ? (size_t)n : 0);
+        s->sending = false;
+        return rc;
+    }
+#endif
     if (CONFIG_HTTPD_PIPELINE_HOLD_LEN > 0 && s->cork && !s->sending &&
         hold(&s->slot->rx, iov, iovcnt, HTTPD_OUT_CAP)) {
         return 0;
