@@ -710,6 +710,10 @@ static inline size_t httpd__sess_held(const struct httpd_sess *s)
  *  thread), otherwise sent with what is held as httpd__sess_sendv_all() does.
  *  What is held leaves with the next send, or before the job waits to receive. */
 int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iovec *iov, int iovcnt);
+/** Only the copy of httpd__sess_sendv_chunk(), once the chunk buffer is taken:
+ *  true when the chunk was held, false (nothing done) when it does not fit or
+ *  may not be held now. */
+bool httpd__sess_hold_chunk(struct slot *slot, const struct iovec *iov, int iovcnt);
 #else
 static inline int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iovec *iov, int iovcnt)
 {

@@ -695,6 +695,13 @@ int httpd__sess_sendv_chunk(struct httpd_data *hd, struct slot *slot, struct iov
     }
     return httpd__sess_sendv_all(hd, s, iov, iovcnt);
 }
+
+bool httpd__sess_hold_chunk(struct slot *slot, const struct iovec *iov, int iovcnt)
+{
+    const struct httpd_sess *s = slot->sess;
+    return s->slot == slot && !s->sending && slot->rx.out_big &&
+           hold(&slot->rx, iov, iovcnt, CONFIG_HTTPD_CHUNK_HOLD_LEN);
+}
 #endif
 
 #if CONFIG_HTTPD_WS_SUPPORT
