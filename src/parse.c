@@ -633,8 +633,8 @@ static ALWAYS_INLINE int parse_fast_as(http_parser_t *p, const unsigned char *b,
 
 slow:
     return HTTP_PARSE_AGAIN;   /* (the machine starts afresh) */
-#undef RUN
 }
+#undef RUN
 
 static int parse_fast(http_parser_t *p, const unsigned char *b, size_t len, const http_parse_limits_t *lim)
 {

@@ -525,11 +525,21 @@ int httpd__rx_recv(struct httpd_data *hd, struct slot *slot, size_t base, size_t
     return n;
 }
 
-/* Every byte of the iovecs after the first `done` (already sent): one sendmsg
- * per try on the default transport, the session's send function per iovec
- * otherwise; the time-out is for lack of progress. */
-static int sendv_rest(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt, size_t done)
+/* Every byte of the iovecs: one sendmsg per try on the default transport, the
+ * session's send function per iovec otherwise; the time-out is for lack of
+ * progress. */
+#if HTTPD_SPEED
+__attribute__((always_inline)) inline   /* in both paths of httpd__sess_sendv_all() */
+#endif
+static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
+    size_t done = 0;   /* bytes of iov already sent (empty iovecs are skipped as sent) */
+    if (HTTPD_SPEED && s->send_fn == default_send) {
+        /* The usual case, tried first where speed counts: one sendmsg takes it
+         * all. (A failure is met again, and handled, by the loop below.) */
+        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+        done = n > 0 ? (size_t)n : 0;
+    }
     for (;;) {
         while (iovcnt > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;
@@ -549,19 +559,6 @@ static int sendv_rest(struct httpd_data *hd, struct httpd_sess *s, struct iovec 
         }
         done = (size_t)n;
     }
-}
-
-/* The same, from the first byte. */
-static int sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
-{
-    size_t done = 0;   /* bytes of iov already sent (empty iovecs are skipped as sent) */
-    if (HTTPD_SPEED && s->send_fn == default_send) {
-        /* The usual case, tried first where speed counts: one sendmsg takes it
-         * all. (A failure is met again, and handled, by the loop.) */
-        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
-        done = n > 0 ? (size_t)n : 0;
-    }
-    return sendv_rest(hd, s, iov, iovcnt, done);
 }
 
 /* ---- Held output ----------------------------------------------------------------------
@@ -611,10 +608,9 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
 #if HTTPD_SPEED
     if (!s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send) {
         /* The usual send (nothing held or queued, the default transport, no
-         * send under way): one sendmsg in line, the rest as below. */
-        ssize_t n = httpd__port_sendv(s->fd, iov, iovcnt);
+         * send under way): none of the steps below. */
         s->sending = true;
-        int rc = sendv_rest(hd, s, iov, iovcnt, n > 0 ? (size_t)n : 0);
+        int rc = sendv_all(hd, s, iov, iovcnt);
         s->sending = false;
         return rc;
     }
