@@ -15,14 +15,10 @@
 
 /* epoll_wait(2) without glibc's cancellation-point wrapper (two locked atomic
  * operations per call in a threaded process; see posix/sock.c). */
-#if defined(PORT_SYSCALL) && defined(SYS_epoll_wait)
+#if defined(SYS_epoll_wait)
 #define SYS_EPOLL_WAIT(fd, evs, max, ms) PORT_SYSCALL(SYS_epoll_wait, (fd), (evs), (max), (ms), 0, 0)
-#elif defined(PORT_SYSCALL)
-#define SYS_EPOLL_WAIT(fd, evs, max, ms) PORT_SYSCALL(SYS_epoll_pwait, (fd), (evs), (max), (ms), 0, 0)
-#elif defined(SYS_epoll_wait)
-#define SYS_EPOLL_WAIT(fd, evs, max, ms) syscall(SYS_epoll_wait, (fd), (evs), (max), (ms))
 #else
-#define SYS_EPOLL_WAIT(fd, evs, max, ms) syscall(SYS_epoll_pwait, (fd), (evs), (max), (ms), NULL, 0)
+#define SYS_EPOLL_WAIT(fd, evs, max, ms) PORT_SYSCALL(SYS_epoll_pwait, (fd), (evs), (max), (ms), 0, 0)
 #endif
 
 struct poller {

@@ -5,8 +5,9 @@
  * as syscall(2) (-1 and errno on failure). glibc's send, recv and epoll_wait
  * are cancellation points, each wrapped in two locked read-modify-writes of
  * the thread's cancellation state; syscall(2) avoids those but is a call that
- * moves every argument once more. Elsewhere PORT_SYSCALL is not defined and
- * the callers use syscall(2) or the libc functions.
+ * moves every argument once more. On other Linux targets PORT_SYSCALL is
+ * syscall(2) (not a cancellation point either); elsewhere it is not defined
+ * and the callers use the libc functions.
  */
 #ifndef HTTPD_PORT_SYSCALL_DIRECT_H
 #define HTTPD_PORT_SYSCALL_DIRECT_H
@@ -49,6 +50,14 @@ static inline long port_syscall6(long nr, long a, long b, long c, long d, long e
 
 #define PORT_SYSCALL(nr, a, b, c, d, e, f) \
     port_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+#elif defined(__linux__)
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define PORT_SYSCALL(nr, a, b, c, d, e, f) \
+    syscall((long)(nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 #endif
 #endif /* HTTPD_PORT_SYSCALL_DIRECT_H */

@@ -183,17 +183,13 @@ void httpd__port_close(int fd)
 /* glibc makes send, sendmsg and recv cancellation points: in a process with
  * threads each call is wrapped in two locked read-modify-writes of the
  * thread's cancellation state. The server cancels no thread, so on Linux the
- * request path enters the kernel directly (in line on x86-64 and AArch64,
- * port/linux/syscall_direct.h; else syscall(2), which is not a cancellation
+ * request path enters the kernel directly (port/linux/syscall_direct.h: in
+ * line on x86-64 and AArch64, else syscall(2), which is not a cancellation
  * point either); elsewhere the libc calls. */
 #if defined(PORT_SYSCALL) && defined(SYS_sendmsg) && defined(SYS_recvfrom) && defined(SYS_sendto)
 #define SYS_SEND(fd, buf, len, fl)  PORT_SYSCALL(SYS_sendto, (fd), (buf), (len), (fl), 0, 0)
 #define SYS_SENDMSG(fd, m, fl)      PORT_SYSCALL(SYS_sendmsg, (fd), (m), (fl), 0, 0, 0)
 #define SYS_RECV(fd, buf, len, fl)  PORT_SYSCALL(SYS_recvfrom, (fd), (buf), (len), (fl), 0, 0)
-#elif defined(__linux__) && defined(SYS_sendmsg) && defined(SYS_recvfrom) && defined(SYS_sendto)
-#define SYS_SEND(fd, buf, len, fl)  syscall(SYS_sendto, (fd), (buf), (len), (fl), NULL, 0)
-#define SYS_SENDMSG(fd, m, fl)      syscall(SYS_sendmsg, (fd), (m), (fl))
-#define SYS_RECV(fd, buf, len, fl)  syscall(SYS_recvfrom, (fd), (buf), (len), (fl), NULL, NULL)
 #else
 #define SYS_SEND(fd, buf, len, fl)  send((fd), (buf), (len), (fl))
 #define SYS_SENDMSG(fd, m, fl)      sendmsg((fd), (m), (fl))
