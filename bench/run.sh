@@ -66,8 +66,10 @@ CFLAGS="-O2 -Wall"
     $CC $CFLAGS -o "$BIN/civetweb_hello" "$PEERS/civetweb_hello.c" -lcivetweb
     $CC $CFLAGS -o "$BIN/kaclient" "$PEERS/kaclient.c"
     $CC $CFLAGS -o "$BIN/floor" "$REPO/bench/floor/floor.c"
+    $CC $CFLAGS -I"$PEERS" -o "$BIN/ws_floor" "$REPO/bench/floor/ws_floor.c"
+    $CC $CFLAGS -o "$BIN/big_floor" "$REPO/bench/floor/big_floor.c"
 } || die "building the bench binaries failed"
-echo "bench: built esp_api_hello esp_api_tls_hello esp_api_ws_echo esp_api_big lws_echo wsclient mhd_hello civetweb_hello kaclient floor in $BIN"
+echo "bench: built esp_api_hello esp_api_tls_hello esp_api_ws_echo esp_api_big lws_echo wsclient mhd_hello civetweb_hello kaclient floor ws_floor big_floor in $BIN"
 
 # ---- run ------------------------------------------------------------------------------
 # 1,000 idle connections on one side, as many on the other, plus the server's own fds

@@ -7,10 +7,13 @@ Every server is pinned to CPU 0, every client to CPU 1, all on 127.0.0.1:PORT.
   WebSocket echo   ours (peers/esp_api_ws_echo.c on our library) vs libwebsockets
                    (peers/lws_echo.c on Debian's libwebsockets); load: peers/wsclient.c,
                    CONNS connections (50), 32-byte masked TEXT messages, 1 and 16 in flight
-                   per connection: messages/s and server CPU per message
+                   per connection: messages/s and server CPU per message; and the syscall
+                   floor (floor/ws_floor.c: one recv and one send per readable connection)
   1 MiB responses  wrk -t1 -c4 for DURATION: ours one httpd_resp_send (GET /1m), ours 256 x
                    4 KiB httpd_resp_send_chunk (GET /1m_chunks), nginx serving a 1 MiB file
-                   with sendfile on and with sendfile off: MiB/s and server CPU per MiB
+                   with sendfile on and with sendfile off, and the syscall floor
+                   (floor/big_floor.c) copying from memory and with sendfile: MiB/s and
+                   server CPU per MiB
 Server CPU: utime+stime of the server's process tree from /proc, read around exactly the
 measured messages / wrk run. Rounds interleave the servers; the tables show the medians and
 the median over rounds of the ratio within each round. Appends its tables to results.md,
@@ -33,16 +36,23 @@ def pattern():
     return (abc * (MIB // 26 + 1))[:MIB]
 
 
-def nginx_big_cmd(a, sendfile):
-    p = os.path.join(a.rundir, 'nginx-big-' + sendfile)
+def big_file(a):
+    """The 1 MiB static file (nginx's root, big_floor's sendfile source): its directory and path."""
     root = os.path.join(a.rundir, 'www')
-    for d in (p, root):
-        os.makedirs(d, exist_ok=True)
-        os.chmod(d, 0o755)              # workers drop to "nobody" when started as root
+    os.makedirs(root, exist_ok=True)
+    os.chmod(root, 0o755)               # nginx workers drop to "nobody" when started as root
     f = os.path.join(root, '1m')
     if not os.path.exists(f):
         open(f, 'wb').write(pattern())
         os.chmod(f, 0o644)
+    return root, f
+
+
+def nginx_big_cmd(a, sendfile):
+    p = os.path.join(a.rundir, 'nginx-big-' + sendfile)
+    root = big_file(a)[0]
+    os.makedirs(p, exist_ok=True)
+    os.chmod(p, 0o755)
     conf = open(os.path.join(HERE, 'peers', 'nginx_big.conf.in')).read()
     for k, v in (('@PORT@', str(a.port)), ('@PREFIX@', p), ('@ROOT@', root), ('@SENDFILE@', sendfile)):
         conf = conf.replace(k, v)
@@ -153,13 +163,17 @@ def main():
     groups = a.groups.split(',')
     port = str(a.port)
     ws_srv = {'ours': [a.bindir + '/esp_api_ws_echo', port, str(a.ws_conns + 64)],
-              'lws': [a.bindir + '/lws_echo', port]}
+              'lws': [a.bindir + '/lws_echo', port],
+              'floor': [a.bindir + '/ws_floor', port]}
     big_srv = {'ours': [a.bindir + '/esp_api_big', port, '64'],
-               'nginx_on': nginx_big_cmd(a, 'on'), 'nginx_off': nginx_big_cmd(a, 'off')}
+               'nginx_on': nginx_big_cmd(a, 'on'), 'nginx_off': nginx_big_cmd(a, 'off'),
+               'floor_copy': [a.bindir + '/big_floor', port, 'copy'],
+               'floor_sendfile': [a.bindir + '/big_floor', port, big_file(a)[1]]}
     big_paths = {'ours': (('ours', '/1m'), ('ours_chunks', '/1m_chunks')),
-                 'nginx_on': (('nginx_on', '/1m'),), 'nginx_off': (('nginx_off', '/1m'),)}
+                 'nginx_on': (('nginx_on', '/1m'),), 'nginx_off': (('nginx_off', '/1m'),),
+                 'floor_copy': (('floor_copy', '/1m'),), 'floor_sendfile': (('floor_sendfile', '/1m'),)}
     raw = dict(ws={n: {k: [] for k in INFLIGHT} for n in ws_srv},
-               big={k: [] for k in ('ours', 'ours_chunks', 'nginx_on', 'nginx_off')})
+               big={row: [] for rows in big_paths.values() for row, _ in rows})
     failures = []
     t0 = time.time()
     print('bench: WebSocket echo (%d conns, %d-byte messages, %s in flight) and 1 MiB responses (wrk -t1 -c4); '
@@ -176,7 +190,7 @@ def main():
                     for k in INFLIGHT:
                         v = ws_measure(a, p.pid, k)
                         raw['ws'][n][k].append(v)
-                        print('  round %d ws  %-11s %2d in flight %8.0f msg/s %7.2f µs/msg CPU' % (
+                        print('  round %d ws  %-14s %2d in flight %8.0f msg/s %7.2f µs/msg CPU' % (
                             r + 1, n, k, v['rate'], v['cpu_us'] or 0), flush=True)
                 except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
                     print('  %s: %s' % (n, e), flush=True)
@@ -197,7 +211,7 @@ def main():
                     for row, path in big_paths[n]:
                         v = big_measure(a, p.pid, path)
                         raw['big'][row].append(v)
-                        print('  round %d 1m  %-11s %8.0f MiB/s %7.0f µs/MiB CPU' % (
+                        print('  round %d 1m  %-14s %8.0f MiB/s %7.0f µs/MiB CPU' % (
                             r + 1, row, v['mib_s'], v['cpu_us'] or 0), flush=True)
                 except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
                     print('  %s: %s' % (n, e), flush=True)
@@ -221,17 +235,20 @@ def main():
     if 'ws' in groups:
         lines += ['', '### WebSocket echo (ours vs libwebsockets %s; %d connections, %d-byte masked TEXT messages)' % (
             out['versions']['libwebsockets'], a.ws_conns, a.ws_size), '',
-            '| metric | ours | libwebsockets | ours / libwebsockets |', '|---|---:|---:|---:|']
+            '| metric | ours | libwebsockets | syscall floor | ours / libwebsockets | floor / libwebsockets |',
+            '|---|---:|---:|---:|---:|---:|']
         for k in INFLIGHT:
             for key, label, f, higher in (('rate', 'WS echo, %d in flight per connection (messages/s)' % k, '%.0f', True),
                                           ('cpu_us', 'server CPU per message, %d in flight (µs)' % k, '%.2f', False)):
-                o, l_ = col(raw['ws']['ours'][k], key), col(raw['ws']['lws'][k], key)
-                ratio = paired(o, l_)
-                out['rows']['ws%d_%s' % (k, key)] = dict(ours=med(o), lws=med(l_), ratio=ratio)
-                lines.append('| %s %s | %s | %s | %s |' % (label, '↑' if higher else '↓', fmt(med(o), f),
-                                                            fmt(med(l_), f), fmt_ratio(ratio)))
+                o, l_, fl = (col(raw['ws'][n][k], key) for n in ('ours', 'lws', 'floor'))
+                ratio, fratio = paired(o, l_), paired(fl, l_)
+                out['rows']['ws%d_%s' % (k, key)] = dict(ours=med(o), lws=med(l_), floor=med(fl), ratio=ratio,
+                                                         floor_vs_lws=fratio, ours_vs_floor=paired(o, fl))
+                lines.append('| %s %s | %s | %s | %s | %s | %s |' % (
+                    label, '↑' if higher else '↓', fmt(med(o), f), fmt(med(l_), f), fmt(med(fl), f),
+                    fmt_ratio(ratio), fmt_ratio(fratio)))
                 chart_rows.append(('WS %s k%d %s' % ('msg/s' if key == 'rate' else 'CPU', k, '↑' if higher else '↓'),
-                                   [ratio, None, None]))
+                                   [ratio, None, None, fratio]))
     if 'big' in groups:
         lines += ['', '### 1 MiB responses (`wrk -t1 -c4`, keep-alive; nginx serves a 1 MiB file)', '',
                   '| server | MiB/s ↑ | MiB/s vs nginx sendfile on | server CPU per MiB (µs) ↓ | '
@@ -239,7 +256,9 @@ def main():
         ref = raw['big']['nginx_on']
         labels = {'ours': 'ours, one `httpd_resp_send` of 1 MiB', 'ours_chunks': 'ours, 256 × 4 KiB '
                   '`httpd_resp_send_chunk`', 'nginx_on': 'nginx 1 worker, `sendfile on`',
-                  'nginx_off': 'nginx 1 worker, `sendfile off`'}
+                  'nginx_off': 'nginx 1 worker, `sendfile off`',
+                  'floor_copy': 'syscall floor, one `sendmsg` from memory (copy)',
+                  'floor_sendfile': 'syscall floor, `sendfile` of the file (zero-copy)'}
         for row, label in labels.items():
             v = raw['big'][row]
             rm, rc = paired(col(v, 'mib_s'), col(ref, 'mib_s')), paired(col(v, 'cpu_us'), col(ref, 'cpu_us'))
@@ -250,11 +269,14 @@ def main():
         one, ch = raw['big']['ours'], raw['big']['ours_chunks']
         cm, cc = paired(col(ch, 'mib_s'), col(one, 'mib_s')), paired(col(ch, 'cpu_us'), col(one, 'cpu_us'))
         out['rows']['1m_chunks_vs_one'] = dict(mib_s=cm, cpu=cc)
-        lines += ['', 'Ours, 4 KiB chunks / one send: MiB/s %s, server CPU per MiB %s.' % (fmt_ratio(cm), fmt_ratio(cc))]
+        fc = paired(col(one, 'cpu_us'), col(raw['big']['floor_copy'], 'cpu_us'))
+        out['rows']['1m_ours_vs_floor_copy'] = dict(cpu=fc)
+        lines += ['', 'Ours, 4 KiB chunks / one send: MiB/s %s, server CPU per MiB %s. Ours, one send / the '
+                  'copying syscall floor: server CPU per MiB %s.' % (fmt_ratio(cm), fmt_ratio(cc), fmt_ratio(fc))]
         for key, name, higher in (('mib_s', 'MiB/s', True), ('cpu_us', 'CPU', False)):
             chart_rows.append(('1MiB %s %s' % (name, '↑' if higher else '↓'),
                                [paired(col(raw['big'][row], key), col(ref, key))
-                                for row in ('ours', 'ours_chunks', 'nginx_off')]))
+                                for row in ('ours', 'ours_chunks', 'nginx_off', 'floor_copy')]))
     if failures:
         lines += ['', 'Problems:'] + ['- ' + f for f in failures]
     text = '\n'.join(lines) + '\n'
@@ -281,7 +303,8 @@ def chart(a, rows, day):
     """Bars through chart.gp: WS rows against libwebsockets, 1 MiB rows against nginx sendfile on."""
     dat = os.path.join(a.rundir, 'chart_ws.dat')
     with open(dat, 'w') as f:
-        f.write('metric "ours (esp_http_server)" "ours, 4 KiB chunks" "nginx sendfile off"\n')
+        f.write('metric "ours (esp_http_server)" "ours, 4 KiB chunks" "nginx sendfile off" '
+                '"syscall floor (1MiB: copying)"\n')
         for label, rs in rows:
             f.write('"%s" %s\n' % (label, ' '.join('%.4f' % r if r is not None else 'NaN' for r in rs)))
     os.makedirs(os.path.dirname(a.png), exist_ok=True)
@@ -289,7 +312,7 @@ def chart(a, rows, day):
              '(↑ higher is better, ↓ lower is better)')
     sub = '%s, %d x %s; WS: %d connections, %d-byte messages, k1/k16: in flight per connection; 1MiB: wrk -t1 -c4' % (
         day, os.cpu_count(), B.machine()['cpu'], a.ws_conns, a.ws_size)
-    r = subprocess.run(['gnuplot', '-e', 'datafile="%s"; outfile="%s"; ncols=3; subtitle="%s"; charttitle="%s"; '
+    r = subprocess.run(['gnuplot', '-e', 'datafile="%s"; outfile="%s"; ncols=4; subtitle="%s"; charttitle="%s"; '
                         'reflabel="1× (reference)"' % (dat, a.png, sub.replace('"', "'"), title),
                         os.path.join(HERE, 'chart.gp')], capture_output=True, text=True)
     if r.returncode:

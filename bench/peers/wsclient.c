@@ -41,10 +41,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ws_accept.h"
+
 #define RXCAP      65536
 #define TXCAP      65536
 #define STALL_MS   5000
-#define WS_GUID    "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 struct conn {
     int fd;
@@ -88,57 +89,6 @@ static uint32_t rnd32(void)
     return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
 }
 
-/* ---- SHA-1 (FIPS 180-4) and base64, for Sec-WebSocket-Accept ---------------------- */
-static uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-
-static void sha1(const unsigned char *msg, size_t len, unsigned char out[20])
-{
-    uint32_t h[5] = { 0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u };
-    size_t total = ((len + 8) / 64 + 1) * 64;
-    unsigned char *m = calloc(1, total);
-    if (!m) die("out of memory");
-    memcpy(m, msg, len);
-    m[len] = 0x80;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int i = 0; i < 8; i++) m[total - 1 - i] = (unsigned char)(bits >> (8 * i));
-    for (size_t blk = 0; blk < total; blk += 64) {
-        uint32_t w[80];
-        for (int t = 0; t < 16; t++)
-            w[t] = (uint32_t)m[blk + 4 * t] << 24 | (uint32_t)m[blk + 4 * t + 1] << 16 |
-                   (uint32_t)m[blk + 4 * t + 2] << 8 | m[blk + 4 * t + 3];
-        for (int t = 16; t < 80; t++) w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
-        uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-        for (int t = 0; t < 80; t++) {
-            uint32_t f, k;
-            if (t < 20) { f = (b & c) | (~b & d); k = 0x5A827999u; }
-            else if (t < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1u; }
-            else if (t < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDCu; }
-            else { f = b ^ c ^ d; k = 0xCA62C1D6u; }
-            uint32_t tmp = rol(a, 5) + f + e + k + w[t];
-            e = d; d = c; c = rol(b, 30); b = a; a = tmp;
-        }
-        h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
-    }
-    free(m);
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 4; j++) out[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
-}
-
-static void base64(const unsigned char *in, size_t len, char *out)
-{
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
-                     (i + 2 < len ? in[i + 2] : 0);
-        out[o++] = tab[v >> 18 & 63];
-        out[o++] = tab[v >> 12 & 63];
-        out[o++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < len ? tab[v & 63] : '=';
-    }
-    out[o] = 0;
-}
-
 /* ---- handshake (blocking, with a time-out) ---------------------------------------- */
 static void handshake(struct conn *c, int port, const char *path)
 {
@@ -177,11 +127,8 @@ static void handshake(struct conn *c, int port, const char *path)
     *end = 0;
     if (strncmp((char *)c->rx, "HTTP/1.1 101", 12) != 0)
         die("connection %d: handshake answered %.40s", c->idx, (char *)c->rx);
-    char cat[128], expect[32];
-    unsigned char dig[20];
-    snprintf(cat, sizeof cat, "%s%s", key64, WS_GUID);
-    sha1((unsigned char *)cat, strlen(cat), dig);
-    base64(dig, sizeof dig, expect);
+    char expect[32];
+    ws_accept_value(key64, expect);
     const char *h = strcasestr((char *)c->rx, "\r\nSec-WebSocket-Accept:");
     if (!h) die("connection %d: no Sec-WebSocket-Accept", c->idx);
     h += strlen("\r\nSec-WebSocket-Accept:");

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The syscall floor for WebSocket echo on Linux: one epoll thread (level-triggered, as
+ * floor.c), the RFC 6455 opening handshake, then per readable connection one recv and
+ * one send carrying the echo of every whole frame read (unmasked, FIN set, the client's
+ * opcode). No UTF-8 check, no fragmentation, no control frames beyond CLOSE (answered by
+ * closing), payloads of at most 125 bytes: the least work a WebSocket echo server can do
+ * per message, the "physical limit" row of bench/ws_bench.py.
+ * Build: cc -O2 -I bench/peers -o ws_floor ws_floor.c     Run: ./ws_floor PORT */
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ws_accept.h"
+
+#define MAX_FD 4096
+#define KEEP   256          /* bytes of an unfinished frame kept for the next read */
+
+struct peer {
+    unsigned char open;     /* handshake done */
+    unsigned short keep_len;
+    unsigned char keep[KEEP];
+};
+
+static struct peer peers[MAX_FD];
+
+static void drop(int fd)
+{
+    peers[fd].open = 0;
+    peers[fd].keep_len = 0;
+    close(fd);
+}
+
+/* The opening handshake: the whole request is expected in one read (wsclient sends it in one). */
+static void handshake(int fd, char *in, ssize_t r)
+{
+    static const char name[] = "\r\nSec-WebSocket-Key:";
+    char *k = memmem(in, (size_t)r, name, sizeof name - 1), key[65], acc[32], out[256];
+    if (!k || !memmem(in, (size_t)r, "\r\n\r\n", 4)) { drop(fd); return; }
+    k += sizeof name - 1;
+    while (*k == ' ') k++;
+    size_t n = strcspn(k, " \r");
+    if (n == 0 || n > 64) { drop(fd); return; }
+    memcpy(key, k, n);
+    key[n] = 0;
+    ws_accept_value(key, acc);
+    int len = snprintf(out, sizeof out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+    if (send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) { drop(fd); return; }
+    peers[fd].open = 1;
+}
+
+int main(int argc, char **argv)
+{
+    int port = argc > 1 ? atoi(argv[1]) : 8080, one = 1;
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
+    if (bind(ls, (void *)&a, sizeof a) || listen(ls, 1024)) { perror("listen"); return 1; }
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
+    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    static unsigned char in[KEEP + 65536], out[KEEP + 65536];
+    for (;;) {
+        int n = epoll_wait(ep, evs, 256, -1);
+        for (int i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+            if (fd == ls) {
+                int c;
+                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+                    if (c >= MAX_FD) { close(c); continue; }
+                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    ev.data.fd = c;
+                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+                }
+                continue;
+            }
+            struct peer *p = &peers[fd];
+            size_t have = p->keep_len;
+            memcpy(in, p->keep, have);
+            ssize_t r = recv(fd, in + have, sizeof in - KEEP - 1, 0);
+            if (r <= 0) { drop(fd); continue; }
+            if (!p->open) { in[r] = 0; handshake(fd, (char *)in, r); continue; }
+            size_t end = have + (size_t)r, at = 0, o = 0;
+            int bad = 0;
+            while (end - at >= 2) {
+                unsigned op = in[at] & 15, len = in[at + 1] & 127;
+                if (!(in[at] & 0x80) || !(in[at + 1] & 0x80) || len > 125 || op == 8) { bad = 1; break; }
+                if (end - at < 6 + len) break;
+                const unsigned char *m = in + at + 2, *pl = in + at + 6;
+                out[o++] = (unsigned char)(0x80 | op);
+                out[o++] = (unsigned char)len;
+                for (unsigned j = 0; j < len; j++) out[o++] = pl[j] ^ m[j & 3];
+                at += 6 + len;
+            }
+            if (bad || end - at > KEEP) { drop(fd); continue; }
+            p->keep_len = (unsigned short)(end - at);
+            memcpy(p->keep, in + at, end - at);
+            if (o && send(fd, out, o, MSG_NOSIGNAL) != (ssize_t)o) drop(fd);
+        }
+    }
+}
