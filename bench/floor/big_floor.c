@@ -23,6 +23,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "floor_net.h"
+
 #define MAX_FD   4096
 #define BODY_LEN (1024 * 1024)
 
@@ -98,7 +100,7 @@ static int pump(int fd)
 int main(int argc, char **argv)
 {
     if (argc != 3) { fprintf(stderr, "usage: big_floor PORT copy|FILE\n"); return 2; }
-    int port = atoi(argv[1]), one = 1;
+    int port = atoi(argv[1]);
     if (strcmp(argv[2], "copy") == 0) {
         body = malloc(BODY_LEN);
         if (!body) return 1;
@@ -107,27 +109,17 @@ int main(int argc, char **argv)
         perror(argv[2]);
         return 1;
     }
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
-    if (bind(ls, (void *)&a, sizeof a) || listen(ls, 1024)) { perror("listen"); return 1; }
-    ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
-    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    int ls;
+    ep = floor_listen(port, &ls);
+    if (ep < 0) return 1;
+    struct epoll_event evs[256];
     static char in[65536];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == ls) {
-                int c;
-                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-                    if (c >= MAX_FD) { close(c); continue; }
-                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    ev.events = EPOLLIN;
-                    ev.data.fd = c;
-                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
-                }
+                floor_accept(ls, ep, MAX_FD);
                 continue;
             }
             if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {

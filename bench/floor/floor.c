@@ -13,30 +13,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "floor_net.h"
+
 static const char RESP[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
 
 int main(int argc, char **argv)
 {
-    int port = argc > 1 ? atoi(argv[1]) : 8080, one = 1;
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
-    if (bind(ls, (void *)&a, sizeof a) || listen(ls, 1024)) { perror("listen"); return 1; }
-    int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
-    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    int ls, ep = floor_listen(argc > 1 ? atoi(argv[1]) : 8080, &ls);
+    if (ep < 0) return 1;
+    struct epoll_event evs[256];
     static char in[65536], out[65536];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == ls) {
-                int c;
-                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    ev.data.fd = c;
-                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
-                }
+                floor_accept(ls, ep, 0);
                 continue;
             }
             ssize_t r = recv(fd, in, sizeof in, 0);

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "floor_net.h"
+
 #include "ws_accept.h"
 
 #define MAX_FD 4096
@@ -57,27 +59,18 @@ static void handshake(int fd, char *in, ssize_t r)
 
 int main(int argc, char **argv)
 {
-    int port = argc > 1 ? atoi(argv[1]) : 8080, one = 1;
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
-    if (bind(ls, (void *)&a, sizeof a) || listen(ls, 1024)) { perror("listen"); return 1; }
-    int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls}, evs[256];
-    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    int port = argc > 1 ? atoi(argv[1]) : 8080;
+    int ls;
+    int ep = floor_listen(port, &ls);
+    if (ep < 0) return 1;
+    struct epoll_event evs[256];
     static unsigned char in[KEEP + 65536], out[KEEP + 65536];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == ls) {
-                int c;
-                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-                    if (c >= MAX_FD) { close(c); continue; }
-                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    ev.data.fd = c;
-                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
-                }
+                floor_accept(ls, ep, MAX_FD);
                 continue;
             }
             struct peer *p = &peers[fd];
