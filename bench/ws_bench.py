@@ -10,7 +10,8 @@ Every server is pinned to CPU 0, every client to CPU 1, all on 127.0.0.1:PORT.
                    per connection: messages/s and server CPU per message; and the syscall
                    floor (floor/ws_floor.c: one recv and one send per readable connection)
   1 MiB responses  wrk -t1 -c4 for DURATION: ours one httpd_resp_send (GET /1m), ours 256 x
-                   4 KiB httpd_resp_send_chunk (GET /1m_chunks), nginx serving a 1 MiB file
+                   4 KiB httpd_resp_send_chunk (GET /1m_chunks), ours one httpd_resp_send of a
+                   const array in the program's read-only data (GET /1m_const), nginx serving a 1 MiB file
                    with sendfile on and with sendfile off, and the syscall floor
                    (floor/big_floor.c) copying from memory and with sendfile: MiB/s and
                    server CPU per MiB
@@ -169,7 +170,7 @@ def main():
                'nginx_on': nginx_big_cmd(a, 'on'), 'nginx_off': nginx_big_cmd(a, 'off'),
                'floor_copy': [a.bindir + '/big_floor', port, 'copy'],
                'floor_sendfile': [a.bindir + '/big_floor', port, big_file(a)[1]]}
-    big_paths = {'ours': (('ours', '/1m'), ('ours_chunks', '/1m_chunks')),
+    big_paths = {'ours': (('ours', '/1m'), ('ours_chunks', '/1m_chunks'), ('ours_const', '/1m_const')),
                  'nginx_on': (('nginx_on', '/1m'),), 'nginx_off': (('nginx_off', '/1m'),),
                  'floor_copy': (('floor_copy', '/1m'),), 'floor_sendfile': (('floor_sendfile', '/1m'),)}
     raw = dict(ws={n: {k: [] for k in INFLIGHT} for n in ws_srv},
@@ -248,14 +249,15 @@ def main():
                     label, '↑' if higher else '↓', fmt(med(o), f), fmt(med(l_), f), fmt(med(fl), f),
                     fmt_ratio(ratio), fmt_ratio(fratio)))
                 chart_rows.append(('WS %s k%d %s' % ('msg/s' if key == 'rate' else 'CPU', k, '↑' if higher else '↓'),
-                                   [ratio, None, None, fratio]))
+                                   [ratio, None, None, fratio, None]))
     if 'big' in groups:
         lines += ['', '### 1 MiB responses (`wrk -t1 -c4`, keep-alive; nginx serves a 1 MiB file)', '',
                   '| server | MiB/s ↑ | MiB/s vs nginx sendfile on | server CPU per MiB (µs) ↓ | '
                   'CPU vs nginx sendfile on |', '|---|---:|---:|---:|---:|']
         ref = raw['big']['nginx_on']
         labels = {'ours': 'ours, one `httpd_resp_send` of 1 MiB', 'ours_chunks': 'ours, 256 × 4 KiB '
-                  '`httpd_resp_send_chunk`', 'nginx_on': 'nginx 1 worker, `sendfile on`',
+                  '`httpd_resp_send_chunk`', 'ours_const': 'ours, one `httpd_resp_send` of a const 1 MiB '
+                  'array (read-only program data)', 'nginx_on': 'nginx 1 worker, `sendfile on`',
                   'nginx_off': 'nginx 1 worker, `sendfile off`',
                   'floor_copy': 'syscall floor, one `sendmsg` from memory (copy)',
                   'floor_sendfile': 'syscall floor, `sendfile` of the file (zero-copy)'}
@@ -271,12 +273,15 @@ def main():
         out['rows']['1m_chunks_vs_one'] = dict(mib_s=cm, cpu=cc)
         fc = paired(col(one, 'cpu_us'), col(raw['big']['floor_copy'], 'cpu_us'))
         out['rows']['1m_ours_vs_floor_copy'] = dict(cpu=fc)
+        fs = paired(col(raw['big']['ours_const'], 'cpu_us'), col(raw['big']['floor_sendfile'], 'cpu_us'))
+        out['rows']['1m_ours_const_vs_floor_sendfile'] = dict(cpu=fs)
         lines += ['', 'Ours, 4 KiB chunks / one send: MiB/s %s, server CPU per MiB %s. Ours, one send / the '
-                  'copying syscall floor: server CPU per MiB %s.' % (fmt_ratio(cm), fmt_ratio(cc), fmt_ratio(fc))]
+                  'copying syscall floor: server CPU per MiB %s. Ours, const array / the sendfile syscall floor: '
+                  'server CPU per MiB %s.' % (fmt_ratio(cm), fmt_ratio(cc), fmt_ratio(fc), fmt_ratio(fs))]
         for key, name, higher in (('mib_s', 'MiB/s', True), ('cpu_us', 'CPU', False)):
             chart_rows.append(('1MiB %s %s' % (name, '↑' if higher else '↓'),
                                [paired(col(raw['big'][row], key), col(ref, key))
-                                for row in ('ours', 'ours_chunks', 'nginx_off', 'floor_copy')]))
+                                for row in ('ours', 'ours_chunks', 'nginx_off', 'floor_copy', 'ours_const')]))
     if failures:
         lines += ['', 'Problems:'] + ['- ' + f for f in failures]
     text = '\n'.join(lines) + '\n'
@@ -304,7 +309,7 @@ def chart(a, rows, day):
     dat = os.path.join(a.rundir, 'chart_ws.dat')
     with open(dat, 'w') as f:
         f.write('metric "ours (esp_http_server)" "ours, 4 KiB chunks" "nginx sendfile off" '
-                '"syscall floor (1MiB: copying)"\n')
+                '"syscall floor (1MiB: copying)" "ours, const array (1MiB)"\n')
         for label, rs in rows:
             f.write('"%s" %s\n' % (label, ' '.join('%.4f' % r if r is not None else 'NaN' for r in rs)))
     os.makedirs(os.path.dirname(a.png), exist_ok=True)
@@ -312,7 +317,7 @@ def chart(a, rows, day):
              '(↑ higher is better, ↓ lower is better)')
     sub = '%s, %d x %s; WS: %d connections, %d-byte messages, k1/k16: in flight per connection; 1MiB: wrk -t1 -c4' % (
         day, os.cpu_count(), B.machine()['cpu'], a.ws_conns, a.ws_size)
-    r = subprocess.run(['gnuplot', '-e', 'datafile="%s"; outfile="%s"; ncols=4; subtitle="%s"; charttitle="%s"; '
+    r = subprocess.run(['gnuplot', '-e', 'datafile="%s"; outfile="%s"; ncols=5; subtitle="%s"; charttitle="%s"; '
                         'reflabel="1× (reference)"' % (dat, a.png, sub.replace('"', "'"), title),
                         os.path.join(HERE, 'chart.gp')], capture_output=True, text=True)
     if r.returncode:

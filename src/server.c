@@ -94,6 +94,7 @@ esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *ar
 /* Each part frees what it built, once (no field is reset: the memory goes next). */
 static void server_free(struct httpd_data *hd)
 {
+    httpd__port_server_release();   /* taken first thing in server_build() */
     httpd__loop_free(hd);
 #if HTTPD_CORO
     httpd__coro_pool_destroy(hd->coro_pool);
@@ -132,6 +133,7 @@ static esp_err_t listen_start(struct httpd_data *hd)
  * the listening socket, the loop, the job stacks. */
 static esp_err_t server_build(struct httpd_data *hd)
 {
+    httpd__port_server_hold();
     esp_err_t err = httpd__router_init(hd);
     if (err == ESP_OK) {
         err = httpd__sess_table_init(hd);

@@ -5,6 +5,8 @@
  *   GET /1m         1 MiB from memory with one httpd_resp_send()
  *   GET /1m_chunks  the same bytes as 256 httpd_resp_send_chunk() calls of 4 KiB each,
  *                   then the final empty chunk (Transfer-Encoding: chunked)
+ *   GET /1m_const   the same bytes from a const array in the program's read-only data
+ *                   (an embedded asset, as ESP-IDF's EMBED_FILES makes one), one httpd_resp_send()
  *   GET /hello      13 bytes, to check the server is up */
 #include <esp_http_server.h>
 #include <stdio.h>
@@ -16,10 +18,28 @@
 
 static char big[BIG_LEN];
 
+/* 1 MiB of 'a'..'z' repeated (40,329 times 26 bytes, then 22) in .rodata, placed by the
+ * assembler as ESP-IDF's EMBED_FILES places an embedded file. */
+extern const char big_const[BIG_LEN];
+__asm__(".section .rodata\n"
+        ".balign 64\n"
+        "big_const:\n"
+        ".rept 40329\n"
+        ".ascii \"abcdefghijklmnopqrstuvwxyz\"\n"
+        ".endr\n"
+        ".ascii \"abcdefghijklmnopqrstuv\"\n"
+        ".previous\n");
+
 static esp_err_t one_send(httpd_req_t *req)
 {
     httpd_resp_set_type(req, "application/octet-stream");
     return httpd_resp_send(req, big, BIG_LEN);
+}
+
+static esp_err_t one_send_const(httpd_req_t *req)
+{
+    httpd_resp_set_type(req, "application/octet-stream");
+    return httpd_resp_send(req, big_const, BIG_LEN);
 }
 
 static esp_err_t chunks(httpd_req_t *req)
@@ -55,10 +75,12 @@ int main(int argc, char **argv)
     if (e != ESP_OK) { fprintf(stderr, "httpd_start failed: %d\n", e); return 1; }
     httpd_uri_t u1 = { .uri = "/1m", .method = HTTP_GET, .handler = one_send, .user_ctx = NULL };
     httpd_uri_t u2 = { .uri = "/1m_chunks", .method = HTTP_GET, .handler = chunks, .user_ctx = NULL };
+    httpd_uri_t u4 = { .uri = "/1m_const", .method = HTTP_GET, .handler = one_send_const, .user_ctx = NULL };
     httpd_uri_t u3 = { .uri = "/hello", .method = HTTP_GET, .handler = hello, .user_ctx = NULL };
     httpd_register_uri_handler(h, &u1);
     httpd_register_uri_handler(h, &u2);
     httpd_register_uri_handler(h, &u3);
+    httpd_register_uri_handler(h, &u4);
     fprintf(stderr, "esp_http_server API large responses on %d (max_open_sockets=%d)\n",
             cfg.server_port, cfg.max_open_sockets);
     for (;;) pause();

@@ -76,6 +76,19 @@ void httpd__port_shutdown_rdwr(int fd);
 
 void httpd__port_close(int fd);
 
+/** Process-wide resources of the port, held while any server exists
+ *  (counted): each server takes them as it is built and gives them back as it
+ *  is freed. Linux builds with HTTPD_RODATA_SENDFILE: the program's own file,
+ *  open for sendfile() of its read-only data (port/linux/rodata_file.c);
+ *  elsewhere nothing. */
+#if HTTPD_RODATA_SENDFILE
+void httpd__port_server_hold(void);
+void httpd__port_server_release(void);
+#else
+static inline void httpd__port_server_hold(void) {}
+static inline void httpd__port_server_release(void) {}
+#endif
+
 /** Send without raising SIGPIPE; receive. Return the byte count (recv: 0 =
  *  peer closed), or a PORT_* code < 0 (PORT_AGAIN when it would block). */
 ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags);

@@ -90,6 +90,9 @@
  *                      head went out), then chunk "b" and the end
  *   /big               body of n bytes (query n, default 1 MiB, at most 64 MiB):
  *                      byte i = 'A' + i % 26, in one httpd_resp_send()
+ *                      ?src=const&off=O&n=N: the same pattern's bytes O..O+N (default: to
+ *                      the end) of a 256 KiB const array in the program's read-only data
+ *                      (an embedded asset), sent from where it lies
  * With --wildcard: uri_match_fn = httpd_uri_match_wildcard, plus GET handlers
  *   templates "/api/" followed by "*", "/opt/?" and "/both/?*", each answering with
  *   its template string.
@@ -864,10 +867,28 @@ static esp_err_t conn_close_late_handler(httpd_req_t *req)
     return httpd_resp_sendstr_chunk(req, NULL);
 }
 
+/* 256 KiB of 'A'..'Z' repeated (10,082 times 26 bytes, then 12) in .rodata, placed by
+ * the assembler as ESP-IDF's EMBED_FILES places an embedded file. */
+#define CONST_BIG_LEN (256u * 1024u)
+extern const char s_const_big[CONST_BIG_LEN];
+__asm__(".section .rodata\n"
+        ".balign 16\n"
+        "s_const_big:\n"
+        ".rept 10082\n"
+        ".ascii \"ABCDEFGHIJKLMNOPQRSTUVWXYZ\"\n"
+        ".endr\n"
+        ".ascii \"ABCDEFGHIJKL\"\n"
+        ".previous\n");
+
 static esp_err_t big_handler(httpd_req_t *req)
 {
-    char q[QUERY_BUF_LEN];
+    char q[QUERY_BUF_LEN], src[8];
     get_query(req, q);
+    if (q[0] != '\0' && httpd_query_key_value(q, "src", src, sizeof src) == ESP_OK && strcmp(src, "const") == 0) {
+        size_t off = query_size(q, "off", 0, CONST_BIG_LEN);
+        size_t len = query_size(q, "n", CONST_BIG_LEN - off, CONST_BIG_LEN - off);
+        return httpd_resp_send(req, s_const_big + off, (ssize_t)len);
+    }
     size_t n = query_size(q, "n", BIG_DEFAULT, BIG_MAX);
     char *buf = malloc(n ? n : 1);
     if (buf == NULL) {

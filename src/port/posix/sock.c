@@ -196,9 +196,96 @@ void httpd__port_close(int fd)
 #define SYS_RECV(fd, buf, len, fl)  recv((fd), (buf), (len), (fl))
 #endif
 
-/* Thin on purpose: the request path pays the syscall and one test; errno is
- * read only once the call has failed. */
-ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
+#if HTTPD_RODATA_SENDFILE
+/* Read-only program data (a const asset of the program) leaves with sendfile()
+ * from the program's file, without the copy into the socket buffer
+ * (port/linux/rodata_file.c says which spans, once it has checked the file
+ * against memory). sendfile() has no MSG_NOSIGNAL: SIGPIPE is blocked in the
+ * calling thread around it, and one it raised is taken back, so the process
+ * sees what a send with MSG_NOSIGNAL would have done (a SIGPIPE the caller
+ * already had pending stays pending). */
+#include <signal.h>
+#include <sys/sendfile.h>
+
+#include "port/linux/rodata_file.h"
+
+#define RODATA_UNUSABLE (PORT_FAIL - 100)   /* not a PORT_* code: send from memory instead */
+
+static ssize_t send_rodata(int sock, int file, off_t off, size_t len)
+{
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0) {
+        return RODATA_UNUSABLE;
+    }
+    bool was_pending = false;   /* a SIGPIPE the caller had blocked and not yet taken */
+    if (sigismember(&old, SIGPIPE)) {
+        sigset_t pend;
+        was_pending = sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE);
+    }
+    ssize_t n;
+    do {
+        n = sendfile(sock, file, &off, len);
+    } while (n < 0 && errno == EINTR);
+    int err = errno;
+    if ((n < 0 || (size_t)n < len) && !was_pending) {
+        /* Cut short: the peer may be gone, and SIGPIPE raised even when some
+         * bytes went first. Take it back, if it came. */
+        static const struct timespec now = { 0, 0 };
+        (void)sigtimedwait(&pipe_set, NULL, &now);
+    }
+    (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = err;
+    if (n > 0) {
+        return n;
+    }
+    if (n == 0 || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP) {
+        httpd__port_rodata_file_off();   /* the file system does not sendfile() it: never again */
+        return RODATA_UNUSABLE;
+    }
+    return posix_code(err);
+}
+
+/* The iovecs up to the first long span of read-only program data, or that
+ * span itself when it comes first: sent, or RODATA_UNUSABLE when there is
+ * none (or it cannot be used) and the caller sends from memory. Out of line:
+ * only sends with a long iovec come here. */
+__attribute__((noinline)) static ssize_t sendv_rodata(int fd, const struct iovec *iov, int iovcnt)
+{
+    for (int i = 0; i < iovcnt; i++) {
+        off_t off;
+        int file;
+        if (iov[i].iov_len < HTTPD_RODATA_SENDFILE_MIN
+            || (file = httpd__port_rodata_file(iov[i].iov_base, iov[i].iov_len, &off)) < 0) {
+            continue;
+        }
+        if (i == 0) {
+            return send_rodata(fd, file, off, iov[0].iov_len);
+        }
+        /* What comes before it (the response head) goes first, held back
+         * (MSG_MORE) to leave in one segment with the file's first bytes. */
+        struct msghdr m;
+        memset(&m, 0, sizeof m);
+        m.msg_iov = (struct iovec *)iov;
+        m.msg_iovlen = (size_t)i;
+        for (;;) {
+            ssize_t n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL | MSG_MORE);
+            if (n >= 0) {
+                return n;
+            }
+            if (errno != EINTR) {
+                return posix_code(errno);
+            }
+        }
+    }
+    return RODATA_UNUSABLE;
+}
+#endif
+
+/* One send(2), retried when interrupted. Thin on purpose: the request path
+ * pays the syscall and one test; errno is read only once the call has failed. */
+static inline ssize_t send_bytes(int fd, const void *buf, size_t len, int flags)
 {
     for (;;) {
         ssize_t n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
@@ -211,10 +298,39 @@ ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
     }
 }
 
+ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
+{
+#if HTTPD_RODATA_SENDFILE
+    if (len >= HTTPD_RODATA_SENDFILE_MIN && flags == 0) {
+        struct iovec one = { (void *)(uintptr_t)buf, len };
+        ssize_t n = sendv_rodata(fd, &one, 1);
+        if (n != RODATA_UNUSABLE) {
+            return n;
+        }
+    }
+#endif
+    return send_bytes(fd, buf, len, flags);
+}
+
 ssize_t httpd__port_sendv(int fd, const struct iovec *iov, int iovcnt)
 {
+#if HTTPD_RODATA_SENDFILE
+    size_t any = 0;   /* has a bit at 2^15 or above when an iovec is 32 KiB or longer */
+    if (iovcnt > 0) {
+        any = iov[0].iov_len;
+        for (int i = 1; i < iovcnt; i++) {
+            any |= iov[i].iov_len;
+        }
+    }
+    if (any >= HTTPD_RODATA_SENDFILE_MIN) {
+        ssize_t n = sendv_rodata(fd, iov, iovcnt);
+        if (n != RODATA_UNUSABLE) {
+            return n;
+        }
+    }
+#endif
     if (iovcnt == 1) {
-        return httpd__port_send(fd, iov->iov_base, iov->iov_len, 0);
+        return send_bytes(fd, iov->iov_base, iov->iov_len, 0);
     }
     struct msghdr m;
     memset(&m, 0, sizeof m);
