@@ -30,7 +30,7 @@
  * (bytes i % 251, then a marker every 4 KiB), as an embedded asset is placed. */
 extern const unsigned char ro_asset[RO_LEN];
 __asm__(".section .rodata\n"
-        ".balign 16\n"
+        ".balign 4096\n"
         "ro_asset:\n"
         ".set i, 0\n"
         ".rept 40960\n"
@@ -164,6 +164,18 @@ static void test_sendv(void)
     free(got);
     if (before >= 0 && after >= 0) {
         CHECK(after - before < RO_LEN);
+    }
+
+    /* a span that starts inside a page: read from the file as well */
+    before = rchar();
+    struct iovec iov6[2] = { { (void *)head, hl }, { (void *)(ro_asset + 100), RO_LEN - 100 } };
+    got = send_all(sv, iov6, 2, hl + RO_LEN - 100);
+    after = rchar();
+    CHECK(memcmp(got, head, hl) == 0);
+    CHECK(memcmp(got + hl, ro_asset + 100, RO_LEN - 100) == 0);
+    free(got);
+    if (before >= 0 && after >= 0) {
+        CHECK(after - before >= RO_LEN - 100);
     }
 
     /* the span alone (one iovec: httpd__port_send's path) */
