@@ -9,7 +9,7 @@
  * the socket buffer that sendmsg() makes. This file tells, for a span of
  * memory, whether it lies wholly in such a segment and where in the file.
  *
- * What makes the answer safe, checked once, at the first question:
+ * What makes the answer safe, checked once, as the first server starts:
  * - only the main program's PT_LOAD segments without PF_W, and only their
  *   file-backed part (p_filesz), outside PT_GNU_RELRO;
  * - no text relocations (DT_TEXTREL, DF_TEXTREL), which would make the
@@ -196,6 +196,10 @@ void httpd__port_server_hold(void)
         atomic_store_explicit(&s_ro.fd, open("/proc/self/exe", O_RDONLY | O_CLOEXEC), memory_order_release);
     }
     pthread_mutex_unlock(&s_ro_lock);
+    /* The checks (they read the program's read-only segments once) are done
+     * here, as the first server starts, rather than in the middle of its
+     * first long send. */
+    (void)pthread_once(&s_ro_once, ro_init);
 }
 
 void httpd__port_server_release(void)

@@ -19,8 +19,8 @@
 /** When all len bytes at p lie in one read-only, file-backed segment of the
  *  main program whose bytes were found equal to the file's, and a server holds
  *  the program's file open (httpd__port_server_hold(), port.h): its
- *  descriptor, with *off set to where p is in it. Otherwise -1. The first call
- *  with the file held does the checks (thread-safe, once). */
+ *  descriptor, with *off set to where p is in it. Otherwise -1. The checks are
+ *  made once, when a server first holds the file (thread-safe). */
 int httpd__port_rodata_file(const void *p, size_t len, off_t *off);
 
 /** From now on httpd__port_rodata_file() answers -1 (sendfile() failed on
