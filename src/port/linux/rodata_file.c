@@ -141,13 +141,15 @@ static bool rodata_same_bytes(int fd, off_t off, const unsigned char *mem, size_
     return true;
 }
 
+/* Run once, by the first httpd__port_server_hold(), under s_ro_lock with the
+ * program's file just opened (s_ro.fd; -1 if that failed). */
 static void ro_init(void)
 {
     dl_iterate_phdr(rodata_collect, NULL);
     if (s_ro.nspans == 0) {
         return;
     }
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    int fd = atomic_load_explicit(&s_ro.fd, memory_order_relaxed);
     enum { CMP_BUF = 64 * 1024 };
     unsigned char *buf = fd >= 0 ? malloc(CMP_BUF) : NULL;
     bool same = buf != NULL;
@@ -156,9 +158,6 @@ static void ro_init(void)
         same = rodata_same_bytes(fd, sp->file_off, (const unsigned char *)sp->start, sp->end - sp->start, buf, CMP_BUF);
     }
     free(buf);
-    if (fd >= 0) {
-        close(fd);
-    }
     if (!same) {
         s_ro.nspans = 0;
     }
@@ -194,12 +193,12 @@ void httpd__port_server_hold(void)
     pthread_mutex_lock(&s_ro_lock);
     if (s_ro.holders++ == 0) {
         atomic_store_explicit(&s_ro.fd, open("/proc/self/exe", O_RDONLY | O_CLOEXEC), memory_order_release);
+        /* The checks (they read the program's read-only segments once, from
+         * the descriptor just opened) are done here, as the first server
+         * starts, rather than in the middle of its first long send. */
+        (void)pthread_once(&s_ro_once, ro_init);
     }
     pthread_mutex_unlock(&s_ro_lock);
-    /* The checks (they read the program's read-only segments once) are done
-     * here, as the first server starts, rather than in the middle of its
-     * first long send. */
-    (void)pthread_once(&s_ro_once, ro_init);
 }
 
 void httpd__port_server_release(void)

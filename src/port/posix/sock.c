@@ -196,6 +196,39 @@ void httpd__port_close(int fd)
 #define SYS_RECV(fd, buf, len, fl)  recv((fd), (buf), (len), (fl))
 #endif
 
+/* One send(2), retried when interrupted. Thin on purpose: the request path
+ * pays the syscall and one test; errno is read only once the call has failed. */
+static inline ssize_t send_bytes(int fd, const void *buf, size_t len, int flags)
+{
+    for (;;) {
+        ssize_t n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return posix_code(errno);
+        }
+    }
+}
+
+/* One sendmsg(2) of the iovecs, retried when interrupted, as send_bytes(). */
+static inline ssize_t sendmsg_iov(int fd, const struct iovec *iov, int iovcnt, int flags)
+{
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = (struct iovec *)iov;
+    m.msg_iovlen = (size_t)iovcnt;
+    for (;;) {
+        ssize_t n = SYS_SENDMSG(fd, &m, flags | PORT_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return posix_code(errno);
+        }
+    }
+}
+
 #if HTTPD_RODATA_SENDFILE
 /* Read-only program data (a const asset of the program) leaves with sendfile()
  * from the program's file, without the copy into the socket buffer
@@ -265,38 +298,11 @@ __attribute__((noinline)) static ssize_t sendv_rodata(int fd, const struct iovec
         }
         /* What comes before it (the response head) goes first, held back
          * (MSG_MORE) to leave in one segment with the file's first bytes. */
-        struct msghdr m;
-        memset(&m, 0, sizeof m);
-        m.msg_iov = (struct iovec *)iov;
-        m.msg_iovlen = (size_t)i;
-        for (;;) {
-            ssize_t n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL | MSG_MORE);
-            if (n >= 0) {
-                return n;
-            }
-            if (errno != EINTR) {
-                return posix_code(errno);
-            }
-        }
+        return sendmsg_iov(fd, iov, i, MSG_MORE);
     }
     return RODATA_UNUSABLE;
 }
 #endif
-
-/* One send(2), retried when interrupted. Thin on purpose: the request path
- * pays the syscall and one test; errno is read only once the call has failed. */
-static inline ssize_t send_bytes(int fd, const void *buf, size_t len, int flags)
-{
-    for (;;) {
-        ssize_t n = SYS_SEND(fd, buf, len, flags | PORT_NOSIGNAL);
-        if (n >= 0) {
-            return n;
-        }
-        if (errno != EINTR) {
-            return posix_code(errno);
-        }
-    }
-}
 
 ssize_t httpd__port_send(int fd, const void *buf, size_t len, int flags)
 {
@@ -332,19 +338,7 @@ ssize_t httpd__port_sendv(int fd, const struct iovec *iov, int iovcnt)
     if (iovcnt == 1) {
         return send_bytes(fd, iov->iov_base, iov->iov_len, 0);
     }
-    struct msghdr m;
-    memset(&m, 0, sizeof m);
-    m.msg_iov = (struct iovec *)iov;
-    m.msg_iovlen = (size_t)iovcnt;
-    for (;;) {
-        ssize_t n = SYS_SENDMSG(fd, &m, PORT_NOSIGNAL);
-        if (n >= 0) {
-            return n;
-        }
-        if (errno != EINTR) {
-            return posix_code(errno);
-        }
-    }
+    return sendmsg_iov(fd, iov, iovcnt, 0);
 }
 
 ssize_t httpd__port_recv(int fd, void *buf, size_t len, int flags)
