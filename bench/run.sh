@@ -45,7 +45,7 @@ mkdir -p "$BIN"
 echo "bench: building the library (Release) in $OUT"
 # CONFIG_HTTPD_CHUNK_HOLD_LEN (off by default) for the 4 KiB-chunk row; no other row sends chunks
 cmake -S . -B "$OUT" -DCMAKE_BUILD_TYPE=Release -DHTTPD_BUILD_TESTS=OFF -DHTTPD_BUILD_EXAMPLES=OFF \
-      -DCONFIG_HTTPD_CHUNK_HOLD_LEN=61440 \
+      -DCONFIG_HTTPD_CHUNK_HOLD_LEN=126976 \
       >"$OUT/cmake.log" 2>&1 || { cat "$OUT/cmake.log" >&2; die "cmake configure failed"; }
 cmake --build "$OUT" -j"$JOBS" --target esp_http_server_static esp_https_server_static >>"$OUT/cmake.log" 2>&1 \
     || { cat "$OUT/cmake.log" >&2; die "library build failed"; }

@@ -27,7 +27,7 @@ BUILD=$(cd "$BUILD" && pwd)   # absolute: pytest runs from the repository root
 # gcc: epoll backend, assembly coroutine switch; clang: the portable poll
 # backend and the ucontext switch, and small response chunks gathered
 # (CONFIG_HTTPD_CHUNK_HOLD_LEN, off by default). Both run every test.
-for variant in "gcc auto epoll 0" "clang ucontext poll 32768"; do
+for variant in "gcc auto epoll 0" "clang ucontext poll 98304"; do
     set -- $variant
     cc=$1 switch=$2 poller=$3 hold=$4
     dir="$BUILD/asan-$cc"

@@ -140,7 +140,7 @@ struct slot_rx {
     size_t   cap;
     size_t   len;
     size_t   rd;
-    uint16_t out_len;
+    uint32_t out_len;
 #if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
     char    *out_big;     /* NULL, or the held output (CONFIG_HTTPD_CHUNK_HOLD_LEN bytes) while chunks gather */
 #endif
@@ -247,8 +247,8 @@ struct slot {
 #else
 #define HTTPD_HOLD 0
 #endif
-_Static_assert(HTTPD_OUT_CAP <= UINT16_MAX && CONFIG_HTTPD_CHUNK_HOLD_LEN <= UINT16_MAX,
-               "held output is counted in 16 bits");
+_Static_assert(HTTPD_OUT_CAP <= UINT16_MAX && CONFIG_HTTPD_CHUNK_HOLD_LEN <= (1L << 24),
+               "held output: pipelined responses up to 64 KiB, gathered chunks up to 16 MiB");
 
 /** True when the request's body has been read completely. */
 static inline bool httpd__req_body_complete(const struct slot *slot)

@@ -599,7 +599,7 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt, size_t
             o += iov[i].iov_len;
         }
     }
-    rx->out_len = (uint16_t)(rx->out_len + total);
+    rx->out_len = (uint32_t)(rx->out_len + total);
     return true;
 }
 

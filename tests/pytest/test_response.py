@@ -163,6 +163,9 @@ def chunk_pattern(i, n):
     [4096] * 9,                                 # several gather, the next one does not fit
     [100, 16384, 5, 16383, 16385, 7, 40000, 1],  # around and beyond the held room
     list(range(1, 200, 7)) + [65536],
+    [30000, 30000, 30000, 5],                   # more than 64 KiB held (the clang build gathers 96 KiB)
+    [4096] * 30,                                # beyond 96 KiB: those held leave with the next
+    [65536, 65536, 1],
 ])
 def test_gathered_chunks_byte_exact(server, sizes):
     with server.conn() as c:
