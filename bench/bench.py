@@ -18,6 +18,8 @@ everything talks to 127.0.0.1:PORT only. Metrics:
   rss         VmRSS of the server's process tree after one connection, then with K idle
               keep-alive connections (kaclient idle); growth per connection
 The wrk tests run in rounds, servers interleaved within a round; the table shows medians.
+floor_ab: ours and the syscall floor alone, ABBA order, ka50 and ka8: their CPU ratio per round,
+printed below the table (the wrk rounds put every other server between the two).
 """
 import argparse, atexit, datetime, json, os, platform, re, shutil, signal, socket, statistics
 import subprocess, sys, time
@@ -231,6 +233,53 @@ def phase_wrk(a, srv, res):
                 res['failures'].append('%s wrk round %d: %s' % (n, r + 1, e))
             finally:
                 stop(a, p)
+
+
+# ---- ours against the syscall floor, interleaved --------------------------------------------
+def phase_floor_ab(a, srv, res):
+    """Server CPU per request of ours and the syscall floor, alternating (ABBA) run by run: in
+    the wrk phase every server of a round runs between the two, about 40 s apart, and a noisy
+    machine drifts in that time; here the two measurements of a pair are seconds apart."""
+    if 'ours' not in srv or 'floor' not in srv:
+        return
+    raw = res['raw'].setdefault('floor_ab', {})
+    for r in range(a.ab_rounds):
+        for n in (('ours', 'floor') if r % 2 == 0 else ('floor', 'ours')):
+            try:
+                p = start(a, srv[n]['cmd'])
+            except RuntimeError as e:
+                res['failures'].append('%s floor A/B round %d: %s' % (n, r + 1, e))
+                continue
+            try:
+                check(a, n)
+                client(a, ['wrk', '-t1', '-c2', '-d1s', 'http://127.0.0.1:%d/hello' % a.port])   # warm-up
+                for t in ('ka50', 'ka8'):
+                    v = wrk(a, p.pid, t)
+                    raw.setdefault(n, {}).setdefault(t, []).append(v)
+                    print('  A/B round %d %-6s %-5s %10.0f req/s  %s us/req CPU' % (
+                        r + 1, n, t, v['rps'], '%.2f' % v['cpu_us_per_req'] if v['cpu_us_per_req'] else '?'),
+                        flush=True)
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                res['failures'].append('%s floor A/B round %d: %s' % (n, r + 1, e))
+            finally:
+                stop(a, p)
+
+
+def floor_ab_summary(res):
+    """Per test: the ratios ours / floor of each round and their median; the text line."""
+    raw = res['raw'].get('floor_ab', {})
+    out, cells = {}, []
+    for t, label in (('ka50', 'c50'), ('ka8', 'c8')):
+        rs = [x['cpu_us_per_req'] / f['cpu_us_per_req']
+              for x, f in zip(raw.get('ours', {}).get(t, []), raw.get('floor', {}).get(t, []))
+              if x['cpu_us_per_req'] and f['cpu_us_per_req']]
+        if rs:
+            out[t] = dict(per_round=[round(x, 3) for x in rs], median=statistics.median(rs))
+            cells.append('%s %.3f (rounds: %s)' % (label, out[t]['median'], ', '.join('%.2f' % x for x in rs)))
+    text = ('\nServer CPU per request, ours / syscall floor, interleaved (%d rounds, order ABBA, each a fresh '
+            'start, wrk -t1 for the same seconds): %s.\n' % (len(out.get('ka50', {}).get('per_round', [])),
+                                                              '; '.join(cells)) if cells else '')
+    return out, text
 
 
 # ---- callgrind and strace: difference method ---------------------------------------------
@@ -533,7 +582,9 @@ def main():
     ap.add_argument('--st-n1', type=int, default=int(env('BENCH_STRACE_N1', '1000')))
     ap.add_argument('--st-n2', type=int, default=int(env('BENCH_STRACE_N2', '11000')))
     ap.add_argument('--only', default=env('BENCH_ONLY', ''), help='comma-separated servers (nginx is always kept)')
-    ap.add_argument('--phases', default=env('BENCH_PHASES', 'wrk,callgrind,strace,rss'))
+    ap.add_argument('--phases', default=env('BENCH_PHASES', 'wrk,floor_ab,callgrind,strace,rss'))
+    ap.add_argument('--ab-rounds', type=int, default=int(env('BENCH_AB_ROUNDS', '8')),
+                    help='rounds of the interleaved ours / syscall floor comparison')
     ap.add_argument('--command', default='make bench', help='recorded in the results')
     a = ap.parse_args()
     global SERVER_CPU, CLIENT_CPU
@@ -562,20 +613,21 @@ def main():
                command=a.command,
                settings=dict(port=a.port, rounds=a.rounds, duration_s=a.duration, idle_conns=a.conns,
                              callgrind_n=[a.cg_n1, a.cg_n2], strace_n=[a.st_n1, a.st_n2],
-                             civetweb_threads=a.civet_threads, server_cpu=SERVER_CPU, client_cpu=CLIENT_CPU,
+                             ab_rounds=a.ab_rounds, civetweb_threads=a.civet_threads, server_cpu=SERVER_CPU, client_cpu=CLIENT_CPU,
                              phases=phases),
                servers={n: dict(label=s['label'], command=' '.join(s['cmd'])) for n, s in srv.items()},
                failures=[], raw=dict(wrk={}, callgrind={}, strace={}, rss={}))
     t0 = time.time()
     print('bench: port %d, %d rounds x %d s, servers: %s' % (a.port, a.rounds, a.duration, ', '.join(srv)),
           flush=True)
-    for ph, fn in (('wrk', phase_wrk), ('callgrind', phase_callgrind), ('strace', phase_strace), ('rss', phase_rss)):
+    for ph, fn in (('wrk', phase_wrk), ('floor_ab', phase_floor_ab), ('callgrind', phase_callgrind), ('strace', phase_strace), ('rss', phase_rss)):
         if ph in phases:
             print('== %s (%.0f s elapsed)' % (ph, time.time() - t0), flush=True)
             fn(a, srv, res)
     val = medians(res)
     md, ratios = table(a, srv, val)
     res['values'], res['ratios_vs_nginx'] = val, ratios
+    res['floor_ab'], ab_text = floor_ab_summary(res)
     res['elapsed_s'] = round(time.time() - t0, 1)
     head = ('Benchmark %s, %d x %s, Linux %s. Server on CPU %s, client on CPU %s. wrk: median of %d rounds x %d s.\n'
             'Cells: value (ratio vs nginx, measured in the same run; wrk rows: median over rounds of the ratio '
@@ -583,7 +635,7 @@ def main():
                 res['date'], os.cpu_count(), res['machine']['cpu'], res['machine']['kernel'], SERVER_CPU,
                 CLIENT_CPU, a.rounds, a.duration))
     fail = ''.join('\n- %s' % f for f in res['failures'])
-    text = head + '\n' + md + '\n' + spread(res) + ('\nProblems:' + fail + '\n' if fail else '')
+    text = head + '\n' + md + '\n' + spread(res) + ab_text + ('\nProblems:' + fail + '\n' if fail else '')
     print('\n' + text, flush=True)
     os.makedirs(a.outdir, exist_ok=True)
     open(os.path.join(a.outdir, 'results.md'), 'w').write(text)

@@ -12,7 +12,7 @@
 # Writes $BUILD/bench/results.md, $BUILD/bench/results.json (results_tls.json,
 # results_ws.json), docs/img/bench.png and docs/img/bench-ws.png.
 # env: BUILD (default build), JOBS, CC (default cc), BENCH_ROUNDS (5), BENCH_DURATION (3 s),
-#      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES,
+#      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES, BENCH_AB_ROUNDS (8),
 #      BENCH_CG_N1/N2, BENCH_STRACE_N1/N2, BENCH_CIVET_THREADS, BENCH_PNG, BENCH_TLS (1),
 #      BENCH_WS (1), BENCH_WS_CONNS (50), BENCH_WS_GROUPS (ws,big), BENCH_WS_PNG
 set -euo pipefail
@@ -34,7 +34,7 @@ T0=$(date +%s)
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- packages -----------------------------------------------------------------------
-PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev libmbedtls-dev libwebsockets-dev openssl valgrind strace build-essential python3 cmake"
+PKGS="wrk nginx libmicrohttpd-dev libcivetweb-dev libmbedtls-dev libwebsockets-dev liburing-dev openssl valgrind strace build-essential python3 cmake"
 command -v gnuplot >/dev/null 2>&1 || PKGS="$PKGS gnuplot-nox"
 # shellcheck disable=SC2086
 ./scripts/deps.sh $PKGS
@@ -67,9 +67,10 @@ CFLAGS="-O2 -Wall"
     $CC $CFLAGS -o "$BIN/kaclient" "$PEERS/kaclient.c"
     $CC $CFLAGS -o "$BIN/floor" "$REPO/bench/floor/floor.c"
     $CC $CFLAGS -I"$PEERS" -o "$BIN/ws_floor" "$REPO/bench/floor/ws_floor.c"
+    $CC $CFLAGS -I"$PEERS" -o "$BIN/ws_uring_floor" "$REPO/bench/floor/ws_uring_floor.c" -luring
     $CC $CFLAGS -o "$BIN/big_floor" "$REPO/bench/floor/big_floor.c"
 } || die "building the bench binaries failed"
-echo "bench: built esp_api_hello esp_api_tls_hello esp_api_ws_echo esp_api_big lws_echo wsclient mhd_hello civetweb_hello kaclient floor ws_floor big_floor in $BIN"
+echo "bench: built esp_api_hello esp_api_tls_hello esp_api_ws_echo esp_api_big lws_echo wsclient mhd_hello civetweb_hello kaclient floor ws_floor ws_uring_floor big_floor in $BIN"
 
 # ---- run ------------------------------------------------------------------------------
 # 1,000 idle connections on one side, as many on the other, plus the server's own fds

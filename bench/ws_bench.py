@@ -9,6 +9,8 @@ Every server is pinned to CPU 0, every client to CPU 1, all on 127.0.0.1:PORT.
                    CONNS connections (50), 32-byte masked TEXT messages, 1 and 16 in flight
                    per connection: messages/s and server CPU per message; and the syscall
                    floor (floor/ws_floor.c: one recv and one send per readable connection)
+                   and its io_uring twin (floor/ws_uring_floor.c: the receives and sends of
+                   a batch of completions in one io_uring_enter), where io_uring is usable
   1 MiB responses  wrk -t1 -c4 for DURATION: ours one httpd_resp_send (GET /1m), ours 256 x
                    4 KiB httpd_resp_send_chunk (GET /1m_chunks), ours one httpd_resp_send of a
                    const array in the program's read-only data (GET /1m_const), nginx serving a 1 MiB file
@@ -166,6 +168,16 @@ def main():
     ws_srv = {'ours': [a.bindir + '/esp_api_ws_echo', port, str(a.ws_conns + 64)],
               'lws': [a.bindir + '/lws_echo', port],
               'floor': [a.bindir + '/ws_floor', port]}
+    # The io_uring echo floor, where the kernel lets this process use io_uring.
+    uring = [a.bindir + '/ws_uring_floor', port]
+    try:
+        uring_ok = subprocess.run([uring[0], '--probe'], capture_output=True, timeout=10).returncode == 0
+    except OSError:
+        uring_ok = False
+    if uring_ok:
+        ws_srv['floor_uring'] = uring
+    else:
+        print('bench: io_uring is not usable here; the io_uring floor column stays empty', flush=True)
     big_srv = {'ours': [a.bindir + '/esp_api_big', port, '64'],
                'nginx_on': nginx_big_cmd(a, 'on'), 'nginx_off': nginx_big_cmd(a, 'off'),
                'floor_copy': [a.bindir + '/big_floor', port, 'copy'],
@@ -236,18 +248,21 @@ def main():
     if 'ws' in groups:
         lines += ['', '### WebSocket echo (ours vs libwebsockets %s; %d connections, %d-byte masked TEXT messages)' % (
             out['versions']['libwebsockets'], a.ws_conns, a.ws_size), '',
-            '| metric | ours | libwebsockets | syscall floor | ours / libwebsockets | floor / libwebsockets |',
-            '|---|---:|---:|---:|---:|---:|']
+            '| metric | ours | libwebsockets | syscall floor | io_uring floor | ours / libwebsockets | '
+            'floor / libwebsockets | io_uring floor / libwebsockets |',
+            '|---|---:|---:|---:|---:|---:|---:|---:|']
         for k in INFLIGHT:
             for key, label, f, higher in (('rate', 'WS echo, %d in flight per connection (messages/s)' % k, '%.0f', True),
                                           ('cpu_us', 'server CPU per message, %d in flight (µs)' % k, '%.2f', False)):
                 o, l_, fl = (col(raw['ws'][n][k], key) for n in ('ours', 'lws', 'floor'))
-                ratio, fratio = paired(o, l_), paired(fl, l_)
+                fu = col(raw['ws']['floor_uring'][k], key) if 'floor_uring' in raw['ws'] else []
+                ratio, fratio, uratio = paired(o, l_), paired(fl, l_), paired(fu, l_)
                 out['rows']['ws%d_%s' % (k, key)] = dict(ours=med(o), lws=med(l_), floor=med(fl), ratio=ratio,
-                                                         floor_vs_lws=fratio, ours_vs_floor=paired(o, fl))
-                lines.append('| %s %s | %s | %s | %s | %s | %s |' % (
+                                                         floor_vs_lws=fratio, ours_vs_floor=paired(o, fl),
+                                                         floor_uring=med(fu), floor_uring_vs_lws=uratio)
+                lines.append('| %s %s | %s | %s | %s | %s | %s | %s | %s |' % (
                     label, '↑' if higher else '↓', fmt(med(o), f), fmt(med(l_), f), fmt(med(fl), f),
-                    fmt_ratio(ratio), fmt_ratio(fratio)))
+                    fmt(med(fu), f), fmt_ratio(ratio), fmt_ratio(fratio), fmt_ratio(uratio)))
                 chart_rows.append(('WS %s k%d %s' % ('msg/s' if key == 'rate' else 'CPU', k, '↑' if higher else '↓'),
                                    [ratio, None, None, fratio, None]))
     if 'big' in groups:
