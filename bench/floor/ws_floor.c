@@ -41,19 +41,9 @@ static void drop(int fd)
 /* The opening handshake: the whole request is expected in one read (wsclient sends it in one). */
 static void handshake(int fd, char *in, ssize_t r)
 {
-    static const char name[] = "\r\nSec-WebSocket-Key:";
-    char *k = memmem(in, (size_t)r, name, sizeof name - 1), key[65], acc[32], out[256];
-    if (!k || !memmem(in, (size_t)r, "\r\n\r\n", 4)) { drop(fd); return; }
-    k += sizeof name - 1;
-    while (*k == ' ') k++;
-    size_t n = strcspn(k, " \r");
-    if (n == 0 || n > 64) { drop(fd); return; }
-    memcpy(key, k, n);
-    key[n] = 0;
-    ws_accept_value(key, acc);
-    int len = snprintf(out, sizeof out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
-    if (send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) { drop(fd); return; }
+    char out[256];
+    int len = ws_switch_answer(in, (size_t)r, out, sizeof out);
+    if (len < 0 || send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) { drop(fd); return; }
     peers[fd].open = 1;
 }
 

@@ -73,20 +73,10 @@ static void drop(int fd)
  * in one); answered with a plain send, once per connection. 0, or -1 to drop. */
 static int handshake(int fd, char *in, int r)
 {
-    static const char name[] = "\r\nSec-WebSocket-Key:";
+    char out[256];
     in[r] = 0;
-    char *k = memmem(in, (size_t)r, name, sizeof name - 1), key[65], acc[32], out[256];
-    if (!k || !memmem(in, (size_t)r, "\r\n\r\n", 4)) return -1;
-    k += sizeof name - 1;
-    while (*k == ' ') k++;
-    size_t n = strcspn(k, " \r");
-    if (n == 0 || n > 64) return -1;
-    memcpy(key, k, n);
-    key[n] = 0;
-    ws_accept_value(key, acc);
-    int len = snprintf(out, sizeof out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
-    if (send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) return -1;
+    int len = ws_switch_answer(in, (size_t)r, out, sizeof out);
+    if (len < 0 || send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) return -1;
     peers[fd].open = 1;
     return 0;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-1 (FIPS 180-4) and base64 for the Sec-WebSocket-Accept value of RFC 6455 section 4.2.2:
  * base64(SHA-1(key + WS_GUID)). Shared by the bench programs wsclient.c (which checks the
- * server's answer) and floor/ws_floor.c (which gives it); short inputs only (WS_SHA1_MAX). */
+ * server's answer) and the floors floor/ws_floor.c and floor/ws_uring_floor.c (which give it,
+ * ws_switch_answer); short inputs only (WS_SHA1_MAX). */
 #ifndef BENCH_WS_ACCEPT_H
 #define BENCH_WS_ACCEPT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define WS_GUID     "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -72,5 +74,26 @@ static void ws_accept_value(const char *key64, char out[32])
     memcpy(cat + n, WS_GUID, sizeof WS_GUID);
     sha1((const unsigned char *)cat, strlen(cat), dig);
     base64(dig, sizeof dig, out);
+}
+
+/* The floors' answer to an opening handshake: req holds the whole request (len bytes,
+ * NUL-terminated); the 101 response goes to out. Its length, or -1 without a
+ * Sec-WebSocket-Key of 1 to 64 characters or the head's end. */
+static inline int ws_switch_answer(const char *req, size_t len, char *out, size_t cap)
+{
+    static const char name[] = "\r\nSec-WebSocket-Key:";
+    const char *k = memmem(req, len, name, sizeof name - 1);
+    char key[65], acc[32];
+    if (!k || !memmem(req, len, "\r\n\r\n", 4)) return -1;
+    k += sizeof name - 1;
+    while (*k == ' ') k++;
+    size_t n = strcspn(k, " \r");
+    if (n == 0 || n > 64) return -1;
+    memcpy(key, k, n);
+    key[n] = 0;
+    ws_accept_value(key, acc);
+    int w = snprintf(out, cap, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+    return w > 0 && (size_t)w < cap ? w : -1;
 }
 #endif
