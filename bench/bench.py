@@ -209,30 +209,36 @@ def wrk_run(a, pid, args):
     return dict(rps=rps, requests=reqs, errors=err, cpu_us_per_req=cpu_us)
 
 
+def wrk_round(a, n, s, tests, store, res, what, r):
+    """One server's turn in a round: started, checked, warmed for 1 s, each of tests measured
+    into store[n][test], stopped; a failure goes to res['failures'] as "n <what> round r"."""
+    try:
+        p = start(a, s['cmd'])
+    except RuntimeError as e:
+        print('  %s: %s' % (n, e), flush=True)
+        res['failures'].append('%s %s round %d: %s' % (n, what, r + 1, e))
+        return
+    try:
+        check(a, n)
+        client(a, ['wrk', '-t1', '-c2', '-d1s', 'http://127.0.0.1:%d/hello' % a.port])   # warm-up
+        for t in tests:
+            v = wrk(a, p.pid, t)
+            store.setdefault(n, {}).setdefault(t, []).append(v)
+            print('  %s round %d %-9s %-7s %10.0f req/s  %s us/req CPU%s' % (
+                what, r + 1, n, t, v['rps'], '%.2f' % v['cpu_us_per_req'] if v['cpu_us_per_req'] else '?',
+                '  errors %d' % v['errors'] if v['errors'] else ''), flush=True)
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        print('  %s: %s' % (n, e), flush=True)
+        res['failures'].append('%s %s round %d: %s' % (n, what, r + 1, e))
+    finally:
+        stop(a, p)
+
+
 def phase_wrk(a, srv, res):
     for r in range(a.rounds):
         for n, s in srv.items():
-            tests = [t for t in ('ka50', 'ka8', 'upload') if t in s['metrics']]
-            try:
-                p = start(a, s['cmd'])
-            except RuntimeError as e:
-                print('  %s: %s' % (n, e), flush=True)
-                res['failures'].append('%s wrk round %d: %s' % (n, r + 1, e))
-                continue
-            try:
-                check(a, n)
-                client(a, ['wrk', '-t1', '-c2', '-d1s', 'http://127.0.0.1:%d/hello' % a.port])   # warm-up
-                for t in tests:
-                    v = wrk(a, p.pid, t)
-                    res['raw']['wrk'].setdefault(n, {}).setdefault(t, []).append(v)
-                    print('  round %d %-9s %-7s %10.0f req/s  %s us/req CPU%s' % (
-                        r + 1, n, t, v['rps'], '%.2f' % v['cpu_us_per_req'] if v['cpu_us_per_req'] else '?',
-                        '  errors %d' % v['errors'] if v['errors'] else ''), flush=True)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                print('  %s: %s' % (n, e), flush=True)
-                res['failures'].append('%s wrk round %d: %s' % (n, r + 1, e))
-            finally:
-                stop(a, p)
+            wrk_round(a, n, s, [t for t in ('ka50', 'ka8', 'upload') if t in s['metrics']],
+                      res['raw']['wrk'], res, 'wrk', r)
 
 
 # ---- ours against the syscall floor, interleaved --------------------------------------------
@@ -245,24 +251,7 @@ def phase_floor_ab(a, srv, res):
     raw = res['raw'].setdefault('floor_ab', {})
     for r in range(a.ab_rounds):
         for n in (('ours', 'floor') if r % 2 == 0 else ('floor', 'ours')):
-            try:
-                p = start(a, srv[n]['cmd'])
-            except RuntimeError as e:
-                res['failures'].append('%s floor A/B round %d: %s' % (n, r + 1, e))
-                continue
-            try:
-                check(a, n)
-                client(a, ['wrk', '-t1', '-c2', '-d1s', 'http://127.0.0.1:%d/hello' % a.port])   # warm-up
-                for t in ('ka50', 'ka8'):
-                    v = wrk(a, p.pid, t)
-                    raw.setdefault(n, {}).setdefault(t, []).append(v)
-                    print('  A/B round %d %-6s %-5s %10.0f req/s  %s us/req CPU' % (
-                        r + 1, n, t, v['rps'], '%.2f' % v['cpu_us_per_req'] if v['cpu_us_per_req'] else '?'),
-                        flush=True)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                res['failures'].append('%s floor A/B round %d: %s' % (n, r + 1, e))
-            finally:
-                stop(a, p)
+            wrk_round(a, n, srv[n], ('ka50', 'ka8'), raw, res, 'floor A/B', r)
 
 
 def floor_ab_summary(res):

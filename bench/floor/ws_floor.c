@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "floor_net.h"
+#include "ws_echo.h"
 
 #include "ws_accept.h"
 
@@ -69,22 +70,12 @@ int main(int argc, char **argv)
             ssize_t r = recv(fd, in + have, sizeof in - KEEP - 1, 0);
             if (r <= 0) { drop(fd); continue; }
             if (!p->open) { in[r] = 0; handshake(fd, (char *)in, r); continue; }
-            size_t end = have + (size_t)r, at = 0, o = 0;
-            int bad = 0;
-            while (end - at >= 2) {
-                unsigned op = in[at] & 15, len = in[at + 1] & 127;
-                if (!(in[at] & 0x80) || !(in[at + 1] & 0x80) || len > 125 || op == 8) { bad = 1; break; }
-                if (end - at < 6 + len) break;
-                const unsigned char *m = in + at + 2, *pl = in + at + 6;
-                out[o++] = (unsigned char)(0x80 | op);
-                out[o++] = (unsigned char)len;
-                for (unsigned j = 0; j < len; j++) out[o++] = pl[j] ^ m[j & 3];
-                at += 6 + len;
-            }
-            if (bad || end - at > KEEP) { drop(fd); continue; }
+            size_t end = have + (size_t)r, at;
+            long o = ws_echo_frames(in, end, out, &at);
+            if (o < 0 || end - at > KEEP) { drop(fd); continue; }
             p->keep_len = (unsigned short)(end - at);
             memcpy(p->keep, in + at, end - at);
-            if (o && send(fd, out, o, MSG_NOSIGNAL) != (ssize_t)o) drop(fd);
+            if (o && send(fd, out, (size_t)o, MSG_NOSIGNAL) != o) drop(fd);
         }
     }
 }

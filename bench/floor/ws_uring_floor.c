@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ws_accept.h"
+#include "ws_echo.h"
 
 #define MAX_FD 4096
 #define IN_LEN 4096         /* bytes one receive may bring */
@@ -31,7 +32,7 @@ struct peer {
     unsigned char open;     /* handshake done */
     unsigned short keep_len;
     unsigned char in[KEEP + IN_LEN + 1];
-    unsigned char out[IN_LEN + IN_LEN / 6 * 2];   /* echoes of one receive's frames */
+    unsigned char out[KEEP + IN_LEN];   /* echoes of one receive's frames (shorter than they) */
 };
 
 static struct peer *peers;
@@ -89,28 +90,18 @@ static void received(int fd, int r)
         if (handshake(fd, (char *)p->in, r)) drop(fd); else queue_recv(fd);
         return;
     }
-    const unsigned char *in = p->in;
-    size_t end = p->keep_len + (size_t)r, at = 0, o = 0;
-    while (end - at >= 2) {
-        unsigned op = in[at] & 15, len = in[at + 1] & 127;
-        if (!(in[at] & 0x80) || !(in[at + 1] & 0x80) || len > 125 || op == 8) { drop(fd); return; }
-        if (end - at < 6 + len) break;
-        const unsigned char *m = in + at + 2, *pl = in + at + 6;
-        p->out[o++] = (unsigned char)(0x80 | op);
-        p->out[o++] = (unsigned char)len;
-        for (unsigned j = 0; j < len; j++) p->out[o++] = pl[j] ^ m[j & 3];
-        at += 6 + len;
-    }
-    if (end - at > KEEP) { drop(fd); return; }
+    size_t end = p->keep_len + (size_t)r, at;
+    long o = ws_echo_frames(p->in, end, p->out, &at);
+    if (o < 0 || end - at > KEEP) { drop(fd); return; }
     p->keep_len = (unsigned short)(end - at);
-    memmove(p->in, in + at, end - at);
+    memmove(p->in, p->in + at, end - at);
     if (o) {
         /* The send is linked before the next receive (which starts once the send is
          * done, so the echo buffer is free again when it completes); both leave in the
          * same io_uring_enter. MSG_WAITALL: all of it or a failure, which cancels the
          * receive, and the peer is dropped. */
         struct io_uring_sqe *s = next_sqe();
-        io_uring_prep_send(s, fd, p->out, o, MSG_NOSIGNAL | MSG_WAITALL);
+        io_uring_prep_send(s, fd, p->out, (size_t)o, MSG_NOSIGNAL | MSG_WAITALL);
         io_uring_sqe_set_data64(s, TAG(OP_SEND, fd));
         s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
     }
