@@ -655,12 +655,18 @@ static inline void httpd__rx_take(struct slot *slot, size_t n)
 {
     slot->rx.rd += n;
 }
+#if HTTPD_SPEED
+/** One receive through s's receive function, without waiting: bytes, 0 (peer
+ *  closed), or HTTPD_SOCK_ERR_* (HTTPD_SOCK_ERR_TIMEOUT: nothing there yet). */
+int httpd__sess_recv_now(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len);
+#else
+#define httpd__sess_recv_now(hd, s, buf, len) ((s)->recv_fn((hd), (s)->fd, (buf), (len), 0))
+#endif
 /** One receive into the window's free end, without waiting (the loop's read
  *  of a readable socket). Bytes received, 0 (peer closed, or no room), or HTTPD_SOCK_ERR_*. */
 static inline int httpd__rx_recv_now(struct httpd_data *hd, struct slot *slot)
 {
-    struct httpd_sess *s = slot->sess;
-    int n = s->recv_fn(hd, s->fd, slot->rx.buf + slot->rx.len, slot->rx.cap - slot->rx.len, 0);
+    int n = httpd__sess_recv_now(hd, slot->sess, slot->rx.buf + slot->rx.len, slot->rx.cap - slot->rx.len);
     if (n > 0) {
         slot->rx.len += (size_t)n;
     }
@@ -696,6 +702,10 @@ static inline int httpd__sess_recv_wait(struct httpd_data *hd, struct httpd_sess
  *  after any held output; while s->cork is set a response that fits is held
  *  instead. 0, or an HTTPD_SOCK_ERR_* code. */
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt);
+#if HTTPD_SPEED
+/** httpd__sess_sendv_all() of one buffer. */
+int httpd__sess_send_all(struct httpd_data *hd, struct httpd_sess *s, const void *buf, size_t len);
+#endif
 /** An IDLE session with no slot (nothing in flight): a WebSocket one sends
  *  what is queued; another's idle time-out runs. */
 void httpd__sess_idle(struct httpd_data *hd, struct httpd_sess *s);

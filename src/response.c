@@ -59,6 +59,39 @@ static bool has_crlf(const char *s)
     return strpbrk(s, "\r\n") != NULL;
 }
 
+#if HTTPD_SPEED
+/* The length of s up to its first CR, LF or NUL. Every byte above '\r' (all
+ * printable ones) goes on, four a turn; each byte is read only once the one
+ * before it was above '\r', so never past the NUL. A short string (a content
+ * type) costs half of strcspn()'s call. */
+static size_t line_len(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    for (;; i += 4) {
+        if (s[i] <= '\r') {
+            break;
+        }
+        if (s[i + 1] <= '\r') {
+            i += 1;
+            break;
+        }
+        if (s[i + 2] <= '\r') {
+            i += 2;
+            break;
+        }
+        if (s[i + 3] <= '\r') {
+            i += 3;
+            break;
+        }
+    }
+    while (s[i] && s[i] != '\r' && s[i] != '\n') {   /* (a tab or another control byte) */
+        i++;
+    }
+    return i;
+}
+#endif
+
 /* A status without content (RFC 9110 6.4.1): 1xx, 204, 304. Its head carries
  * no Content-Type and no framing (head_build() is given NO_CONTENT, an empty
  * framing of its own address), and no body follows. */
@@ -160,7 +193,23 @@ esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status)
 
 esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type)
 {
+#if HTTPD_SPEED
+    /* head_set()'s checks for one string, in a call of its own (nearly every
+     * handler makes it) */
+    size_t len;
+    if (!r || !type || type[len = line_len(type)]) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    struct slot *slot = SLOT(r);
+    if (!slot) {
+        return ESP_ERR_HTTPD_INVALID_REQ;
+    }
+    slot->resp.content_type = type;
+    slot->resp.type_len = len;
+    return ESP_OK;
+#else
     return head_set(r, type, type, HEAD_TYPE);
+#endif
 }
 
 esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value)
@@ -321,11 +370,20 @@ static esp_err_t send_iov(struct slot *slot, struct iovec *iov, int n GATHER_PAR
 {
     slot->resp.sent = true;
     struct httpd_data *hd = HTTPD_DATA(slot->rq.req.handle);
+    int rc;
 #if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
-    int rc = gather ? httpd__sess_sendv_chunk(hd, slot, iov, n) : httpd__sess_sendv_all(hd, slot->sess, iov, n);
-#else
-    int rc = httpd__sess_sendv_all(hd, slot->sess, iov, n);
+    if (gather) {
+        rc = httpd__sess_sendv_chunk(hd, slot, iov, n);
+    } else
 #endif
+#if HTTPD_SPEED
+    if (n == 1) {
+        rc = httpd__sess_send_all(hd, slot->sess, iov->iov_base, iov->iov_len);   /* (one buffer: one send) */
+    } else
+#endif
+    {
+        rc = httpd__sess_sendv_all(hd, slot->sess, iov, n);
+    }
     if (rc != 0) {
         ESP_LOGD(TAG, "send failed (%d)", rc);
         slot->resp.broken = true;
@@ -450,6 +508,7 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
  * line, as head_build() makes it, written here without the general path's
  * cases; a body that fits goes in the same buffer, one send. Returns false,
  * having done nothing, for any other response. */
+__attribute__((always_inline)) inline   /* in its one caller: no call, no second frame */
 static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_err_t *err)
 {
     static const char LINE1[] = "HTTP/1.1 200 OK\r\nContent-Type: ";

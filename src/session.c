@@ -371,6 +371,19 @@ static int default_recv(httpd_handle_t h, int fd, char *buf, size_t len, int fla
     return sock_result(httpd__port_recv(fd, buf, len, flags));
 }
 
+#if HTTPD_SPEED
+/* One receive through the session's function, without waiting (the loop's
+ * read of a readable socket): the default one without the call through a
+ * pointer. */
+int httpd__sess_recv_now(struct httpd_data *hd, struct httpd_sess *s, char *buf, size_t len)
+{
+    if (s->recv_fn == default_recv) {
+        return sock_result(httpd__port_recv(s->fd, buf, len, 0));
+    }
+    return s->recv_fn(hd, s->fd, buf, len, 0);
+}
+#endif
+
 #if HTTPD_HOLD
 bool httpd__sess_default_transport(const struct httpd_sess *s)
 {
@@ -655,6 +668,25 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
     s->sending = was_sending;
     return rc;
 }
+
+#if HTTPD_SPEED
+int httpd__sess_send_all(struct httpd_data *hd, struct httpd_sess *s, const void *buf, size_t len)
+{
+    /* The usual send of one buffer (a small response, head and body): one
+     * send() takes it all, without sendv_all()'s steps. Nothing held, queued
+     * or under way, the default transport; whatever is left goes on below. */
+    size_t done = 0;
+    if (!s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send) {
+        ssize_t n = httpd__port_send(s->fd, buf, len, 0);
+        if (n == (ssize_t)len) {
+            return 0;
+        }
+        done = n > 0 ? (size_t)n : 0;
+    }
+    struct iovec iov = { (char *)(uintptr_t)buf + done, len - done };
+    return httpd__sess_sendv_all(hd, s, &iov, 1);
+}
+#endif
 
 #if CONFIG_HTTPD_CHUNK_HOLD_LEN > 0
 /* Small chunks of a response gather in the held output the same way, up to
