@@ -141,16 +141,22 @@ def tree_pids(pid):
     return res
 
 
-def cpu_ticks(pid):
-    """utime + stime of the process tree (each process's stat sums all its threads)."""
-    tot = 0
+def cpu_split(pid):
+    """(utime, stime) of the process tree in ticks (each process's stat sums all its threads)."""
+    u = s = 0
     for x in tree_pids(pid):
         try:
             f = open('/proc/%d/stat' % x).read().rsplit(')', 1)[1].split()
-            tot += int(f[11]) + int(f[12])
+            u += int(f[11])
+            s += int(f[12])
         except (OSError, IndexError):
             pass
-    return tot
+    return u, s
+
+
+def cpu_ticks(pid):
+    """utime + stime of the process tree."""
+    return sum(cpu_split(pid))
 
 
 def rss_kib(pid):
@@ -191,9 +197,10 @@ def wrk(a, pid, test):
 def wrk_run(a, pid, args):
     """wrk with args for a.duration seconds: req/s, requests, errors (socket errors and
     non-2xx/3xx answers) and the server's CPU per request (µs). tls_bench.py uses it too."""
-    t0 = cpu_ticks(pid)
+    u0, s0 = cpu_split(pid)
     out = client(a, ['wrk', '-d%ds' % a.duration] + args, timeout=a.duration + 60).stdout
-    t1 = cpu_ticks(pid)
+    u1, s1 = cpu_split(pid)
+    t0, t1 = u0 + s0, u1 + s1
     m = re.search(r'(\d+) requests in', out)
     reqs = int(m.group(1)) if m else 0
     m = re.search(r'Requests/sec:\s+([\d.]+)', out)
@@ -205,8 +212,9 @@ def wrk_run(a, pid, args):
     m = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
     if m:
         err += int(m.group(1))
-    cpu_us = (t1 - t0) / TCK / reqs * 1e6 if reqs else None
-    return dict(rps=rps, requests=reqs, errors=err, cpu_us_per_req=cpu_us)
+    per = (lambda ticks: ticks / TCK / reqs * 1e6) if reqs else (lambda ticks: None)
+    return dict(rps=rps, requests=reqs, errors=err, cpu_us_per_req=per(t1 - t0),
+                user_us_per_req=per(u1 - u0), sys_us_per_req=per(s1 - s0))
 
 
 def wrk_round(a, n, s, tests, store, res, what, r):
@@ -264,7 +272,19 @@ def floor_ab_summary(res):
               if x['cpu_us_per_req'] and f['cpu_us_per_req']]
         if rs:
             out[t] = dict(per_round=[round(x, 3) for x in rs], median=statistics.median(rs))
-            cells.append('%s %.3f (rounds: %s)' % (label, out[t]['median'], ', '.join('%.2f' % x for x in rs)))
+            # user and system time apart: user time is the servers' own code and varies little;
+            # system time is the kernel's TCP work, the same for both, and carries the noise
+            for n in ('ours', 'floor'):
+                for k in ('user', 'sys'):
+                    v = [x[k + '_us_per_req'] for x in raw[n][t] if x.get(k + '_us_per_req') is not None]
+                    if v:
+                        out[t]['%s_%s_us' % (n, k)] = round(statistics.median(v), 3)
+            split = ''
+            if all(('%s_%s_us' % (n, k)) in out[t] for n in ('ours', 'floor') for k in ('user', 'sys')):
+                split = ' [median µs per request, user: ours %.2f, floor %.2f; system: ours %.2f, floor %.2f]' % (
+                    out[t]['ours_user_us'], out[t]['floor_user_us'], out[t]['ours_sys_us'], out[t]['floor_sys_us'])
+            cells.append('%s %.3f (rounds: %s)%s' % (label, out[t]['median'], ', '.join('%.2f' % x for x in rs),
+                                                     split))
     text = ('\nServer CPU per request, ours / syscall floor, interleaved (%d rounds, order ABBA, each a fresh '
             'start, wrk -t1 for the same seconds): %s.\n' % (len(out.get('ka50', {}).get('per_round', [])),
                                                               '; '.join(cells)) if cells else '')
