@@ -3,10 +3,11 @@
 custom headers and their limit, header-injection guard, send_err / custom_err."""
 import socket
 import struct
+import time
 
 import pytest
 
-from conftest import (ERR_CODES, ERRORS, chunked_bytes, get_req, response_bytes)
+from conftest import (ERR_CODES, ERRORS, HOST, Conn, chunked_bytes, get_req, response_bytes)
 
 
 def test_status_500_set_by_handler_keeps_connection(server):
@@ -217,3 +218,51 @@ def test_status_and_type_over_max_req_hdr_len(server_factory, hdr_len):
             r = c.request(get_req("/typelen?n=%d" % n))
             assert r.raw == response_bytes("ESP_ERR_HTTPD_RESP_HDR")
 
+
+def _server_side_queues(port, peer_port):
+    """(send queue, receive queue) in bytes of the server's end of a loopback connection,
+    from /proc/net/tcp and tcp6 (Linux); None when not found."""
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(name).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and int(f[2].rsplit(":", 1)[1], 16) == peer_port:
+                tx, rx = f[4].split(":")
+                return int(tx, 16), int(rx, 16)
+    return None
+
+
+def test_small_responses_to_a_client_that_reads_late(server_factory):
+    """Small responses (head and body in one buffer: one send each) to a client that sends
+    requests one at a time and reads nothing until it has sent them all. The server's
+    socket has a 4 KiB send buffer (--sndbuf) and the client a 4 KiB receive buffer, so a
+    send meets a full socket, is cut short or refused, and the handler waits: the server
+    stops reading that connection while another client is served. Once the client reads,
+    every response arrives whole, byte-exact and in order."""
+    srv = server_factory("--framing", "--sndbuf", "4096")
+    n, k = 400, 300   # 300 responses of 456 bytes: 137 KB against about 16 KB of buffers
+    want = response_bytes("ok", ctype="x/" + "a" * (n - 2))
+    req = get_req("/typelen?n=%d" % n)
+    # A small receive buffer set before connecting: a small window from the start, and no
+    # autotuning (set later, it would drop segments already in flight)
+    c = Conn(HOST, srv.port, timeout=30, connect=False)
+    try:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.sock.connect((HOST, srv.port))
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(k):
+            c.send(req)
+            time.sleep(0.002)   # (each request finds the server idle: it is answered alone)
+        time.sleep(0.2)
+        q = _server_side_queues(srv.port, c.sock.getsockname()[1])
+        assert q is not None, "the server's end of the connection is not in /proc/net/tcp*"
+        assert q[1] > 0, "the server read every request: its sends never met a full socket (queues %r)" % (q,)
+        with srv.conn() as other:
+            assert other.request(get_req("/hello")).status == 200
+        got = c.read_exact(len(want) * k, timeout=30)
+        assert got == want * k
+    finally:
+        c.close()

@@ -5,7 +5,7 @@
  * Usage:
  *   test_server --port N [--recv-timeout S] [--send-timeout S] [--max-sockets N]
  *               [--lru] [--max-hdr-len N] [--max-uri-len N] [--max-handlers N]
- *               [--max-resp-headers N] [--wildcard] [--custom-404] [--framing]
+ *               [--max-resp-headers N] [--wildcard] [--custom-404] [--framing] [--sndbuf N]
  *
  * Prints "READY <port>" on stdout once httpd_start() succeeded and every handler is
  * registered; on failure prints "START_FAILED <esp_err_to_name>" and exits 2 (bad
@@ -124,6 +124,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "esp_http_server.h"
@@ -1101,18 +1102,29 @@ static esp_err_t register_all(httpd_handle_t hd, bool wildcard, bool custom_404,
 
 /* ---- main ------------------------------------------------------------------------ */
 
+/* --sndbuf N: each accepted socket gets SO_SNDBUF N (the kernel doubles it), so that a
+ * test fills the socket with a few responses instead of megabytes. */
+static int s_sndbuf;
+
+static esp_err_t sndbuf_open(httpd_handle_t hd, int fd)
+{
+    (void)hd;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s_sndbuf, sizeof s_sndbuf) == 0 ? ESP_OK : ESP_FAIL;
+}
+
 static void usage(void)
 {
     fprintf(stderr,
             "usage: test_server --port N [--recv-timeout S] [--send-timeout S] [--max-sockets N]\n"
             "                   [--lru] [--max-hdr-len N] [--max-uri-len N] [--max-handlers N]\n"
-            "                   [--max-resp-headers N] [--wildcard] [--custom-404] [--framing]\n");
+            "                   [--max-resp-headers N] [--wildcard] [--custom-404] [--framing]\n"
+            "                   [--sndbuf N]\n");
 }
 
 enum {
     OPT_PORT = 1, OPT_RECV_TIMEOUT, OPT_SEND_TIMEOUT, OPT_MAX_SOCKETS, OPT_LRU,
     OPT_MAX_HDR_LEN, OPT_MAX_URI_LEN, OPT_MAX_HANDLERS, OPT_MAX_RESP_HEADERS,
-    OPT_WILDCARD, OPT_CUSTOM_404, OPT_FRAMING,
+    OPT_WILDCARD, OPT_CUSTOM_404, OPT_FRAMING, OPT_SNDBUF,
 };
 
 int main(int argc, char **argv)
@@ -1130,6 +1142,7 @@ int main(int argc, char **argv)
         { "wildcard",         no_argument,       NULL, OPT_WILDCARD },
         { "custom-404",       no_argument,       NULL, OPT_CUSTOM_404 },
         { "framing",          no_argument,       NULL, OPT_FRAMING },
+        { "sndbuf",           required_argument, NULL, OPT_SNDBUF },
         { NULL, 0, NULL, 0 },
     };
     bool have_port = false, wildcard = false, custom_404 = false, framing = false;
@@ -1178,6 +1191,11 @@ int main(int argc, char **argv)
             break;
         case OPT_FRAMING:
             framing = true;
+            break;
+        case OPT_SNDBUF:
+            ok = fw_parse_num(optarg, 1, INT_MAX, &v);
+            s_sndbuf = (int)v;
+            s_config.open_fn = sndbuf_open;
             break;
         default:
             ok = false;
