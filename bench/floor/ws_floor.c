@@ -42,9 +42,7 @@ static void drop(int fd)
 /* The opening handshake: the whole request is expected in one read (wsclient sends it in one). */
 static void handshake(int fd, char *in, ssize_t r)
 {
-    char out[256];
-    int len = ws_switch_answer(in, (size_t)r, out, sizeof out);
-    if (len < 0 || send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) { drop(fd); return; }
+    if (ws_switch_send(fd, in, (size_t)r) < 0) { drop(fd); return; }
     peers[fd].open = 1;
 }
 

@@ -74,10 +74,8 @@ static void drop(int fd)
  * in one); answered with a plain send, once per connection. 0, or -1 to drop. */
 static int handshake(int fd, char *in, int r)
 {
-    char out[256];
     in[r] = 0;
-    int len = ws_switch_answer(in, (size_t)r, out, sizeof out);
-    if (len < 0 || send(fd, out, (size_t)len, MSG_NOSIGNAL) != len) return -1;
+    if (ws_switch_send(fd, in, (size_t)r) < 0) return -1;
     peers[fd].open = 1;
     return 0;
 }

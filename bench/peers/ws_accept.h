@@ -2,13 +2,14 @@
 /* SHA-1 (FIPS 180-4) and base64 for the Sec-WebSocket-Accept value of RFC 6455 section 4.2.2:
  * base64(SHA-1(key + WS_GUID)). Shared by the bench programs wsclient.c (which checks the
  * server's answer) and the floors floor/ws_floor.c and floor/ws_uring_floor.c (which give it,
- * ws_switch_answer); short inputs only (WS_SHA1_MAX). */
+ * ws_switch_answer, ws_switch_send); short inputs only (WS_SHA1_MAX). */
 #ifndef BENCH_WS_ACCEPT_H
 #define BENCH_WS_ACCEPT_H
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define WS_GUID     "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_SHA1_MAX 184
@@ -95,5 +96,14 @@ static inline int ws_switch_answer(const char *req, size_t len, char *out, size_
     int w = snprintf(out, cap, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
     return w > 0 && (size_t)w < cap ? w : -1;
+}
+
+/* The floors' handshake step: ws_switch_answer() to req, sent on fd with one plain send.
+ * 0, or -1 (no answer, or the send failed or fell short): the connection is to be dropped. */
+static inline int ws_switch_send(int fd, const char *req, size_t len)
+{
+    char out[256];
+    int n = ws_switch_answer(req, len, out, sizeof out);
+    return n < 0 || send(fd, out, (size_t)n, MSG_NOSIGNAL) != n ? -1 : 0;
 }
 #endif
