@@ -616,12 +616,19 @@ static bool hold(struct slot_rx *rx, const struct iovec *iov, int iovcnt, size_t
     return true;
 }
 
+#if HTTPD_SPEED
+/* The usual send: nothing held or queued, the default transport, no send
+ * under way. A fast build takes it without the steps of httpd__sess_sendv_all(). */
+static bool plain_send(const struct httpd_sess *s)
+{
+    return !s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send;
+}
+#endif
+
 int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
 #if HTTPD_SPEED
-    if (!s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send) {
-        /* The usual send (nothing held or queued, the default transport, no
-         * send under way): none of the steps below. */
+    if (plain_send(s)) {
         s->sending = true;
         int rc = sendv_all(hd, s, iov, iovcnt);
         s->sending = false;
@@ -672,11 +679,11 @@ int httpd__sess_sendv_all(struct httpd_data *hd, struct httpd_sess *s, struct io
 #if HTTPD_SPEED
 int httpd__sess_send_all(struct httpd_data *hd, struct httpd_sess *s, const void *buf, size_t len)
 {
-    /* The usual send of one buffer (a small response, head and body): one
-     * send() takes it all, without sendv_all()'s steps. Nothing held, queued
-     * or under way, the default transport; whatever is left goes on below. */
+    /* One buffer (a small response, head and body) on the usual send: one
+     * send() takes it all, without sendv_all()'s iovec steps; whatever is
+     * left goes on below. */
     size_t done = 0;
-    if (!s->cork && !s->sending && !httpd__sess_held(s) && !httpd__sess_queued(s) && s->send_fn == default_send) {
+    if (plain_send(s)) {
         ssize_t n = httpd__port_send(s->fd, buf, len, 0);
         if (n == (ssize_t)len) {
             return 0;
