@@ -137,13 +137,7 @@ enum head_part { HEAD_HDR, HEAD_STATUS, HEAD_TYPE };
  * without a line break, a live request. */
 SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, enum head_part part)
 {
-#if HTTPD_SPEED
-    /* one scan finds a's length and any line break in it */
-    size_t alen = 0;
-    if (!r || !a || !b || a[alen = strcspn(a, "\r\n")] || (b != a && has_crlf(b))) {
-#else
     if (!r || !a || !b || has_crlf(a) || (b != a && has_crlf(b))) {
-#endif
         return ESP_ERR_INVALID_ARG;
     }
     struct slot *slot = SLOT(r);
@@ -152,12 +146,8 @@ SHARED static esp_err_t head_set(httpd_req_t *r, const char *a, const char *b, e
     }
     struct slot_resp *resp = &slot->resp;
     if (part != HEAD_HDR) {
+        /* (a fast build sets the type in httpd_resp_set_type(), with its length) */
         *(part == HEAD_TYPE ? &resp->content_type : &resp->status) = a;
-#if HTTPD_SPEED
-        if (part == HEAD_TYPE) {
-            resp->type_len = alen;
-        }
-#endif
         return ESP_OK;
     }
     /* The framing is the server's (RFC 9112 6.3): a handler's Content-Length
