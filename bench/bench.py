@@ -200,7 +200,7 @@ def wrk_run(a, pid, args):
     u0, s0 = cpu_split(pid)
     out = client(a, ['wrk', '-d%ds' % a.duration] + args, timeout=a.duration + 60).stdout
     u1, s1 = cpu_split(pid)
-    t0, t1 = u0 + s0, u1 + s1
+    du, ds = u1 - u0, s1 - s0
     m = re.search(r'(\d+) requests in', out)
     reqs = int(m.group(1)) if m else 0
     m = re.search(r'Requests/sec:\s+([\d.]+)', out)
@@ -213,8 +213,8 @@ def wrk_run(a, pid, args):
     if m:
         err += int(m.group(1))
     per = (lambda ticks: ticks / TCK / reqs * 1e6) if reqs else (lambda ticks: None)
-    return dict(rps=rps, requests=reqs, errors=err, cpu_us_per_req=per(t1 - t0),
-                user_us_per_req=per(u1 - u0), sys_us_per_req=per(s1 - s0))
+    return dict(rps=rps, requests=reqs, errors=err, cpu_us_per_req=per(du + ds),
+                user_us_per_req=per(du), sys_us_per_req=per(ds))
 
 
 def wrk_round(a, n, s, tests, store, res, what, r):
