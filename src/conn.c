@@ -333,6 +333,22 @@ static inline void job_start(struct httpd_data *hd, struct httpd_sess *s, enum c
             httpd__resp_set_broken(slot);
         }
     }
+#if HTTPD_JOB_INLINE
+    if (!hd->inline_sess && hd->loop_co && httpd__coro_current() == hd->loop_co) {
+        /* In line on the loop's stack (see HTTPD_JOB_INLINE): none runs there yet */
+        hd->inline_sess = s;
+        job_run(hd, s);
+        if (s->co) {
+            /* It waited, so it kept this stack (wait_ready() in session.c),
+             * and the loop went on on another; job_resume() resumed it and
+             * wraps it up. The frames below, of the loop it ran on, go. */
+            httpd__coro_exit();
+        }
+        hd->inline_sess = NULL;
+        job_done(hd, s);   /* (no clock read: a job that did not wait is as quick as a coroutine's) */
+        return;
+    }
+#endif
 #if HTTPD_CORO
     if (hd->coro_pool) {
         s->co = httpd__coro_new(hd->coro_pool, job_coro_main, s);

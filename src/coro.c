@@ -31,6 +31,7 @@ void httpd__coro_trampoline(void);
 #endif
 #endif
 #ifdef CORO_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -59,6 +60,7 @@ struct coro {
     coro_fn     fn;
     void       *arg;
     bool        finished;
+    bool        dropped;       /* ended by httpd__coro_exit(): its frames are gone, the entry frame is remade */
     coro_pool_t *pool;
     char       *map;           /* mapping: guard page, then the stack */
     char       *stack_lo;      /* lowest usable byte */
@@ -209,19 +211,11 @@ __attribute__((noinline)) static void uc_prepare(coro_t *c)
 }
 #endif
 
-/* A coroutine on a new stack, its entry frame made: the first job's, or the
- * first after a burst unmapped the stacks beyond the kept ones. */
-__attribute__((noinline)) static coro_t *coro_new_stack(coro_pool_t *p, coro_fn fn, void *arg)
+/* Makes c's entry frame: the first resume starts coro_entry() at the top of
+ * its stack. For a new stack, and for one whose frames httpd__coro_exit()
+ * dropped. */
+static void entry_frame(coro_t *c)
 {
-    coro_t *c = stack_map(p);
-    if (!c) {
-        return NULL;
-    }
-    c->fn = fn;
-    c->arg = arg;
-#ifdef CORO_TSAN
-    c->tsan_fiber = __tsan_create_fiber(0);
-#endif
 #if defined(HTTPD_CORO_ASM) && defined(__x86_64__)
     /* Initial frame popped by httpd__coro_switch: mxcsr/x87 control word, r15,
      * r14, r13 (coro), r12 (entry), rbx, rbp, then the trampoline as return
@@ -250,7 +244,38 @@ __attribute__((noinline)) static coro_t *coro_new_stack(coro_pool_t *p, coro_fn 
 #else
     uc_prepare(c);
 #endif
+}
+
+/* A coroutine on a new stack, its entry frame made: the first job's, or the
+ * first after a burst unmapped the stacks beyond the kept ones. */
+__attribute__((noinline)) static coro_t *coro_new_stack(coro_pool_t *p, coro_fn fn, void *arg)
+{
+    coro_t *c = stack_map(p);
+    if (!c) {
+        return NULL;
+    }
+    c->fn = fn;
+    c->arg = arg;
+#ifdef CORO_TSAN
+    c->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    entry_frame(c);
     return c;
+}
+
+/* A stack whose frames httpd__coro_exit() dropped, made ready for a new
+ * function: the sanitizers forget those frames too. */
+__attribute__((noinline)) static void coro_restart(coro_t *c)
+{
+    c->dropped = false;
+#ifdef CORO_ASAN
+    __asan_unpoison_memory_region(c->stack_lo, c->stack_len);   /* the dropped frames' redzones */
+#endif
+#ifdef CORO_TSAN
+    __tsan_destroy_fiber(c->tsan_fiber);   /* its shadow stack still holds the dropped frames */
+    c->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    entry_frame(c);
 }
 
 coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
@@ -266,6 +291,9 @@ coro_t *httpd__coro_new(coro_pool_t *p, coro_fn fn, void *arg)
     c->fn = fn;
     c->arg = arg;
     c->finished = false;
+    if (c->dropped) {
+        coro_restart(c);
+    }
     return c;
 }
 
@@ -315,7 +343,8 @@ bool httpd__coro_resume(coro_t *c)
 static void switch_out(coro_t *c)
 {
 #ifdef CORO_ASAN
-    __sanitizer_start_switch_fiber(&c->fake_stack, c->caller_bottom, c->caller_size);
+    /* (NULL for one httpd__coro_exit() ends: its fiber ends, its fake stack goes) */
+    __sanitizer_start_switch_fiber(c->dropped ? NULL : &c->fake_stack, c->caller_bottom, c->caller_size);
 #endif
 #ifdef CORO_TSAN
     __tsan_switch_to_fiber(c->tsan_caller, 0);
@@ -336,4 +365,13 @@ void httpd__coro_yield(void)
     if (c) {
         switch_out(c);
     }
+}
+
+_Noreturn void httpd__coro_exit(void)
+{
+    coro_t *c = t_current;
+    c->finished = true;
+    c->dropped = true;
+    switch_out(c);
+    __builtin_unreachable();   /* resumed only after coro_restart() made a new entry frame */
 }

@@ -43,6 +43,11 @@ bool httpd__coro_resume(coro_t *c);
 /** Suspends the running coroutine; httpd__coro_resume() returns false to its caller. */
 void httpd__coro_yield(void);
 
+/** Ends the running coroutine where it is, without returning from its
+ *  function: its frames are dropped and the resumer's httpd__coro_resume()
+ *  returns true. Does not return. (Not on the thread switch.) */
+_Noreturn void httpd__coro_exit(void);
+
 /** The coroutine running on this thread, or NULL outside any. */
 coro_t *httpd__coro_current(void);
 

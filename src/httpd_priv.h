@@ -96,6 +96,28 @@
 #endif
 #endif
 
+/* Jobs inline on the loop's stack. A fast build with a switch of its own
+ * (assembly or ucontext) runs the loop itself on a pool stack, and a job on
+ * that stack, in line: no switch and no stack of its own for the usual job,
+ * which never waits. A job that must wait keeps the stack it runs on, and a
+ * fresh one carries the loop on from where it is (loop.c; the batch of events
+ * it was working through lives in struct httpd_data for that). On the thread
+ * switch, and in small builds, every job starts on a coroutine of its own. */
+#if defined(HTTPD_CORO) && HTTPD_CORO && !defined(HTTPD_CORO_THREAD) && HTTPD_SPEED
+#define HTTPD_JOB_INLINE 1
+#else
+#define HTTPD_JOB_INLINE 0
+#endif
+struct loop_handlers;
+
+#define LOOP_EVENTS_PER_WAIT 64   /* events taken from the poller per wait */
+
+/* A loop turn's events and how far it got through them (loop.c). */
+struct loop_batch {
+    poller_event_t evs[LOOP_EVENTS_PER_WAIT];
+    int  n, i;                    /* events in evs, the next one to handle (-1: the queued work first) */
+};
+
 /* memcpy() for the short copies of the request path (its URI, a response's
  * content type, a small body): a fast build copies 4 to 16 bytes as two
  * overlapping words each way, without a call. */
@@ -450,6 +472,15 @@ struct httpd_data {
     uint32_t  now_ms;             /* the clock, read once per turn as the wait returns: deadlines
                                      count from the start of the turn that arms them */
 #endif
+#if HTTPD_JOB_INLINE
+    /* The loop on pool stacks (HTTPD_JOB_INLINE above): the turn's events and
+     * how far it got through them, so that a fresh stack can carry it on. */
+    struct loop_batch loop_batch;
+    const struct loop_handlers *loop_h;
+    coro_t   *loop_co;            /* the stack the loop runs on now (NULL: the thread's own) */
+    coro_t   *loop_next;          /* the fresh one taken by a job that keeps loop_co */
+    struct httpd_sess *inline_sess;   /* whose job runs in line on loop_co, or NULL (conn.c) */
+#endif
 
     /* session.c */
     uint16_t *by_fd;              /* for fd < by_fd_cap (others: a scan): 1 + the index in sessions
@@ -766,6 +797,13 @@ void httpd__loop_free(struct httpd_data *hd);
  *  server then closes its sessions as at a stop): waits, runs queued work
  *  first, then the events, then the expired deadlines. */
 void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
+#if HTTPD_JOB_INLINE
+/** For a job in line on the loop's stack that must wait: the job keeps that
+ *  stack (*taken), and a fresh one is made ready to carry the loop on as the
+ *  job yields. False, nothing changed, when no stack can be had: the job then
+ *  waits in place. */
+bool httpd__loop_hand_over(struct httpd_data *hd, coro_t **taken);
+#endif
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);
 /** Changes what the loop watches on a session's socket, only when it differs
  *  (0: not at all; a new session starts at 0). 0, or -1 when the poller refuses.

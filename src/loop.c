@@ -14,8 +14,6 @@
 
 #define TAG "httpd_loop"   /* (a macro: one translation unit may hold every file) */
 
-#define EVENTS_PER_WAIT 64
-
 /* Poller user data: the server itself for the listening socket, the wake
  * channel's address for it, a session's address for its socket. */
 
@@ -157,33 +155,50 @@ static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 
 /* ---- The turn ------------------------------------------------------------------------------ */
 
-void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
+/* Turns until the server stops or the poller fails: queued work, then the
+ * socket events, then the deadlines due, then the wait for more. The batch
+ * of events (evs; *n of them, the next at *i, or -1 when the wake channel
+ * fired and the queued work runs first) can live outside the stack, so that a loop started afresh on another
+ * stack (see httpd__loop_hand_over()) carries on with it: with the queued work
+ * if it was not all run, with the events not yet handled, and with the
+ * deadlines (expire() starts over cleanly). */
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* one caller: a small build keeps the counters in registers */
+#endif
+static inline void loop_turns(struct httpd_data *hd, const struct loop_handlers *h, poller_event_t *evs, int *n,
+                              int *i)
 {
-    poller_event_t evs[EVENTS_PER_WAIT];
-    int timeout = -1;   /* milliseconds until the nearest deadline (-1: none) */
+    int timeout;   /* milliseconds until the nearest deadline (-1: none) */
 #if HTTPD_SPEED
     hd->now_ms = (uint32_t)httpd__port_now_ms();
 #endif
+    goto carry_on;   /* with the batch where it is (none at the start) */
     while (!httpd__workq_stopping(hd)) {
-        int n = httpd__poller_wait(hd->poller, evs, EVENTS_PER_WAIT, timeout);
+        *n = httpd__poller_wait(hd->poller, evs, LOOP_EVENTS_PER_WAIT, timeout);
 #if HTTPD_SPEED
         hd->now_ms = (uint32_t)httpd__port_now_ms();   /* the turn's clock (see httpd__loop_now()) */
 #endif
-        if (n < 0) {
+        if (*n < 0) {
             ESP_LOGE(TAG, "waiting for events failed: %s", httpd__port_last_error());
             return;
         }
-        /* Work queued before these events arrived runs first: a request that
-         * follows a queued item in time never overtakes it. */
-        for (int i = 0; i < n; i++) {
-            if (evs[i].udata == &hd->wake) {
+        *i = 0;
+        for (int k = 0; k < *n; k++) {
+            if (evs[k].udata == &hd->wake) {
                 httpd__port_wake_drain(&hd->wake);
-                h->on_wake(hd);
+                *i = -1;   /* queued work first */
                 break;
             }
         }
-        for (int i = 0; i < n && !httpd__workq_stopping(hd); i++) {
-            void *u = evs[i].udata;
+    carry_on:
+        /* Work queued before these events arrived runs first: a request that
+         * follows a queued item in time never overtakes it. */
+        if (*i < 0) {
+            h->on_wake(hd);
+            *i = 0;
+        }
+        while (*i < *n && !httpd__workq_stopping(hd)) {
+            void *u = evs[(*i)++].udata;
             if (u == &hd->wake) {
                 continue;
             } else if (u == hd) {
@@ -194,4 +209,54 @@ void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
         }
         timeout = expire(hd, h);
     }
+}
+
+#if HTTPD_JOB_INLINE
+static void loop_main(void *arg)
+{
+    struct httpd_data *hd = arg;
+    struct loop_batch *b = &hd->loop_batch;
+    loop_turns(hd, hd->loop_h, b->evs, &b->n, &b->i);
+}
+
+bool httpd__loop_hand_over(struct httpd_data *hd, coro_t **taken)
+{
+    coro_t *next = httpd__coro_new(hd->coro_pool, loop_main, hd);
+    if (!next) {
+        return false;
+    }
+    *taken = hd->loop_co;
+    hd->loop_next = next;
+    return true;
+}
+#endif
+
+void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
+{
+#if HTTPD_JOB_INLINE
+    /* The loop runs on pool stacks, one after another: each time a job keeps
+     * the one it runs on (it waits), the loop goes on, on the fresh one the
+     * job took for it. */
+    hd->loop_h = h;
+    hd->loop_batch.n = hd->loop_batch.i = 0;
+    coro_t *co = hd->coro_pool ? httpd__coro_new(hd->coro_pool, loop_main, hd) : NULL;
+    if (co) {
+        do {
+            hd->loop_co = co;
+            hd->loop_next = NULL;
+            if (httpd__coro_resume(co)) {
+                break;   /* the server stops (or the poller failed) */
+            }
+            co = hd->loop_next;   /* (a stack taken by httpd__loop_hand_over()) */
+        } while (co);
+        hd->loop_co = NULL;
+        return;
+    }
+    ESP_LOGW(TAG, "no stack for the loop: every job starts on a stack of its own");
+    loop_main(hd);
+#else
+    poller_event_t evs[LOOP_EVENTS_PER_WAIT];
+    int n = 0, i = 0;
+    loop_turns(hd, h, evs, &n, &i);
+#endif
 }

@@ -425,6 +425,45 @@ static bool too_slow(const struct slot *slot, uint32_t extra_ms, bool grace)
 
 _Static_assert(TIMER_SEND == TIMER_RECV + 1, "wait_ready() adds for_write to TIMER_RECV");
 
+#if HTTPD_CORO
+/* True when the caller is s's own job, which may suspend: on its coroutine,
+ * or in line on the loop's stack (HTTPD_JOB_INLINE). */
+static inline bool job_here(const struct httpd_data *hd, const struct httpd_sess *s)
+{
+    coro_t *cur = httpd__coro_current();
+    if (s->co) {
+        return cur == s->co;
+    }
+#if HTTPD_JOB_INLINE
+    return hd->inline_sess == s && hd->loop_co && cur == hd->loop_co;
+#else
+    (void)hd;
+    return false;
+#endif
+}
+
+/* For job_here()'s job, about to suspend: one in line on the loop's stack
+ * keeps that stack as its coroutine, and a fresh stack carries the loop on
+ * (loop.c). False when there is none to be had: the job waits in place, as
+ * without coroutines. */
+static bool job_may_suspend(struct httpd_data *hd, struct httpd_sess *s)
+{
+#if HTTPD_JOB_INLINE
+    if (!s->co) {
+        if (!httpd__loop_hand_over(hd, &s->co)) {
+            ESP_LOGW(TAG, "no stack to carry the loop on: fd %d's handler waits on the server thread", s->fd);
+            return false;
+        }
+        hd->inline_sess = NULL;
+    }
+#else
+    (void)hd;
+    (void)s;
+#endif
+    return true;
+}
+#endif
+
 /* A send or receive found the socket not ready: waits until it is. 0: try
  * again; otherwise the code to return (time-out, error, or server stop, so
  * httpd_stop() is not held up by a handler waiting on a slow client). On the
@@ -445,7 +484,7 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
     uint32_t start = (uint32_t)httpd__port_now_ms();
     bool ready = false;   /* false: the wait ran out, failed or was ended */
 #if HTTPD_CORO
-    if (s->co && httpd__coro_current() == s->co) {
+    if (job_here(hd, s) && (httpd__workq_stopping(hd) || job_may_suspend(hd, s))) {
         if (!httpd__workq_stopping(hd)) {
             httpd__loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
             s->wait_result = WAIT_PENDING;
@@ -784,7 +823,7 @@ int httpd__sess_queue_flush(struct httpd_data *hd, struct httpd_sess *s)
 esp_err_t httpd__sess_queue_sendv(struct httpd_data *hd, struct httpd_sess *s, struct iovec *iov, int iovcnt)
 {
 #if HTTPD_CORO
-    if (s->co && httpd__coro_current() == s->co) {   /* the session's own handler may wait */
+    if (job_here(hd, s)) {   /* the session's own handler may wait */
         return httpd__sess_sendv_all(hd, s, iov, iovcnt) == 0 ? ESP_OK : ESP_FAIL;
     }
 #endif

@@ -2,7 +2,8 @@
 /* Handler coroutines: resume/yield order, nesting, many at once, stack reuse,
  * callee-saved registers and floating point across switches, a strict
  * hand-off (never the resumer and its coroutine at once: the thread switch
- * runs them on two threads), stacks of the configured size, and a stack
+ * runs them on two threads), a coroutine that ends where it is
+ * (httpd__coro_exit, its stack then reused from the top), stacks of the configured size, and a stack
  * overflow that must fault on the guard page (checked in a child process). */
 #include "check.h"
 #include "coro.h"
@@ -366,6 +367,81 @@ static void test_overflow(void)
     CHECK(faulted);
 }
 
+#if !defined(HTTPD_CORO_THREAD)
+/* ---- exit where it is ------------------------------------------------------------ */
+
+static coro_t *exit_inner;
+static volatile bool exit_at_bottom = true;   /* (a path that returns, for -Winfinite-recursion) */
+
+static void deep(int n)
+{
+    volatile char pad[256];   /* frames the exit drops */
+    pad[0] = (char)n;
+    if (n > 0) {
+        deep(n - 1);
+        note((char)pad[0]);   /* never reached */
+        return;
+    }
+    note('e');
+    if (exit_at_bottom) {
+        httpd__coro_exit();
+    }
+}
+
+static void exits_deep(void *arg)
+{
+    (void)arg;
+    note('s');
+    httpd__coro_yield();
+    deep(20);
+    note('X');   /* never reached */
+}
+
+static void plain(void *arg)
+{
+    (void)arg;
+    note('p');
+    httpd__coro_yield();
+    note('q');
+}
+
+/* A coroutine resumed by another exits: back to that one, not further. */
+static void resumes_an_exiting_one(void *arg)
+{
+    (void)arg;
+    note('o');
+    CHECK(httpd__coro_resume(exit_inner));   /* exits_deep: its frames go */
+    CHECK(httpd__coro_current() != NULL);
+    note('O');
+}
+
+static void test_exit(void)
+{
+    trace_len = 0;
+    coro_t *c = httpd__coro_new(pool, exits_deep, NULL);
+    CHECK(c != NULL);
+    CHECK(!httpd__coro_resume(c));
+    CHECK(httpd__coro_resume(c));   /* ended in deep(0): resume says finished */
+    CHECK(httpd__coro_current() == NULL);
+    /* its stack went back to the pool; the next coroutine takes it and starts afresh */
+    coro_t *d = httpd__coro_new(pool, plain, NULL);
+    CHECK(d == c);
+    CHECK(!httpd__coro_resume(d));
+    CHECK(httpd__coro_resume(d));
+    exit_inner = httpd__coro_new(pool, exits_deep, NULL);
+    CHECK(!httpd__coro_resume(exit_inner));
+    coro_t *o = httpd__coro_new(pool, resumes_an_exiting_one, NULL);
+    CHECK(httpd__coro_resume(o));
+    CHECK(httpd__coro_current() == NULL);
+    for (int i = 0; i < 100; i++) {   /* stacks reused after exits, again and again */
+        coro_t *e = httpd__coro_new(pool, exits_deep, NULL);
+        CHECK(e != NULL && !httpd__coro_resume(e) && httpd__coro_resume(e));
+    }
+    trace[10] = '\0';   /* (the loop's notes run past the trace) */
+    CHECK_EQ_STR(trace, "sepqsoeO" "se");
+}
+#endif
+
 int main(void)
 {
     printf("coroutine backend: %s\n", httpd__coro_backend());
@@ -375,6 +451,9 @@ int main(void)
     test_nesting();
     test_on_behalf();
     test_strict_handoff();
+#if !defined(HTTPD_CORO_THREAD)
+    test_exit();
+#endif
     test_stack_size();
     test_many();
     test_registers();
