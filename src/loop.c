@@ -158,10 +158,11 @@ static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 /* Turns until the server stops or the poller fails: queued work, then the
  * socket events, then the deadlines due, then the wait for more. The batch
  * of events (evs; *n of them, the next at *i, or -1 when the wake channel
- * fired and the queued work runs first) can live outside the stack, so that a loop started afresh on another
- * stack (see httpd__loop_hand_over()) carries on with it: with the queued work
- * if it was not all run, with the events not yet handled, and with the
- * deadlines (expire() starts over cleanly). */
+ * fired and the queued work runs first) can live outside the stack, so that
+ * a loop started afresh on another stack (see httpd__loop_hand_over())
+ * carries on with it: with the queued work if it was not all run, with the
+ * events not yet handled, and with the deadlines (expire() starts over
+ * cleanly). */
 #if defined(__GNUC__)
 __attribute__((always_inline))   /* one caller: a small build keeps the counters in registers */
 #endif
