@@ -479,7 +479,8 @@ struct httpd_data {
     const struct loop_handlers *loop_h;
     coro_t   *loop_co;            /* the stack the loop runs on now (NULL: the thread's own) */
     coro_t   *loop_next;          /* the fresh one taken by a job that keeps loop_co */
-    struct httpd_sess *inline_sess;   /* whose job runs in line on loop_co, or NULL (conn.c) */
+    struct httpd_sess *inline_sess;   /* whose job runs in line on loop_co, or NULL (conn.c;
+                                       * httpd__loop_hand_over() clears it) */
 #endif
 
     /* session.c */
@@ -799,9 +800,10 @@ void httpd__loop_free(struct httpd_data *hd);
 void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h);
 #if HTTPD_JOB_INLINE
 /** For a job in line on the loop's stack that must wait: the job keeps that
- *  stack (*taken), and a fresh one is made ready to carry the loop on as the
- *  job yields. False, nothing changed, when no stack can be had: the job then
- *  waits in place. */
+ *  stack (*taken), a fresh one is made ready to carry the loop on as the job
+ *  yields, and hd->inline_sess is cleared, so that the loop's next stack may
+ *  run a job in line. False, nothing changed, when no stack can be had: the
+ *  job then waits in place. */
 bool httpd__loop_hand_over(struct httpd_data *hd, coro_t **taken);
 #endif
 int httpd__loop_watch_change(struct httpd_data *hd, struct httpd_sess *s, unsigned events);

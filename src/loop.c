@@ -228,6 +228,7 @@ bool httpd__loop_hand_over(struct httpd_data *hd, coro_t **taken)
     }
     *taken = hd->loop_co;
     hd->loop_next = next;
+    hd->inline_sess = NULL;   /* the loop's next stack may run a job in line */
     return true;
 }
 #endif

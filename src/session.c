@@ -442,19 +442,16 @@ static inline bool job_here(const struct httpd_data *hd, const struct httpd_sess
 #endif
 }
 
-/* For job_here()'s job, about to suspend: one in line on the loop's stack
- * keeps that stack as its coroutine, and a fresh stack carries the loop on
- * (loop.c). False when there is none to be had: the job waits in place, as
- * without coroutines. */
-static bool job_may_suspend(struct httpd_data *hd, struct httpd_sess *s)
+/* For job_here()'s job, about to suspend: true once it owns the stack it
+ * runs on as its coroutine. One in line on the loop's stack keeps that stack,
+ * and a fresh one carries the loop on (httpd__loop_hand_over()). False when
+ * there is none to be had: the job waits in place, as without coroutines. */
+static bool job_own_stack(struct httpd_data *hd, struct httpd_sess *s)
 {
 #if HTTPD_JOB_INLINE
-    if (!s->co) {
-        if (!httpd__loop_hand_over(hd, &s->co)) {
-            ESP_LOGW(TAG, "no stack to carry the loop on: fd %d's handler waits on the server thread", s->fd);
-            return false;
-        }
-        hd->inline_sess = NULL;
+    if (!s->co && !httpd__loop_hand_over(hd, &s->co)) {
+        ESP_LOGW(TAG, "no stack to carry the loop on: fd %d's handler waits on the server thread", s->fd);
+        return false;
     }
 #else
     (void)hd;
@@ -484,7 +481,7 @@ static int wait_ready(struct httpd_data *hd, struct httpd_sess *s, bool for_writ
     uint32_t start = (uint32_t)httpd__port_now_ms();
     bool ready = false;   /* false: the wait ran out, failed or was ended */
 #if HTTPD_CORO
-    if (job_here(hd, s) && (httpd__workq_stopping(hd) || job_may_suspend(hd, s))) {
+    if (job_here(hd, s) && (httpd__workq_stopping(hd) || job_own_stack(hd, s))) {
         if (!httpd__workq_stopping(hd)) {
             httpd__loop_watch(hd, s, for_write ? POLLER_OUT : POLLER_IN);
             s->wait_result = WAIT_PENDING;
