@@ -592,7 +592,7 @@ def main():
     ap.add_argument('--st-n2', type=int, default=int(env('BENCH_STRACE_N2', '11000')))
     ap.add_argument('--only', default=env('BENCH_ONLY', ''), help='comma-separated servers (nginx is always kept)')
     ap.add_argument('--phases', default=env('BENCH_PHASES', 'wrk,floor_ab,callgrind,strace,rss'))
-    ap.add_argument('--ab-rounds', type=int, default=int(env('BENCH_AB_ROUNDS', '8')),
+    ap.add_argument('--ab-rounds', type=int, default=int(env('BENCH_AB_ROUNDS', '12')),
                     help='rounds of the interleaved ours / syscall floor comparison')
     ap.add_argument('--command', default='make bench', help='recorded in the results')
     a = ap.parse_args()

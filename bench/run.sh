@@ -12,7 +12,7 @@
 # Writes $BUILD/bench/results.md, $BUILD/bench/results.json (results_tls.json,
 # results_ws.json), docs/img/bench.png and docs/img/bench-ws.png.
 # env: BUILD (default build), JOBS, CC (default cc), BENCH_ROUNDS (5), BENCH_DURATION (3 s),
-#      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES, BENCH_AB_ROUNDS (8),
+#      BENCH_PORT (default: a free port), BENCH_IDLE_CONNS (1000), BENCH_ONLY, BENCH_PHASES, BENCH_AB_ROUNDS (12),
 #      BENCH_CG_N1/N2, BENCH_STRACE_N1/N2, BENCH_CIVET_THREADS, BENCH_PNG, BENCH_TLS (1),
 #      BENCH_WS (1), BENCH_WS_CONNS (50), BENCH_WS_GROUPS (ws,big), BENCH_WS_PNG
 set -euo pipefail
