@@ -14,6 +14,8 @@ everything talks to 127.0.0.1:PORT only. Metrics:
   instr       valgrind --tool=callgrind, (Ir(N2) - Ir(N1)) / (N2 - N1) while kaclient seq
               makes N sequential keep-alive GETs: user-space instructions of one request,
               start-up and shutdown excluded
+  instr_browser  the same with kaclient seqb: each GET carries the header lines a desktop
+              browser sends (about 0.5 KiB); ours and nginx
   syscalls    strace -c -f, same difference method: syscalls of one keep-alive request
   rss         VmRSS of the server's process tree after one connection, then with K idle
               keep-alive connections (kaclient idle); growth per connection
@@ -49,11 +51,11 @@ def servers(a):
     b, port = a.bindir, str(a.port)
     allm = ('ka50', 'ka8', 'upload', 'instr', 'syscalls', 'rss')
     return {
-        'ours': dict(label='ours (esp_http_server)', metrics=allm + ('instr_idle',),
+        'ours': dict(label='ours (esp_http_server)', metrics=allm + ('instr_idle', 'instr_browser'),
                      cmd=[b + '/esp_api_hello', port, str(max(1024, a.conns + 24)), '128', '0'],
                      # instructions: HTTPD_DEFAULT_CONFIG's 7 sockets; with idle connections: room for them
                      cmd_instr=[b + '/esp_api_hello', port, '7', '128', '0']),
-        'nginx': dict(label='nginx 1 worker', metrics=allm + ('instr_idle',), cmd=nginx_cmd(a),
+        'nginx': dict(label='nginx 1 worker', metrics=allm + ('instr_idle', 'instr_browser'), cmd=nginx_cmd(a),
                       # one process under valgrind/strace
                       cmd_single=nginx_cmd(a, master=False)),
         'mhd': dict(label='libmicrohttpd (epoll)', metrics=allm, cmd=[b + '/mhd_hello', port, 'epoll']),
@@ -292,9 +294,10 @@ def floor_ab_summary(res):
 
 
 # ---- callgrind and strace: difference method ---------------------------------------------
-def run_traced(a, n, cmd, prefix, nreq, out, sig, idle=0):
-    """nreq sequential keep-alive requests to a traced server; with idle, that many other
-    keep-alive connections (one request each) stay open meanwhile."""
+def run_traced(a, n, cmd, prefix, nreq, out, sig, idle=0, mode='seq'):
+    """nreq sequential keep-alive requests to a traced server (kaclient mode: seq, or seqb
+    with a browser's head); with idle, that many other keep-alive connections (one request
+    each) stay open meanwhile."""
     p = start(a, cmd, prefix=prefix, timeout=120)
     holder = None
     try:
@@ -305,9 +308,9 @@ def run_traced(a, n, cmd, prefix, nreq, out, sig, idle=0):
             m = re.match(r'idle: (\d+)/(\d+)', line)
             if not m or m.group(1) != m.group(2):
                 raise RuntimeError('%s: idle connections not all answered: %r' % (n, line))
-        r = kaclient(a, 'seq', a.port, nreq)
+        r = kaclient(a, mode, a.port, nreq)
         if r.returncode:
-            raise RuntimeError('kaclient seq %d failed against %s: %s' % (nreq, n, r.stderr.strip()))
+            raise RuntimeError('kaclient %s %d failed against %s: %s' % (mode, nreq, n, r.stderr.strip()))
     finally:
         if holder:
             holder.kill()
@@ -327,7 +330,7 @@ def callgrind_total(path):
 def phase_callgrind(a, srv, res):
     n1, n2 = a.cg_n1, a.cg_n2
     for n, s in srv.items():
-        for metric, idle in (('instr', 0), ('instr_idle', a.conns)):
+        for metric, idle, mode in (('instr', 0, 'seq'), ('instr_idle', a.conns, 'seq'), ('instr_browser', 0, 'seqb')):
             if metric not in s['metrics']:
                 continue
             cmd = s.get('cmd_single', s['cmd']) if idle else s.get('cmd_instr', s.get('cmd_single', s['cmd']))
@@ -336,18 +339,19 @@ def phase_callgrind(a, srv, res):
                 for nreq in (n1, n2):
                     out = os.path.join(a.rundir, 'cg.%s.%s.%d' % (n, metric, nreq))
                     run_traced(a, n, cmd, ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out], nreq,
-                               out, signal.SIGTERM, idle=idle)
+                               out, signal.SIGTERM, idle=idle, mode=mode)
                     tot[nreq] = callgrind_total(out)
                 per = (tot[n2] - tot[n1]) / (n2 - n1)
                 res['raw']['callgrind'].setdefault(n, {})[metric] = dict(
                     ir={str(k): v for k, v in tot.items()}, instr_per_req=per, idle_conns=idle,
                     command=' '.join(cmd))
                 print('  %-9s %9.0f instructions/request%s  (Ir(%d)=%d, Ir(%d)=%d)' % (
-                    n, per, ' with %d idle connections' % idle if idle else '', n1, tot[n1], n2, tot[n2]),
+                    n, per, ' with %d idle connections' % idle if idle else ' (browser head)' if mode == 'seqb' else '',
+                    n1, tot[n1], n2, tot[n2]),
                     flush=True)
             except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
                 print('  %s: %s' % (n, e), flush=True)
-                res['failures'].append('%s callgrind%s: %s' % (n, ' (idle)' if idle else '', e))
+                res['failures'].append('%s callgrind%s: %s' % (n, ' (idle)' if idle else ' (browser)' if mode == 'seqb' else '', e))
 
 
 def strace_calls(path):
@@ -435,13 +439,14 @@ ROWS = [  # key, label, unit format, higher is better
     ('ka8_cpu', 'server CPU per request, -c8 (µs)', '%.2f', False),
     ('instr', 'instructions per request (callgrind)', '%.0f', False),
     ('instr_idle', 'instructions per request, %(conns)d idle conns open', '%.0f', False),
+    ('instr_browser', 'instructions per request, a browser\'s 0.5 KiB head', '%.0f', False),
     ('syscalls', 'syscalls per request (strace -c)', '%.2f', False),
     ('rss_conns', 'RSS with %(conns)d idle conns (KiB)', '%.0f', False),
     ('rss_per_conn', 'RSS growth per idle conn (bytes)', '%.0f', False),
     ('upload', '1 MiB uploads, wrk -c4 (MiB/s)', '%.0f', True),
 ]
 SHORT = {'ka50_rps': 'req/s c50', 'ka8_rps': 'req/s c8', 'ka50_cpu': 'CPU c50', 'ka8_cpu': 'CPU c8',
-         'instr': 'instr', 'instr_idle': 'instr+idle', 'syscalls': 'syscalls', 'rss_conns': 'RSS', 'rss_per_conn': 'RSS/conn',
+         'instr': 'instr', 'instr_idle': 'instr+idle', 'instr_browser': 'instr browser', 'syscalls': 'syscalls', 'rss_conns': 'RSS', 'rss_per_conn': 'RSS/conn',
          'upload': 'upload'}
 
 

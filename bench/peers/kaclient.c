@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Tiny HTTP/1.1 client for anchors.
  *   kaclient seq  PORT N [PATH]        N sequential keep-alive GETs on one connection
+ *   kaclient seqb PORT N [PATH]        the same with a browser's head: the header lines a
+ *                                       desktop browser sends for a page (about 0.5 KiB)
  *   kaclient idle PORT K HOLD_SECONDS  open K connections, one GET /hello each, then hold them idle
  *   kaclient close PORT SECONDS PROCS   PROCS processes each loop: connect, GET /hello, read, close
  *                                       (client-side close: works even when a server ignores
@@ -58,9 +60,21 @@ int main(int argc, char **argv)
 {
     if (argc < 4) { fprintf(stderr, "usage: see source\n"); return 2; }
     int port = atoi(argv[2]);
-    if (!strcmp(argv[1], "seq")) {
+    if (!strcmp(argv[1], "seq") || !strcmp(argv[1], "seqb")) {
         long n = atol(argv[3]); const char *path = argc > 4 ? argv[4] : "/hello";
-        char req[256]; int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", path);
+        static const char browser[] =
+            "Connection: keep-alive\r\n"
+            "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/120.0.0.0 Safari/537.36\r\n"
+            "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+            "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7\r\n"
+            "Referer: http://localhost/index.html\r\n"
+            "Accept-Encoding: gzip, deflate\r\n"
+            "Accept-Language: en-US,en;q=0.9,de;q=0.8\r\n"
+            "Cookie: session=0123456789abcdef0123456789abcdef; theme=dark\r\n";
+        char req[1024]; int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\n%s\r\n", path,
+                                          argv[1][3] == 'b' ? browser : "");
+        if (rl < 0 || rl >= (int)sizeof req) { fprintf(stderr, "path too long\n"); return 2; }
         int fd = conn(port); if (fd < 0) { perror("connect"); return 1; }
         struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
         for (long i = 0; i < n; i++) if (roundtrip(fd, req, rl) != 200) { fprintf(stderr, "fail at %ld\n", i); return 1; }
