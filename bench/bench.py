@@ -333,6 +333,7 @@ def phase_callgrind(a, srv, res):
         for metric, idle, mode in (('instr', 0, 'seq'), ('instr_idle', a.conns, 'seq'), ('instr_browser', 0, 'seqb')):
             if metric not in s['metrics']:
                 continue
+            what = ' with %d idle connections' % idle if idle else ' (browser head)' if mode == 'seqb' else ''
             cmd = s.get('cmd_single', s['cmd']) if idle else s.get('cmd_instr', s.get('cmd_single', s['cmd']))
             try:
                 tot = {}
@@ -346,12 +347,10 @@ def phase_callgrind(a, srv, res):
                     ir={str(k): v for k, v in tot.items()}, instr_per_req=per, idle_conns=idle,
                     command=' '.join(cmd))
                 print('  %-9s %9.0f instructions/request%s  (Ir(%d)=%d, Ir(%d)=%d)' % (
-                    n, per, ' with %d idle connections' % idle if idle else ' (browser head)' if mode == 'seqb' else '',
-                    n1, tot[n1], n2, tot[n2]),
-                    flush=True)
+                    n, per, what, n1, tot[n1], n2, tot[n2]), flush=True)
             except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
                 print('  %s: %s' % (n, e), flush=True)
-                res['failures'].append('%s callgrind%s: %s' % (n, ' (idle)' if idle else ' (browser)' if mode == 'seqb' else '', e))
+                res['failures'].append('%s callgrind%s: %s' % (n, what, e))
 
 
 def strace_calls(path):

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
 {
     if (argc < 4) { fprintf(stderr, "usage: see source\n"); return 2; }
     int port = atoi(argv[2]);
-    if (!strcmp(argv[1], "seq") || !strcmp(argv[1], "seqb")) {
+    bool browser_head = !strcmp(argv[1], "seqb");
+    if (!strcmp(argv[1], "seq") || browser_head) {
         long n = atol(argv[3]); const char *path = argc > 4 ? argv[4] : "/hello";
         static const char browser[] =
             "Connection: keep-alive\r\n"
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
             "Accept-Language: en-US,en;q=0.9,de;q=0.8\r\n"
             "Cookie: session=0123456789abcdef0123456789abcdef; theme=dark\r\n";
         char req[1024]; int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\n%s\r\n", path,
-                                          argv[1][3] == 'b' ? browser : "");
+                                          browser_head ? browser : "");
         if (rl < 0 || rl >= (int)sizeof req) { fprintf(stderr, "path too long\n"); return 2; }
         int fd = conn(port); if (fd < 0) { perror("connect"); return 1; }
         struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
