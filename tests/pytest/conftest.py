@@ -420,6 +420,13 @@ def accepts_connections(fw):
         return False
 
 
+def said_and_accepting(marker):
+    """A Firmware ready= callable for programs that register their handlers after
+    httpd_start(): true once marker shows on stdout or stderr and fw's port accepts a
+    TCP connection (a connection alone may still meet a handler not yet registered)."""
+    return lambda fw: marker in fw.stdout_text() + fw.stderr_text() and accepts_connections(fw)
+
+
 def final_line(text, regex, keys=None):
     """Parses the FINAL line a firmware prints after httpd_stop() returned.
     regex: a compiled pattern searched in text. keys given: dict(zip(keys, the

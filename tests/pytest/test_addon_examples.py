@@ -14,7 +14,7 @@ import socket
 
 import pytest
 
-from conftest import HOST, Firmware, accepts_connections, get_req, body_req
+from conftest import HOST, Firmware, said_and_accepting, get_req, body_req
 
 TIMEOUT = 10.0
 
@@ -25,21 +25,14 @@ def ask(fw, data):
         return c.request(data)
 
 
-def serving(fw):
-    """Ready once the example said it serves: each registers its handlers after
-    httpd_start() and then prints a "serving ..." line (stderr for ESP_LOGI, stdout
-    for printf), so an accepted connection alone may still meet a 404."""
-    said = "serving" in fw.stderr_text() or "serving" in fw.stdout_text()
-    return said and accepts_connections(fw)
-
-
 def start(firmware, name, env=None, args=()):
     binary = f"example_addon_{name}"
     from conftest import BUILD_DIR
     if not (BUILD_DIR / binary).exists():
         pytest.skip(f"{binary} not built (its module needs an optional dependency)")
+    # each example prints a "serving ..." line once its handlers are registered
     return firmware(Firmware(binary, args=args, port_arg=False, env=env or {},
-                             ready=serving, ready_timeout=TIMEOUT))
+                             ready=said_and_accepting("serving"), ready_timeout=TIMEOUT))
 
 
 def test_static_serves_its_table_and_folder(firmware, tmp_path):

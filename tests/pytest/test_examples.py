@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import Firmware, accepts_connections
+from conftest import Firmware, said_and_accepting
 
 SOCK_TIMEOUT = 10.0     # every socket operation
 START_TIMEOUT = 15.0    # until the example accepts connections
@@ -42,8 +42,7 @@ class Example(Firmware):
         self.storage = tempfile.TemporaryDirectory(prefix="demo-storage-") if name == "demo" else None
         env = {"DEMO_STORAGE": self.storage.name} if self.storage else {}
         super().__init__(f"example_{name}", port_arg=False, env=env,
-                         ready=lambda fw: marker in fw.stdout_text() + fw.stderr_text()
-                         and accepts_connections(fw),
+                         ready=said_and_accepting(marker),
                          ready_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
 
     def stop(self, *args, **kwargs):
