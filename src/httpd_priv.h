@@ -454,6 +454,9 @@ struct httpd_data {
     int      listen_fd;
     atomic_bool stopping;
     bool      listen_muted;       /* loop.c */
+    bool      listen_retry;       /* loop.c: muted until listen_retry_at (or a session closes) */
+    bool      accept_failing;     /* session.c: the last accept failed (logged once until one succeeds) */
+    uint32_t  listen_retry_at;    /* loop.c: port clock, ms */
     unsigned  work_head;          /* workq.c */
     unsigned  work_count;
     struct httpd_data *next_live; /* workq.c: registry of running servers */
@@ -814,8 +817,11 @@ static inline int httpd__loop_watch(struct httpd_data *hd, struct httpd_sess *s,
 {
     return !HTTPD_SPEED || s->poll_events != events ? httpd__loop_watch_change(hd, s, events) : 0;
 }
-/** Stops (or resumes) accepting: new clients wait in the backlog. */
-void httpd__loop_mute_listen(struct httpd_data *hd, bool mute);
+/** Stops (or resumes) accepting: new clients wait in the backlog. Muted with
+ *  retry_ms > 0, the socket is watched again after that long (or once a session
+ *  closes): for what may change without a session closing (descriptors freed
+ *  elsewhere, a busy session turning purgeable). */
+void httpd__loop_mute_listen(struct httpd_data *hd, bool mute, uint32_t retry_ms);
 /** The clock deadlines count from: a fast build reads it once per loop turn
  *  (as the wait returns; see struct httpd_data), a small one at each use. */
 static inline uint32_t httpd__loop_now(struct httpd_data *hd)

@@ -39,8 +39,12 @@ void httpd__loop_free(struct httpd_data *hd)
 
 /* ---- Watch list ------------------------------------------------------------------------ */
 
-void httpd__loop_mute_listen(struct httpd_data *hd, bool mute)
+void httpd__loop_mute_listen(struct httpd_data *hd, bool mute, uint32_t retry_ms)
 {
+    hd->listen_retry = retry_ms != 0;   /* (0 when resuming) */
+    if (retry_ms) {
+        hd->listen_retry_at = httpd__loop_now(hd) + retry_ms;
+    }
     if (hd->listen_muted != mute) {
         hd->listen_muted = mute;
         httpd__poller_mod(hd->poller, hd->listen_fd, mute ? 0 : POLLER_IN, hd);
@@ -116,10 +120,10 @@ static struct httpd_sess *first_deadline(struct httpd_data *hd)
     return first;
 }
 
-/* Runs the deadlines due now, then returns the milliseconds until the nearest
- * one left (-1: none). Those armed by the callbacks are due later than the
- * clock read here, so they wait for the next turn. */
-static int expire(struct httpd_data *hd, const struct loop_handlers *h)
+/* Runs the sessions' deadlines due now, then returns the milliseconds until
+ * the nearest one left (-1: none). Those armed by the callbacks are due later
+ * than the clock read here, so they wait for the next turn. */
+static inline int expire_sessions(struct httpd_data *hd, const struct loop_handlers *h)
 {
     uint32_t now = httpd__loop_now(hd);
 #if HTTPD_SPEED
@@ -151,6 +155,24 @@ static int expire(struct httpd_data *hd, const struct loop_handlers *h)
 #endif
     }
     return -1;
+}
+
+/* The deadlines due now, the sessions' and the listening socket's retry (once
+ * due, the socket is watched again: the next wait reports the clients in the
+ * backlog, and accepting them is tried afresh); returns the milliseconds until
+ * the nearest one left (-1: none). */
+static int expire(struct httpd_data *hd, const struct loop_handlers *h)
+{
+    int timeout = expire_sessions(hd, h);
+    if (hd->listen_retry) {
+        int32_t left = (int32_t)(hd->listen_retry_at - httpd__loop_now(hd));
+        if (left <= 0) {
+            httpd__loop_mute_listen(hd, false, 0);
+        } else if ((unsigned)timeout > (unsigned)left) {   /* (-1, no deadline, is the largest) */
+            timeout = (int)left;
+        }
+    }
+    return timeout;
 }
 
 /* ---- The turn ------------------------------------------------------------------------------ */

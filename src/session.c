@@ -18,6 +18,8 @@
 #define BODY_WINDOW      ((size_t)CONFIG_HTTPD_RX_READAHEAD)   /* room after the largest head */
 #define LEADING_LINES    8u      /* empty lines tolerated before a request line */
 #define ACCEPTS_PER_WAKE 16
+#define ACCEPT_RETRY_MS  250   /* after accept failed for want of descriptors or memory */
+#define FULL_RETRY_MS    100   /* a full table with LRU purging on and no session to purge */
 #define SLOTS_KEPT_IDLE  CONFIG_HTTPD_REQ_POOL_LEN   /* request slots kept for reuse; a burst beyond is freed */
 #define WAIT_SLICE_MS    100     /* how often a blocked thread's wait notices httpd_stop() */
 
@@ -285,7 +287,7 @@ void httpd__sess_close(struct httpd_data *hd, struct httpd_sess *s)
         free(c);
     }
 #endif
-    httpd__loop_mute_listen(hd, false);
+    httpd__loop_mute_listen(hd, false, 0);
 }
 
 void httpd__sess_close_all(struct httpd_data *hd, bool keep_async)
@@ -1025,26 +1027,47 @@ static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
 
 void httpd__sess_accept_ready(struct httpd_data *hd)
 {
-    for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
+    uint32_t retry_ms;
+    for (int i = 0;; i++) {
         struct httpd_sess *victim = NULL;
-        if (hd->n_open < hd->config.max_open_sockets || (victim = room_victim(hd)) != NULL) {
+        if (i == ACCEPTS_PER_WAKE) {
+            if (!hd->accept_failing) {
+                return;   /* the rest on the next turn */
+            }
+            retry_ms = ACCEPT_RETRY_MS;   /* the turn's last tries failed */
+        } else if (hd->n_open < hd->config.max_open_sockets || (victim = room_victim(hd)) != NULL) {
             int fd = httpd__port_accept(hd->listen_fd);
             if (fd >= 0) {
+                if (hd->accept_failing) {
+                    hd->accept_failing = false;
+                    ESP_LOGI(TAG, "accepting again");
+                }
                 sess_new(hd, fd, victim);
                 continue;
             }
             if (fd == PORT_AGAIN) {
                 return;
             }
-            ESP_LOGE(TAG, "accept: %s", httpd__port_last_error());
-            if (hd->n_open == 0 || fd != PORT_NOFD) {
-                return;
+            if (!hd->accept_failing) {   /* (once, not at every retry) */
+                hd->accept_failing = true;
+                ESP_LOGE(TAG, "accept: %s", httpd__port_last_error());
             }
+            if (fd != PORT_NOFD) {
+                continue;   /* perhaps that connection's own error (Linux passes some on): the next may do */
+            }
+            /* Out of descriptors: the listening socket stays ready, so trying
+             * again at once would spin the loop. */
+            retry_ms = ACCEPT_RETRY_MS;
+        } else {
+            /* Full. With LRU purging, a session that cannot be purged now (busy
+             * in a handler, its request with an async worker) may become one
+             * without closing: looked for again after a while. */
+            retry_ms = hd->config.lru_purge_enable ? FULL_RETRY_MS : 0;
         }
-        /* Full, or out of descriptors: new clients wait in the backlog until a session closes. */
-        httpd__loop_mute_listen(hd, true);
-        return;
+        break;
     }
+    /* New clients wait in the backlog until a session closes, or the retry. */
+    httpd__loop_mute_listen(hd, true, retry_ms);
 }
 
 /* ---- Public session API (server thread, unless noted) ----------------------------- */

@@ -341,6 +341,37 @@ def test_async_session_not_lru_purged(async_factory):
             assert busy.get("/quick").body == b"quick\n"
 
 
+def test_full_table_purges_a_session_once_its_async_request_is_done(async_factory):
+    """The table is full of sessions whose requests are with workers, so a newcomer
+    finds none to purge and waits in the backlog. Once those requests are answered the
+    sessions are idle keep-alive ones, which LRU purging may close: the newcomer must
+    then be served, not left waiting until a session closes by itself (the idle
+    time-out, or never while the clients stay busy)."""
+    srv = async_factory("--lru", "--max-sockets", "2")
+    with srv.conn() as a, srv.conn() as b:
+        a.send(get_req("/async_slow?ms=800"))
+        b.send(get_req("/async_slow?ms=800"))
+        time.sleep(0.2)                          # both copies are with workers now
+        with srv.conn() as c:
+            c.send(get_req("/quick"))
+            for x in (a, b):
+                r = x.read_response(timeout=5)
+                assert r.status == 200 and r.body == b"slow 800\n"
+            t0 = time.monotonic()
+            r = c.read_response(timeout=5)
+            waited = time.monotonic() - t0
+            assert r.status == 200 and r.body == b"quick\n"
+            assert waited < 3.0, "the newcomer waited %.1f s after a session became purgeable" % waited
+        still_open = 0
+        for x in (a, b):
+            try:
+                x.assert_open(wait=0.3)
+                still_open += 1
+            except AssertionError:
+                pass                             # closed by the server
+        assert still_open == 1, "exactly one idle session made room (the least recently used)"
+
+
 def test_many_clients_async(async_factory):
     srv = async_factory("--max-sockets", "24", "--workers", "4")
     errors = []

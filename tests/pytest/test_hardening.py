@@ -4,6 +4,7 @@ minimum rate, the purge of a full table), a WebSocket client that never reads (f
 queued on its session, never a wait of the server thread), and idle keep-alive
 connections. docs/limits.md lists the limits these tests exercise."""
 import os
+import resource
 import re
 import socket
 import threading
@@ -273,5 +274,42 @@ def test_frame_cut_by_a_send_timeout_ends_the_websocket():
         line = [x for x in srv.stdout_text().splitlines() if x.startswith("TWICE")]
         assert line and "first=ESP_OK" not in line[0] and "second=ESP_OK" not in line[0], line
     finally:
+        srv.stop()
+    srv.assert_clean_exit()
+
+
+def _cpu_ticks(pid):
+    """User + system clock ticks a process has used (/proc/<pid>/stat)."""
+    with open("/proc/%d/stat" % pid) as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+@pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs prlimit (Linux)")
+def test_out_of_descriptors_waits_without_spinning_then_serves():
+    """With no descriptor left for accept() (EMFILE) and no session open, the listening
+    socket stays readable: the server must neither spin on it nor log each try, and it
+    must serve the waiting client once descriptors are to be had again."""
+    srv = start_server()
+    pid = srv.proc.pid
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    try:
+        fds = {int(x) for x in os.listdir("/proc/%d/fd" % pid)}
+        lowest_free = min(set(range(len(fds) + 1)) - fds)
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (lowest_free, hard))   # no new descriptor
+        with srv.conn() as c:
+            c.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            t0 = _cpu_ticks(pid)
+            time.sleep(1.0)
+            spent = _cpu_ticks(pid) - t0
+            tick = os.sysconf("SC_CLK_TCK")
+            assert spent < 0.3 * tick, "the server used %d of %d ticks while it could not accept" % (spent, tick)
+            errors = [x for x in srv.stderr_text().splitlines() if "accept:" in x]
+            assert len(errors) == 1, errors[:5]
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+            r = c.read_response(timeout=3)
+            assert r.status == 200
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
         srv.stop()
     srv.assert_clean_exit()
