@@ -173,6 +173,13 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         ESP_LOGE(TAG, "invalid configuration");
         return ESP_ERR_INVALID_ARG;
     }
+#ifdef PORT_MAX_OPEN_SOCKETS
+    if (config->max_open_sockets > PORT_MAX_OPEN_SOCKETS) {
+        ESP_LOGE(TAG, "max_open_sockets is too large (at most %d: 3 of the platform's sockets are the server's own)",
+                 PORT_MAX_OPEN_SOCKETS);
+        return ESP_ERR_INVALID_ARG;
+    }
+#endif
     struct httpd_data *hd = calloc(1, sizeof *hd);
     if (!hd) {
         return ESP_ERR_HTTPD_ALLOC_MEM;

@@ -25,6 +25,7 @@ atomic_int lt_failed;
 #define PORT_MAIN 8080
 #define PORT_LRU  8081
 #define PORT_IFNAME 8082
+#define PORT_CAP  8083
 #define WS_KEY    "dGhlIHNhbXBsZSBub25jZQ=="       /* RFC 6455's example key ... */
 #define WS_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="   /* ... and its accept value */
 #define UPLOAD_LEN (64u * 1024u)
@@ -634,6 +635,29 @@ static void test_if_name(void)
     CHECK(httpd_start(&h, &cfg) != ESP_OK && h == NULL);
 }
 
+/* With CONFIG_LWIP_MAX_SOCKETS (ESP-IDF's sdkconfig; this suite's build sets
+ * ESP-IDF's default, 10), httpd_start() refuses a max_open_sockets above it
+ * less 3 with ESP_ERR_INVALID_ARG, as upstream's does, and takes that many. */
+static void test_socket_cap(void)
+{
+#ifdef CONFIG_LWIP_MAX_SOCKETS
+    httpd_config_t cfg = HTTPD_DEFAULT_CONFIG();
+    cfg.server_port = PORT_CAP;
+    cfg.max_open_sockets = CONFIG_LWIP_MAX_SOCKETS - 2;
+    httpd_handle_t h = NULL;
+    printf("lwip_suite: the next error (max_open_sockets too large) is expected\n");
+    CHECK_EQ_INT(httpd_start(&h, &cfg), ESP_ERR_INVALID_ARG);
+    CHECK(h == NULL);
+    cfg.max_open_sockets = CONFIG_LWIP_MAX_SOCKETS - 3;
+    CHECK_EQ_INT(httpd_start(&h, &cfg), ESP_OK);
+    if (h) {
+        CHECK(httpd_stop(h) == ESP_OK);
+    }
+#else
+    CHECK(!"CONFIG_LWIP_MAX_SOCKETS is not set for this suite (tests/lwip/CMakeLists.txt)");
+#endif
+}
+
 static void *client_main(void *arg)
 {
     (void)arg;
@@ -648,6 +672,7 @@ static void *client_main(void *arg)
     test_queue_work();
     test_ipv6();
     test_if_name();
+    test_socket_cap();
     return NULL;
 }
 

@@ -23,6 +23,14 @@
 #define PORT_MIN_HANDLER_STACK (64u * 1024u)
 #endif
 
+/* Most client connections a server may keep: ESP-IDF's lwIP has
+ * CONFIG_LWIP_MAX_SOCKETS sockets in all, and httpd_start() refuses a
+ * max_open_sockets above that less 3 (the server's own sockets), as upstream's
+ * does. lwIP elsewhere has no such setting: no cap. */
+#ifdef CONFIG_LWIP_MAX_SOCKETS
+#define PORT_MAX_OPEN_SOCKETS (CONFIG_LWIP_MAX_SOCKETS - 3)
+#endif
+
 #include "lwip_wake.h"
 
 #endif /* HTTPD_PORT_PLATFORM_H */
