@@ -492,6 +492,27 @@ def test_trigger_close(sess):
         assert (s["close"], s["close_ebadf"]) == (2, 0)
 
 
+def test_trigger_close_of_a_session_that_sent_nothing(sess):
+    """httpd_sess_trigger_close on a session that has not completed a request (here: it
+    connected and sent nothing) closes it; upstream's skips such a session."""
+    srv = sess("--close-fn")
+    a = srv.conn()
+    b = srv.conn()
+    try:
+        fb = fd_of(b)
+        listed = get_text(b, "/clients?cap=4").split()
+        assert listed[:2] == ["ESP_OK", "2"], listed
+        fa = [int(x) for x in listed[2:] if int(x) != fb]
+        assert len(fa) == 1, listed
+        assert get_text(b, "/trigger_close?fd=%d" % fa[0]) == "ESP_OK"
+        assert_eof(a)
+        s = wait_stats(b, lambda s: s["close"] >= 1)
+        assert (s["close"], s["close_ebadf"]) == (1, 0)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_trigger_close_names_session_not_fd(sess):
     """A close queued for session A must not close a newer session that got A's fd."""
     srv = sess("--close-fn", "--max-sockets", "2", "--lru")

@@ -479,6 +479,22 @@ def test_recv_frame_buffer_sizes(wsrv):
             c.expect(OP_TEXT, reply)
 
 
+def test_api_misuse_fails_with_documented_codes(wsrv):
+    """The httpd_ws_* calls made wrongly inside a frame handler (NULL request, frame or
+    payload buffer, a payload length without a payload, no such session) each fail with
+    ESP_ERR_INVALID_ARG, and leave the frame unread for the handler's proper read.
+    Outside a WebSocket (a plain GET), receiving and sending a frame are
+    ESP_ERR_INVALID_STATE."""
+    with ws_connect(wsrv, "/ws_misuse") as c:
+        for payload in ("hello", "0123456789abcdef"):
+            c.send_frame(OP_TEXT, payload)
+            c.expect(OP_TEXT, "ESP_ERR_INVALID_ARG " * 10 + "then ESP_OK data=" + payload)
+    with WsConn(HOST, wsrv.port) as c:
+        r = c.get("/ws_misuse")
+        assert r.status == 200
+        assert r.body == b"plain recv=ESP_ERR_INVALID_STATE send=ESP_ERR_INVALID_STATE\n"
+
+
 def test_frames_split_and_pipelined(wsrv):
     """Frames dribbled byte by byte, and many frames in one write, all echoed in order."""
     with ws_connect(wsrv) as c:

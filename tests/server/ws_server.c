@@ -46,6 +46,11 @@
  *              frame), as upstream's /ws_partial.
  *   /ws_small  length query, then recv_frame(max_len 16) into a 16-byte buffer;
  *              answers TEXT "len=<n> err=<esp_err_to_name>[ data=<payload>]".
+ *   /ws_misuse each frame: the httpd_ws_* calls made wrongly (NULL request,
+ *              frame or payload; no such session), then the frame read with a
+ *              16-byte buffer; answers TEXT "<err> ... then <err> data=<payload>".
+ *              A plain GET answers "plain recv=<err> send=<err>" (the frame
+ *              calls outside a WebSocket).
  *   /ws_count  keeps a call counter in req->sess_ctx (free_ctx frees it) and
  *              answers every frame with TEXT "calls=<n>" (n counts this frame).
  *   /ws_gate   the /ws echo with both handshake callbacks: ws_pre_handshake_cb
@@ -397,6 +402,50 @@ static esp_err_t small_handler(httpd_req_t *req)
     return send_text(req, reply);
 }
 
+/* ---- /ws_misuse ------------------------------------------------------------------------ */
+
+/* The WebSocket calls made wrongly: each must fail with its documented code
+ * and leave the frame unread. A plain HTTP call answers with what the two
+ * frame calls return outside a WebSocket. */
+static esp_err_t misuse_handler(httpd_req_t *req)
+{
+    httpd_ws_frame_t f, text = { .type = HTTPD_WS_TYPE_TEXT, .payload = (uint8_t *)"x", .len = 1 };
+    memset(&f, 0, sizeof f);
+    char reply[512];
+    if (!is_ws_frame(req)) {
+        esp_err_t recv = httpd_ws_recv_frame(req, &f, 0);
+        esp_err_t send = httpd_ws_send_frame(req, &text);
+        snprintf(reply, sizeof reply, "plain recv=%s send=%s\n", esp_err_to_name(recv), esp_err_to_name(send));
+        return httpd_resp_sendstr(req, reply);
+    }
+    httpd_ws_frame_t no_payload = { .type = HTTPD_WS_TYPE_TEXT, .len = 3 };
+    httpd_handle_t hd = req->handle;
+    int fd = httpd_req_to_sockfd(req);
+    esp_err_t errs[10] = {
+        httpd_ws_recv_frame(NULL, &f, 0),
+        httpd_ws_recv_frame(req, NULL, 0),
+        httpd_ws_recv_frame(req, &f, 16),               /* f.payload NULL */
+        httpd_ws_recv_msg(req, &f, 16),                 /* f.payload NULL */
+        httpd_ws_recv_frame_part(req, &f, 16),          /* f.payload NULL */
+        httpd_ws_send_frame(req, &no_payload),
+        httpd_ws_send_frame(NULL, &text),
+        httpd_ws_send_frame(req, NULL),
+        httpd_ws_send_frame_async(hd, fd, NULL),
+        httpd_ws_send_frame_async(hd, 99999, &text),    /* no such session */
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+        n += (size_t)snprintf(reply + n, sizeof reply - n, "%s ", esp_err_to_name(errs[i]));
+    }
+    uint8_t buf[17];
+    memset(&f, 0, sizeof f);
+    f.payload = buf;
+    esp_err_t err = httpd_ws_recv_frame(req, &f, 16);
+    buf[err == ESP_OK ? f.len : 0] = '\0';
+    snprintf(reply + n, sizeof reply - n, "then %s data=%s", esp_err_to_name(err), (char *)buf);
+    return send_text(req, reply);
+}
+
 /* ---- /ws_count ------------------------------------------------------------------------- */
 
 static esp_err_t count_handler(httpd_req_t *req)
@@ -677,6 +726,7 @@ static const httpd_uri_t s_uris[] = {
     { .uri = "/ws_part", .method = HTTP_GET, .handler = part_handler, .is_websocket = true },
     { .uri = "/ws_small", .method = HTTP_GET, .handler = small_handler, .is_websocket = true },
     { .uri = "/ws_count", .method = HTTP_GET, .handler = count_handler, .is_websocket = true },
+    { .uri = "/ws_misuse", .method = HTTP_GET, .handler = misuse_handler, .is_websocket = true },
     { .uri = "/ws_twice", .method = HTTP_GET, .handler = twice_handler, .is_websocket = true },
     { .uri = "/ws_gate", .method = HTTP_GET, .handler = echo_handler, .is_websocket = true,
 #if CONFIG_HTTPD_WS_PRE_HANDSHAKE_CB_SUPPORT
