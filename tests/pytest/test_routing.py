@@ -7,7 +7,7 @@ from conftest import (body_req, error_bytes, expect_error_close, get_req, post_r
                       start_server)
 
 # test_server registers 36 URI handlers; the default fixture allows 48.
-N_HANDLERS = 37
+N_HANDLERS = 38
 MAX_HANDLERS = 48
 
 
@@ -54,6 +54,15 @@ def test_head_handler(server):
         r = c.get("/head_only", head=True)
         assert r.raw == b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\n"
         # no body bytes may follow: the next response must start right away
+        assert c.get("/hello").raw == response_bytes("Hello World!")
+
+
+def test_head_handler_sending_chunks(server):
+    # A HEAD handler that answers in chunks: the head says chunked (as a GET's would,
+    # RFC 9110 9.3.2), and neither the chunks nor the last chunk follow it
+    with server.conn() as c:
+        r = c.get("/head_chunked", head=True)
+        assert r.raw == b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
         assert c.get("/hello").raw == response_bytes("Hello World!")
 
 

@@ -81,6 +81,7 @@
  *   /sockfd            body = httpd_req_to_sockfd(req) in decimal
  *   /any HTTP_ANY      body = http_method_str(req->method)
  *   /head_only HEAD    httpd_resp_send(req, "abc", 3)
+ *   /head_chunked HEAD httpd_resp_send_chunk "one", "two", "three", then the end
  *   /dyn_register POST    registers /dyn GET (body "dynamic"); body = err name
  *   /dyn_unregister POST  httpd_unregister_uri("/dyn"); body = err name
  *   /fill_handlers POST   registers /fill0, /fill1, ... until one fails; body =
@@ -811,6 +812,17 @@ static esp_err_t head_only_handler(httpd_req_t *req)
     return httpd_resp_send(req, "abc", 3);
 }
 
+static esp_err_t head_chunked_handler(httpd_req_t *req)
+{
+    static const char *const parts[] = { "one", "two", "three", NULL };
+    for (int i = 0;; i++) {
+        esp_err_t err = httpd_resp_send_chunk(req, parts[i], parts[i] ? HTTPD_RESP_USE_STRLEN : 0);
+        if (err != ESP_OK || !parts[i]) {
+            return err;
+        }
+    }
+}
+
 static esp_err_t dyn_handler(httpd_req_t *req)
 {
     return httpd_resp_sendstr(req, "dynamic");
@@ -1052,6 +1064,7 @@ static const httpd_uri_t s_handlers[] = {
     H("/sockfd",           HTTP_GET,  sockfd_handler),
     H("/any",              HTTP_ANY,  any_handler),
     H("/head_only",        HTTP_HEAD, head_only_handler),
+    H("/head_chunked",     HTTP_HEAD, head_chunked_handler),
     H("/dyn_register",     HTTP_POST, dyn_register_handler),
     H("/dyn_unregister",   HTTP_POST, dyn_unregister_handler),
     H("/fill_handlers",    HTTP_POST, fill_handlers_handler),
