@@ -139,7 +139,7 @@ typedef struct httpd_config {
     size_t      max_uri_len;        /*!< Limit of the request line, CRLF included (0: CONFIG_HTTPD_MAX_URI_LEN) -> 414 */
 
     uint16_t    server_port;        /*!< TCP port (IPv6 dual-stack where available) */
-    uint16_t    ctrl_port;          /*!< Kept for compatibility; not used (control channel is a private pipe) */
+    uint16_t    ctrl_port;          /*!< Kept for compatibility; not used (each server has a private wake-up channel) */
     uint16_t    max_open_sockets;   /*!< Maximum number of client sessions */
     uint16_t    max_uri_handlers;   /*!< Maximum number of URI handlers */
     uint16_t    max_resp_headers;   /*!< Maximum httpd_resp_set_hdr() calls per response */
