@@ -34,6 +34,14 @@
 #   --addons              the add-on library instead (src/addons/*.c, one line per
 #                         file; json.c with libcjson-dev's cJSON.h), no budget
 #   --targets LIST        comma-separated, default arm,riscv,xtensa
+#   --stack               also the worst-case stack depths, per target: compiled
+#                         with -fstack-usage -fcallgraph-info=su,da, summed along
+#                         the call graph by scripts/stack_usage.py (the server
+#                         task's stack in use when user code is called, and what
+#                         each API call a handler makes uses below it)
+#   --opt FLAG            the optimisation level instead of -Os (ESP-IDF's default
+#                         is -Og; any level but -Os builds the fast paths); the
+#                         budget of --check is for -Os
 #   -D NAME=VALUE         set a CONFIG_HTTPD_* value of the generated
 #                         esp_http_server_config.h (default: CMakeLists.txt's;
 #                         the memory options: the embedded values)
@@ -49,7 +57,8 @@ ME=footprint.sh
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The flags of the reference measurement (docs/footprint.md), plus warnings as errors.
-COMMON_FLAGS="-Os -ffunction-sections -fdata-sections -std=gnu17 -fno-common -Wall -Wextra -Werror"
+OPT=-Os
+COMMON_FLAGS="-ffunction-sections -fdata-sections -std=gnu17 -fno-common -Wall -Wextra -Werror"
 # As the library's CMake build defines them; logs off: every ESP_LOGx compiles to nothing.
 DEFINES="-D_GNU_SOURCE -DHTTPD_BUILDING_LIB -DLOG_LOCAL_LEVEL=0"
 
@@ -63,7 +72,7 @@ declare -A BIN_PKG=([arm]=binutils-arm-none-eabi [riscv]=binutils-riscv64-unknow
 usage() { sed -n '3,/^set -u/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "$ME: $*" >&2; exit 2; }
 
-PERFILE=0 CHECK="" PORT=1 ADDONS=0 TARGETS="arm,riscv,xtensa"
+PERFILE=0 CHECK="" PORT=1 ADDONS=0 STACK=0 TARGETS="arm,riscv,xtensa"
 OVERRIDES=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -74,12 +83,19 @@ while [ $# -gt 0 ]; do
         --addons) ADDONS=1 PERFILE=1; shift ;;
         --targets) [ $# -ge 2 ] || die "--targets needs a list"; TARGETS=$2; shift 2 ;;
         --targets=*) TARGETS=${1#--targets=}; shift ;;
+        --stack) STACK=1; shift ;;
+        --opt) [ $# -ge 2 ] || die "--opt needs a flag"; OPT=$2; shift 2 ;;
+        --opt=*) OPT=${1#--opt=}; shift ;;
         -D) [ $# -ge 2 ] || die "-D needs NAME=VALUE"; OVERRIDES+=("$2"); shift 2 ;;
         -D*) OVERRIDES+=("${1#-D}"); shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
 done
+
+[[ "$OPT" =~ ^-O([0-3sgz]|fast)?$ ]] || die "--opt wants -O0, -O1, -O2, -O3, -Os, -Og, -Oz or -Ofast, not '$OPT'"
+COMMON_FLAGS="$OPT $COMMON_FLAGS"
+[ $STACK = 1 ] && [ $ADDONS = 1 ] && die "--stack measures the core, not --addons"
 
 BUILD=${BUILD:-build}
 mkdir -p "$BUILD/footprint" || die "cannot create $BUILD/footprint"
@@ -102,6 +118,7 @@ for t in "${TLIST[@]}"; do
     command -v "${SIZE[$t]}" >/dev/null 2>&1 || missing+=("${BIN_PKG[$t]} (${SIZE[$t]})")
 done
 [ -f "$NEWLIB_INCLUDE/stdio.h" ] || missing+=("libnewlib-dev (newlib headers in $NEWLIB_INCLUDE)")
+[ $STACK = 1 ] && ! command -v python3 >/dev/null 2>&1 && missing+=("python3")
 
 # ---- Sources -----------------------------------------------------------------------
 # The core is HTTPD_CORE_SOURCES of cmake/sources.cmake, WebSocket files included.
@@ -236,10 +253,11 @@ declare -A SUM=() NOBJ=() PF=()
 for t in "${TLIST[@]}"; do
     od="$BUILD/footprint/$t"
     mkdir -p "$od" || exit 2
-    rm -f "$od"/*.o "$od"/*.log
+    rm -f "$od"/*.o "$od"/*.log "$od"/*.su "$od"/*.ci
     mapfile -t SYS < <(sys_includes "$t")
+    stack_flags=""; [ $STACK = 1 ] && stack_flags="-fstack-usage -fcallgraph-info=su,da"   # .su, .ci beside each object
     # shellcheck disable=SC2206  # flag strings are split on purpose
-    cmd=("${CC[$t]}" ${TFLAGS[$t]} $COMMON_FLAGS $DEFINES "${INCLUDES[@]}" "${SYS[@]}")
+    cmd=("${CC[$t]}" ${TFLAGS[$t]} $COMMON_FLAGS $DEFINES $stack_flags "${INCLUDES[@]}" "${SYS[@]}")
 
     # The ESP-IDF headers taken from host/include must declare only: an object
     # made of nothing else has to be empty.
@@ -315,6 +333,19 @@ if [ $PERFILE = 1 ]; then
             read -r x r d b <<< "${PF[$t:$f]}"
             echo "| $f | $((x + r + d)) | $x | $r | $d | $b |"
         done
+    done
+fi
+
+if [ $STACK = 1 ]; then
+    for t in "${TLIST[@]}"; do
+        echo
+        echo "## $t: stack, in bytes"
+        echo
+        if [ "${NOBJ[$t]:-0}" -lt ${#FILES[@]} ]; then
+            echo "Not every file compiled: no figures."
+            continue
+        fi
+        python3 scripts/stack_usage.py --root "$ROOT" "$BUILD/footprint/$t" || STATUS=1
     done
 fi
 

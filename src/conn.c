@@ -467,7 +467,8 @@ static void on_readable_drain(struct httpd_data *hd, struct httpd_sess *s)
     process_buffered(hd, s);   /* nothing unless the request is over */
 }
 
-static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
+/* (Out of line: its buffer is not on the stack under every handler.) */
+__attribute__((noinline)) static void on_readable_linger(struct httpd_data *hd, struct httpd_sess *s)
 {
     /* Up to 4 KiB per event; a size-optimised build in smaller reads, for a
      * small stack frame. */

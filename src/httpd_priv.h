@@ -110,11 +110,10 @@
 #endif
 struct loop_handlers;
 
-#define LOOP_EVENTS_PER_WAIT 64   /* events taken from the poller per wait */
+#define LOOP_EVENTS_PER_WAIT 64   /* most events taken from the poller per wait */
 
 /* A loop turn's events and how far it got through them (loop.c). */
 struct loop_batch {
-    poller_event_t evs[LOOP_EVENTS_PER_WAIT];
     int  n, i;                    /* events in evs, the next one to handle (-1: the queued work first) */
 };
 
@@ -469,6 +468,7 @@ struct httpd_data {
     port_thread_t thread;
 
     /* loop.c */
+    int       loop_max;           /* room in loop_evs (below) */
     struct timer_list timers[TIMER_KINDS];  /* by enum timer_kind; each FIFO list stays sorted */
     uint32_t  timer_ms[TIMER_KINDS];        /* each kind's duration (set by session.c) */
 #if HTTPD_SPEED
@@ -526,6 +526,11 @@ struct httpd_data {
 
     /* session.c, last: no other field moves for it */
     struct httpd_sess *sessions_end;   /* sessions + max_open_sockets (the scans' bound) */
+
+    /* loop.c: a turn's events, allocated with the rest (httpd_start()): room
+     * for every socket the poller watches, at most LOOP_EVENTS_PER_WAIT. Not
+     * on the server task's stack, which the handlers share. */
+    poller_event_t loop_evs[];
 };
 
 /* ---- conn.c ------------------------------------------------------------------------- */

@@ -197,7 +197,7 @@ static inline void loop_turns(struct httpd_data *hd, const struct loop_handlers 
 #endif
     goto carry_on;   /* with the batch where it is (none at the start) */
     while (!httpd__workq_stopping(hd)) {
-        *n = httpd__poller_wait(hd->poller, evs, LOOP_EVENTS_PER_WAIT, timeout);
+        *n = httpd__poller_wait(hd->poller, evs, hd->loop_max, timeout);
 #if HTTPD_SPEED
         hd->now_ms = (uint32_t)httpd__port_now_ms();   /* the turn's clock (see httpd__loop_now()) */
 #endif
@@ -239,7 +239,7 @@ static void loop_main(void *arg)
 {
     struct httpd_data *hd = arg;
     struct loop_batch *b = &hd->loop_batch;
-    loop_turns(hd, hd->loop_h, b->evs, &b->n, &b->i);
+    loop_turns(hd, hd->loop_h, hd->loop_evs, &b->n, &b->i);
 }
 
 bool httpd__loop_hand_over(struct httpd_data *hd, coro_t **taken)
@@ -279,8 +279,7 @@ void httpd__loop_run(struct httpd_data *hd, const struct loop_handlers *h)
     ESP_LOGW(TAG, "no stack for the loop: every job starts on a stack of its own");
     loop_main(hd);
 #else
-    poller_event_t evs[LOOP_EVENTS_PER_WAIT];
     int n = 0, i = 0;
-    loop_turns(hd, h, evs, &n, &i);
+    loop_turns(hd, h, hd->loop_evs, &n, &i);
 #endif
 }

@@ -498,7 +498,11 @@ static esp_err_t resp_out(httpd_req_t *r, const char *buf, ssize_t buf_len, bool
  * line, as head_build() makes it, written here without the general path's
  * cases; a body that fits goes in the same buffer, one send. Returns false,
  * having done nothing, for any other response. */
+#if defined(PORT_TIGHT_STACK) && PORT_TIGHT_STACK
+__attribute__((noinline))   /* its head buffer is off the stack before the general path runs */
+#else
 __attribute__((always_inline)) inline   /* in its one caller: no call, no second frame */
+#endif
 static bool resp_send_plain(struct slot *slot, const char *buf, size_t len, esp_err_t *err)
 {
     static const char LINE1[] = "HTTP/1.1 200 OK\r\nContent-Type: ";
@@ -658,6 +662,28 @@ esp_err_t httpd_register_err_handler(httpd_handle_t handle, httpd_err_code_t err
     return ESP_OK;
 }
 
+/* The default 405. RFC 9110 15.5.6: it lists the methods the target has
+ * handlers for (routing found them), in enum order. Every method's name fits
+ * the buffer, which stays on the stack only for this answer (out of line: the
+ * other errors' sends go without it). */
+__attribute__((noinline)) static void send_405(httpd_req_t *req)
+{
+    const struct slot_resp *resp = &SLOT(req)->resp;
+    char allow[ALLOW_MAX], *w = allow;   /* "GET, POST, ": the last ", " is cut */
+    for (unsigned i = 0; i <= HTTP_UNLINK; i++) {
+        if ((resp->allow[i / 32] >> (i % 32)) & 1u) {
+            w = stpcpy(w, httpd__method_name((int)i));
+            memcpy(w, ", ", 2);
+            w += 2;
+        }
+    }
+    if (w != allow) {
+        w[-2] = '\0';
+        httpd_resp_set_hdr(req, "Allow", allow);
+    }
+    httpd_resp_send_err(req, HTTPD_405_METHOD_NOT_ALLOWED, NULL);
+}
+
 esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
 {
     if (!req || !req->aux || (unsigned)error >= HTTPD_ERR_CODE_MAX) {
@@ -668,24 +694,11 @@ esp_err_t httpd_req_handle_err(httpd_req_t *req, httpd_err_code_t error)
         esp_err_t ret = fn(req, error);
         return (ret == ESP_OK && error != HTTPD_500_INTERNAL_SERVER_ERROR) ? ESP_OK : ESP_FAIL;
     }
-    struct slot_resp *resp = &SLOT(req)->resp;
-    resp->close_after = true;   /* the default response is followed by a close */
-    /* RFC 9110 15.5.6: a 405 lists the methods the target has handlers for
-     * (routing found them), in enum order. Every method's name fits the buffer. */
-    char allow[ALLOW_MAX], *w = allow;   /* "GET, POST, ": the last ", " is cut */
+    SLOT(req)->resp.close_after = true;   /* the default response is followed by a close */
     if (error == HTTPD_405_METHOD_NOT_ALLOWED) {
-        for (unsigned i = 0; i <= HTTP_UNLINK; i++) {
-            if ((resp->allow[i / 32] >> (i % 32)) & 1u) {
-                w = stpcpy(w, httpd__method_name((int)i));
-                memcpy(w, ", ", 2);
-                w += 2;
-            }
-        }
+        send_405(req);
+    } else {
+        httpd_resp_send_err(req, error, NULL);
     }
-    if (w != allow) {
-        w[-2] = '\0';
-        httpd_resp_set_hdr(req, "Allow", allow);
-    }
-    httpd_resp_send_err(req, error, NULL);
     return ESP_FAIL;
 }

@@ -180,11 +180,16 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         return ESP_ERR_INVALID_ARG;
     }
 #endif
-    struct httpd_data *hd = calloc(1, sizeof *hd);
+    /* the loop's events: one per socket it watches (the sessions, the
+     * listener, the wake-up channel), at most LOOP_EVENTS_PER_WAIT */
+    unsigned watched = (unsigned)config->max_open_sockets + 2u;
+    int loop_max = watched < LOOP_EVENTS_PER_WAIT ? (int)watched : LOOP_EVENTS_PER_WAIT;
+    struct httpd_data *hd = calloc(1, sizeof *hd + (size_t)loop_max * sizeof hd->loop_evs[0]);
     if (!hd) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }
     hd->config = *config;
+    hd->loop_max = loop_max;
     hd->listen_fd = -1;   /* (the wake-up channel needs none: only an opened one is used or closed) */
     hd->max_line = config->max_uri_len ? config->max_uri_len : CONFIG_HTTPD_MAX_URI_LEN;
     hd->max_hdr = config->max_req_hdr_len ? config->max_req_hdr_len : CONFIG_HTTPD_MAX_REQ_HDR_LEN;

@@ -31,6 +31,11 @@
 #define PORT_MAX_OPEN_SOCKETS (CONFIG_LWIP_MAX_SOCKETS - 3)
 #endif
 
+/* The server task's stack is small (ESP-IDF: stack_size, 4 KiB by default)
+ * and handlers share it: the fast paths keep large buffers out of the frames
+ * that stay under the calls they make, at the cost of a call. */
+#define PORT_TIGHT_STACK 1
+
 #include "lwip_wake.h"
 
 #endif /* HTTPD_PORT_PLATFORM_H */
