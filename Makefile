@@ -93,7 +93,7 @@ FOOTPRINT_PKGS = gcc-arm-none-eabi gcc-riscv64-unknown-elf gcc-xtensa-lx106 binu
 .PHONY: footprint
 footprint:
 	@./scripts/deps.sh $(FOOTPRINT_PKGS)
-	@BUILD=$(BUILD) ./scripts/footprint.sh --per-file --check tests/footprint/budget.txt
+	@BUILD=$(BUILD) ./scripts/footprint.sh --per-file --stack --check tests/footprint/budget.txt
 
 ## make idf-examples: ESP-IDF's own http_server examples built unchanged from your ESP-IDF checkout
 ## (IDF_PATH=/path/to/esp-idf make idf-examples) against this library and its host environment,

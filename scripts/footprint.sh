@@ -28,7 +28,9 @@
 #   --per-file            also print a table per target with every file
 #   --check FILE          compare each target's flash (.text + .rodata + .data)
 #                         with its budget in FILE (lines "<target> <bytes>",
-#                         # comments); exit 1 when one is over
+#                         # comments); exit 1 when one is over. With --stack,
+#                         also its stack budget (lines "stack <target>
+#                         NAME=BYTES ...", see scripts/stack_usage.py --limit)
 #   --no-port             the core alone, without src/port/lwip/*.c (the port's
 #                         port_platform.h is still used)
 #   --addons              the add-on library instead (src/addons/*.c, one line per
@@ -345,7 +347,10 @@ if [ $STACK = 1 ]; then
             echo "Not every file compiled: no figures."
             continue
         fi
-        python3 scripts/stack_usage.py --root "$ROOT" "$BUILD/footprint/$t" || STATUS=1
+        limits=()   # --check: the file's "stack <target> NAME=BYTES..." line
+        [ -n "$CHECK" ] && mapfile -t limits < <(awk -v t="$t" '$1 == "stack" && $2 == t {
+            for (i = 3; i <= NF; i++) print "--limit=" $i }' "$CHECK")
+        python3 scripts/stack_usage.py --root "$ROOT" "${limits[@]+"${limits[@]}"}" "$BUILD/footprint/$t" || STATUS=1
     done
 fi
 
@@ -354,7 +359,7 @@ if [ -n "$CHECK" ]; then
     echo
     over=0 checked=0
     while read -r t budget rest || [ -n "$t" ]; do
-        case "$t" in ''|'#'*) continue ;; esac
+        case "$t" in ''|'#'*|stack) continue ;; esac   # (stack lines: --stack above)
         if [ -z "${CC[$t]:-}" ] || ! [[ "$budget" =~ ^[0-9]+$ ]] || [ -n "$rest" ]; then
             die "$CHECK: bad line '$t $budget $rest' (want: <arm|riscv|xtensa> <bytes>)"
         fi

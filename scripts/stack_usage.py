@@ -271,6 +271,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--top", type=int, default=8, help="how many of the largest frames to list")
+    ap.add_argument("--limit", action="append", default=[], metavar="NAME=BYTES",
+                    help="fail (exit 1) when a figure is over BYTES: NAME is 'handler' (in use when a URI "
+                         "handler is called), 'deepest' (the library's deepest point) or an API function "
+                         "of the second table; the figures without re-entering")
     ap.add_argument("objdir")
     a = ap.parse_args()
     g = Graph(a.root, a.objdir)
@@ -282,6 +286,7 @@ def main():
     print("| user code | bytes in use | deepest path (function frame) | call sites |")
     print("|---|---:|---|---|")
     cell, depth, path = bytes_cell(g, g.entry, lambda f: True)
+    measured = {"deepest": depth}
     print(f"| (none: the library's own deepest) | {cell} | {chain(g, path)} | plus {outcalls(g, g.entry, 6)} |")
     kinds = [u for _, u, _ in INDIRECT if u]
     kinds += sorted({t for v in g.calls.values() for k, t, _ in v if k == "user" and t not in kinds})
@@ -297,6 +302,8 @@ def main():
             print(f"| {kind} | - | not on the server task (called from {callers}) | {sites} |")
         else:
             print(f"| {kind} | {cell} | {chain(g, path)} | {sites} |")
+            if kind == "URI handler":
+                measured["handler"] = depth
 
     print("\nCalls a handler makes: the largest sum of frames below the call, its own included (the deepest "
           "path); plus: the calls out of the library below it, each with the most bytes in use at the call "
@@ -309,6 +316,7 @@ def main():
             print(f"| {name} | - | not in this build | |")
             continue
         cell, depth, path = bytes_cell(g, t, lambda f: True)
+        measured[name] = depth
         print(f"| {name}{note} | {cell} | {chain(g, path)} | {outcalls(g, t)} |")
 
     print("\nLargest frames:\n")
@@ -330,7 +338,18 @@ def main():
         print(f"stack_usage.py: indirect call not in INDIRECT (counted as user code): {u}", file=sys.stderr)
     for m in sorted(g.missing):
         print(f"stack_usage.py: note: INDIRECT names {m}, which is not in this build", file=sys.stderr)
-    return 0
+    status = 0
+    for lim in a.limit:
+        name, _, value = lim.partition("=")
+        if not value.isdigit() or measured.get(name) is None:
+            sys.exit(f"stack_usage.py: bad --limit {lim!r} (measured: {', '.join(sorted(measured))})")
+        if measured[name] > int(value):
+            print(f"stack_usage.py: OVER STACK BUDGET: {name} uses {measured[name]} bytes, budget {value} "
+                  f"({measured[name] - int(value)} over)", file=sys.stderr)
+            status = 1
+        else:
+            print(f"stack budget {name}: {measured[name]} of {value} bytes")
+    return status
 
 
 if __name__ == "__main__":
