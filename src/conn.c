@@ -61,6 +61,7 @@ static void request_done(struct httpd_data *hd, struct httpd_sess *s)
 {
     struct slot *slot = s->slot;
     s->lru_counter = ++hd->lru_clock;
+    s->served = true;
     httpd__rx_restart(slot);
     /* A fast build leaves a slot that goes back to the pool as it is (the
      * next one taken gets its head_begin() in on_readable_idle()). */

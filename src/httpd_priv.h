@@ -320,6 +320,7 @@ struct httpd_sess {
     bool      sending;            /* a send is in progress (its job may be suspended in it) */
     bool      cork;               /* the request has complete successors buffered: hold responses */
     bool      aborted;            /* its job was ended to make room: close once it returns */
+    bool      served;             /* a request of it has been answered (conn.c) */
     /* What other threads are shown (httpd_get_client_list, httpd_ws_get_fd_info):
      * httpd_ws_client_info_t's values, 0 none (free, closing, lingering), 1 HTTP,
      * 2 WebSocket. Stored by the server thread, read under sess_lock. */
@@ -334,6 +335,7 @@ struct httpd_sess {
     /* Clocks of 32 bits, compared wrap-safe ((int32_t)(a - b) < 0): durations
      * are below 2^31 ms (time-outs are uint16_t seconds). */
     uint32_t  lru_counter;
+    uint32_t  born_ms;            /* when accepted: a newcomer's grace before LRU purging (session.c) */
     uint32_t  deadline_ms;        /* loop.c: (uint32_t)httpd__port_now_ms() when the deadline is due */
     int       fd;
     uint32_t  gen;                /* bumps each time the table entry is reused */

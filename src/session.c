@@ -938,12 +938,23 @@ static bool slow_job(const struct httpd_data *hd, const struct httpd_sess *s)
     return false;
 }
 
+/* A session that has not had a request answered yet, accepted less than
+ * recv_wait_timeout ago: it is not purged, for its first request (or a TLS
+ * handshake before it) may be under way. Upstream finishes a handshake before
+ * it accepts the next connection, and then purges only established sessions. */
+static bool in_grace(const struct httpd_data *hd, const struct httpd_sess *s, uint32_t now)
+{
+    return !s->served && (int32_t)(now - s->born_ms) < (int32_t)hd->timer_ms[TIMER_RECV];
+}
+
 static struct httpd_sess *lru_victim(struct httpd_data *hd)
 {
     struct httpd_sess *victim = NULL;
     struct httpd_sess *end = hd->sessions_end;
+    uint32_t now = httpd__loop_now(hd);
     for (struct httpd_sess *s = hd->sessions; s < end; s++) {
-        if (s->state == SESS_FREE || s->state == SESS_ASYNC || (s->state == SESS_BUSY && !slow_job(hd, s))) {
+        if (s->state == SESS_FREE || s->state == SESS_ASYNC || (s->state == SESS_BUSY && !slow_job(hd, s)) ||
+            (s->state == SESS_IDLE && in_grace(hd, s, now))) {
             continue;
         }
         if (!victim || (int32_t)(s->lru_counter - victim->lru_counter) < 0) {
@@ -1007,6 +1018,7 @@ static void sess_new(struct httpd_data *hd, int fd, struct httpd_sess *victim)
     }
     httpd__port_mutex_unlock(&hd->sess_lock);
     s->lru_counter = ++hd->lru_clock;   /* a newcomer counts as just used */
+    s->born_ms = httpd__loop_now(hd);
     s->send_fn = default_send;
     s->recv_fn = default_recv;
     hd->n_open++;

@@ -403,6 +403,32 @@ def test_200_sequential_handshakes_no_fd_or_heap_growth(firmware, pki):
     assert after["opened"] - before["opened"] == 201   # the application's open_fn, after each handshake
 
 
+def test_default_four_sockets_serve_a_burst_of_browser_connections(firmware, pki):
+    """HTTPD_SSL_CONFIG_DEFAULT's 4 sockets with LRU purging, and 8 clients that connect
+    at once and keep their connection, as a browser opening a page does: every one gets
+    its answer. A session whose handshake or first request is under way is not purged
+    for a newcomer (which waits in the backlog until a session has been served)."""
+    fw = start_tls(firmware, pki, "--max-sockets", "4")
+    ctx = client_ctx(pki)
+    results, barrier = [], threading.Barrier(8)
+
+    def one():
+        try:
+            barrier.wait(timeout=20)
+            with TlsConn(fw.port, ctx, timeout=20) as c:
+                results.append(c.request("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n", timeout=20).body)
+                time.sleep(0.5)   # kept open, as a browser keeps it
+        except Exception as e:   # noqa: BLE001 - reported below
+            results.append(repr(e))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [b"Hello TLS"] * 8
+
+
 def test_50_concurrent_handshakes(firmware, pki):
     fw = start_tls(firmware, pki, "--max-sockets", "64")
     ctx = client_ctx(pki)

@@ -407,6 +407,31 @@ def test_lru_newcomer_counts_as_used(sess):
             x.close()
 
 
+def test_lru_spares_newcomers_whose_first_request_waits(sess):
+    """Five clients connect and send a request while the loop is held up (a handler
+    sleeps); the table has 4 places. A newcomer must not purge one whose first request
+    is unread in its socket: it waits in the backlog until a session has been served,
+    and every client gets its answer."""
+    srv = sess("--close-fn", "--max-sockets", "4", "--lru")
+    x = srv.conn()
+    others = []
+    try:
+        fd_of(x)
+        x.send(get_req("/sleep?ms=400"))
+        time.sleep(0.1)
+        for _ in range(5):
+            c = srv.conn()
+            c.send(get_req("/ctx/get"))
+            others.append(c)
+        assert x.read_response().body == b"slept"
+        for c in others:
+            r = c.read_response(timeout=5)
+            assert r.status == 200 and r.body == b"none same=1 ignore=0"
+    finally:
+        for c in [x] + others:
+            c.close()
+
+
 def test_lru_lingering_session_goes_first_and_is_not_listed(sess):
     srv = sess("--close-fn", "--max-sockets", "2", "--lru")
     a = srv.conn()
@@ -514,17 +539,20 @@ def test_trigger_close_of_a_session_that_sent_nothing(sess):
 
 
 def test_trigger_close_names_session_not_fd(sess):
-    """A close queued for session A must not close a newer session that got A's fd."""
-    srv = sess("--close-fn", "--max-sockets", "2", "--lru")
-    a, b = srv.conn(), srv.conn()
+    """A close queued for session C must not close a newer session that got C's fd."""
+    srv = sess("--close-fn", "--max-sockets", "3", "--lru")
+    a, b, c = srv.conn(), srv.conn(), srv.conn()
     d = e = f = None
     try:
         fa = fd_of(a)
         fd_of(b)
-        assert get_text(a, "/arm?fd=%d" % fa) == "armed"
-        # While a's handler sleeps, d, e, f queue up. Then: accept d (evicts b; open_fn(d)
-        # queues trigger_close(a)), accept e (reuses b's fd, evicts a), accept f (reuses
-        # a's fd, evicts d); then the queued close for a runs.
+        fc = fd_of(c)
+        assert get_text(a, "/arm?fd=%d" % fc) == "armed"
+        # Least recently used first: b, c, then a (whose request ends last). While a's
+        # handler sleeps, d, e, f queue up. Then, in one go: accept d (evicts b; open_fn(d)
+        # queues trigger_close(c)), accept e (reuses b's fd, evicts c), accept f (reuses
+        # c's fd, evicts a: d and e, which have not had a request answered yet, are not
+        # purged); then the queued close for c runs.
         a.send(get_req("/sleep?ms=400"))
         time.sleep(0.1)
         d = srv.conn()
@@ -532,19 +560,20 @@ def test_trigger_close_names_session_not_fd(sess):
         f = srv.conn()
         assert a.read_response().body == b"slept"
         assert_eof(b)
+        assert_eof(c)
         assert_eof(a)
-        assert_eof(d)
         ff = fd_of(f)
         fd_of(e)
+        fd_of(d)
         s = stats(e)
         assert s["armed_err"] == 0, "trigger_close from open_fn: %d" % s["armed_err"]
         assert s["close"] == 3
-        if ff != fa:
-            pytest.skip("the kernel did not reuse fd %d (got %d): not exercised" % (fa, ff))
+        if ff != fc:
+            pytest.skip("the kernel did not reuse fd %d (got %d; a's was %d): not exercised" % (fc, ff, fa))
         assert get_text(f, "/ctx/get") == "none same=1 ignore=0"
         f.assert_open(wait=0.3)
     finally:
-        for x in (a, b, d, e, f):
+        for x in (a, b, c, d, e, f):
             if x is not None:
                 x.close()
 
