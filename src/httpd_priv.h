@@ -112,6 +112,13 @@ struct loop_handlers;
 
 #define LOOP_EVENTS_PER_WAIT 64   /* most events taken from the poller per wait */
 
+/* The sockets a server's poller watches: its sessions, the listening socket and
+ * the wake-up channel. */
+static inline unsigned httpd__loop_watched(const httpd_config_t *config)
+{
+    return (unsigned)config->max_open_sockets + 2u;
+}
+
 /* A loop turn's events and how far it got through them (loop.c). */
 struct loop_batch {
     int  n, i;                    /* events in evs, the next one to handle (-1: the queued work first) */

@@ -19,7 +19,7 @@
 
 esp_err_t httpd__loop_init(struct httpd_data *hd)
 {
-    hd->poller = httpd__poller_create((unsigned)hd->config.max_open_sockets + 2u);
+    hd->poller = httpd__poller_create(httpd__loop_watched(&hd->config));
     if (!hd->poller) {
         return ESP_ERR_HTTPD_ALLOC_MEM;
     }

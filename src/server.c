@@ -180,9 +180,8 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
         return ESP_ERR_INVALID_ARG;
     }
 #endif
-    /* the loop's events: one per socket it watches (the sessions, the
-     * listener, the wake-up channel), at most LOOP_EVENTS_PER_WAIT */
-    unsigned watched = (unsigned)config->max_open_sockets + 2u;
+    /* the loop's events: one per socket it watches, at most LOOP_EVENTS_PER_WAIT */
+    unsigned watched = httpd__loop_watched(config);
     int loop_max = watched < LOOP_EVENTS_PER_WAIT ? (int)watched : LOOP_EVENTS_PER_WAIT;
     struct httpd_data *hd = calloc(1, sizeof *hd + (size_t)loop_max * sizeof hd->loop_evs[0]);
     if (!hd) {

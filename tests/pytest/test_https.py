@@ -403,30 +403,41 @@ def test_200_sequential_handshakes_no_fd_or_heap_growth(firmware, pki):
     assert after["opened"] - before["opened"] == 201   # the application's open_fn, after each handshake
 
 
+def concurrent_hellos(port, ctx, n, connect_together=False, hold=0.0):
+    """GET /hello over TLS from n threads at once; returns each body (or its error).
+    The threads meet at a barrier after their handshakes, so the requests go together,
+    or with connect_together before they connect, so the connections do. hold: seconds
+    each keeps its connection open after its answer."""
+    results, barrier = [], threading.Barrier(n)
+
+    def one():
+        try:
+            if connect_together:
+                barrier.wait(timeout=20)
+            with TlsConn(port, ctx, timeout=20) as c:
+                if not connect_together:
+                    barrier.wait(timeout=20)
+                results.append(c.request("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n", timeout=20).body)
+                time.sleep(hold)
+        except Exception as e:   # noqa: BLE001 - reported by the caller's assertion
+            results.append(repr(e))
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
 def test_default_four_sockets_serve_a_burst_of_browser_connections(firmware, pki):
     """HTTPD_SSL_CONFIG_DEFAULT's 4 sockets with LRU purging, and 8 clients that connect
     at once and keep their connection, as a browser opening a page does: every one gets
     its answer. A session whose handshake or first request is under way is not purged
     for a newcomer (which waits in the backlog until a session has been served)."""
     fw = start_tls(firmware, pki, "--max-sockets", "4")
-    ctx = client_ctx(pki)
-    results, barrier = [], threading.Barrier(8)
-
-    def one():
-        try:
-            barrier.wait(timeout=20)
-            with TlsConn(fw.port, ctx, timeout=20) as c:
-                results.append(c.request("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n", timeout=20).body)
-                time.sleep(0.5)   # kept open, as a browser keeps it
-        except Exception as e:   # noqa: BLE001 - reported below
-            results.append(repr(e))
-
-    threads = [threading.Thread(target=one) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert results == [b"Hello TLS"] * 8
+    # connected at once, each kept open a while after its answer, as a browser keeps it
+    assert concurrent_hellos(fw.port, client_ctx(pki), 8, connect_together=True, hold=0.5) == [b"Hello TLS"] * 8
 
 
 def test_50_concurrent_handshakes(firmware, pki):
@@ -434,22 +445,7 @@ def test_50_concurrent_handshakes(firmware, pki):
     ctx = client_ctx(pki)
     get(fw.port, ctx)
     before = stats(fw.port, pki)
-    results, barrier = [], threading.Barrier(50)
-
-    def one():
-        try:
-            with TlsConn(fw.port, ctx, timeout=20) as c:
-                barrier.wait(timeout=20)
-                results.append(c.request("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n", timeout=20).body)
-        except Exception as e:   # noqa: BLE001 - reported below
-            results.append(repr(e))
-
-    threads = [threading.Thread(target=one) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert results == [b"Hello TLS"] * 50
+    assert concurrent_hellos(fw.port, ctx, 50) == [b"Hello TLS"] * 50
     time.sleep(0.3)
     after = stats(fw.port, pki)
     assert after["fds"] == before["fds"], (before, after)
